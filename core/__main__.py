@@ -1,0 +1,3 @@
+from idtrans.cli import main
+
+main()

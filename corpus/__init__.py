@@ -1,0 +1,1 @@
+"""Reading, cleaning and segmenting Indonesian text: articles and parallel corpora."""

@@ -1,0 +1,1 @@
+"""Translating: model loading, batching, long-sentence splitting, retries, output assembly."""

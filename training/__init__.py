@@ -1,0 +1,1 @@
+"""Training MarianMT models: vocabularies, size presets, the training loop and checkpoints."""
