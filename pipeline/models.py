@@ -1,0 +1,185 @@
+"""Choosing and loading the translation model.
+
+Precedence: ``--model`` > ``IDTRANS_MODEL`` > ``Helsinki-NLP/opus-mt-id-en`` when it is in the
+local Hugging Face cache or the Hub answers quickly > the model bundled in
+``idtrans/pipeline/default_model`` (when present). A model is always loaded from a local
+directory: a Hub id is first resolved to its cached snapshot (downloading it once when the Hub
+answers), so an offline machine fails in seconds with one readable line, not after minutes of
+retries. ``trust_remote_code`` is never passed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+from idtrans.errors import ModelError
+
+DEFAULT_MODEL = "Helsinki-NLP/opus-mt-id-en"
+MODEL_ENV = "IDTRANS_MODEL"
+BUNDLED_MODEL_DIR = Path(__file__).resolve().parent / "default_model"
+HUB_PROBE_SECONDS = 3.0
+_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
+_MODEL_FILES = ["*.json", "*.spm", "*.safetensors", "*.bin", "*.model", "*.txt"]
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """Which model to load, why, and the local directory that holds it."""
+
+    name: str
+    origin: str  # "--model", "IDTRANS_MODEL", "default", "bundled"
+    path: Path
+
+    @property
+    def is_bundled(self) -> bool:
+        return self.origin == "bundled"
+
+
+def _local_hint() -> str:
+    shared = Path.cwd().parent / "shared" / "models" / "standin-id-en"
+    extra = f" (on this machine: --model {shared})" if shared.is_dir() else ""
+    return (
+        f"connect to the internet once so {DEFAULT_MODEL} is downloaded into the Hugging Face cache, "
+        f"or pass --model DIR with a local MarianMT directory{extra}"
+    )
+
+
+def _check_model_dir(path: Path, name: str) -> Path:
+    config = path / "config.json"
+    if not config.is_file():
+        raise ModelError(
+            "not a model directory: no config.json in it", where=name,
+            hint="pass a directory written by save_pretrained (config.json, weights, source.spm, target.spm, vocab.json)",
+        )
+    try:
+        model_type = json.loads(config.read_text(encoding="utf-8")).get("model_type")
+    except (OSError, ValueError) as error:
+        raise ModelError(f"config.json is unreadable: {error}", where=name, hint="re-export the model") from error
+    if model_type != "marian":
+        raise ModelError(
+            f"idtrans runs MarianMT models, this is a {model_type!r} model", where=name,
+            hint="pass a MarianMT checkpoint such as Helsinki-NLP/opus-mt-id-en",
+        )
+    missing = [f for f in ("source.spm", "target.spm", "vocab.json") if not (path / f).is_file()]
+    if missing:
+        raise ModelError(
+            f"tokenizer files missing: {', '.join(missing)}", where=name,
+            hint="copy the SentencePiece files and vocab.json saved with the model into the directory",
+        )
+    return path
+
+
+def _cached_snapshot(repo_id: str) -> Path | None:
+    from huggingface_hub import snapshot_download
+
+    try:
+        path = Path(snapshot_download(repo_id, local_files_only=True, allow_patterns=_MODEL_FILES))
+    except Exception:  # noqa: BLE001 - any failure means "not usable from the cache"
+        return None
+    return path if (path / "config.json").is_file() else None
+
+
+def hub_reachable(timeout: float = HUB_PROBE_SECONDS) -> bool:
+    """True when the Hugging Face Hub accepts a TCP connection within ``timeout`` seconds."""
+    from huggingface_hub import constants
+
+    if constants.HF_HUB_OFFLINE:
+        return False
+    url = urlparse(constants.ENDPOINT)
+    port = url.port or (443 if url.scheme == "https" else 80)
+    try:
+        with socket.create_connection((url.hostname, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def _download(repo_id: str) -> Path:
+    from huggingface_hub import snapshot_download
+
+    try:
+        return Path(snapshot_download(repo_id, allow_patterns=_MODEL_FILES))
+    except Exception as error:  # noqa: BLE001 - hub errors come in many types
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ModelError(f"download failed: {first}", where=repo_id, hint=_local_hint()) from error
+
+
+def _resolve_named(name: str, origin: str) -> ModelChoice:
+    path = Path(name).expanduser()
+    if path.is_dir():
+        return ModelChoice(name, origin, _check_model_dir(path, name))
+    if path.exists():
+        raise ModelError("is a file, not a model directory", where=name, hint="pass the directory that holds config.json")
+    if not _HUB_ID.match(name) or name.startswith((".", "~")) or name.count("/") > 1:
+        raise ModelError("no such model directory", where=name, hint="check the path, or pass a Hugging Face model id")
+    cached = _cached_snapshot(name)
+    if cached is not None:
+        return ModelChoice(name, origin, _check_model_dir(cached, name))
+    if not hub_reachable():
+        raise ModelError(
+            "not in the local Hugging Face cache and the Hub cannot be reached (offline?)", where=name,
+            hint=_local_hint(),
+        )
+    return ModelChoice(name, origin, _check_model_dir(_download(name), name))
+
+
+def bundled_model_available() -> bool:
+    return (BUNDLED_MODEL_DIR / "config.json").is_file()
+
+
+def bundled_notice() -> str:
+    """The one line printed whenever the bundled model is used: what it is and how to do better."""
+    scores = ""
+    scores_file = BUNDLED_MODEL_DIR / "scores.json"
+    if scores_file.is_file():
+        try:
+            data = json.loads(scores_file.read_text(encoding="utf-8"))
+            parts = [
+                f"{name} BLEU {values['bleu']:.1f}" for name, values in data.items()
+                if isinstance(values, dict) and "bleu" in values and name != "standin"
+            ]
+            scores = f" ({', '.join(parts)})" if parts else ""
+        except (OSError, ValueError, TypeError, KeyError):
+            scores = ""
+    return (
+        f"note: using the small bundled offline model{scores}; for much better English go online once "
+        f"(idtrans then uses {DEFAULT_MODEL}) or pass --model DIR"
+    )
+
+
+def choose_model(model: str | None = None) -> ModelChoice:
+    """Apply the precedence rules and return a local model directory, or raise ModelError."""
+    if model:
+        return _resolve_named(model, "--model")
+    from_env = os.environ.get(MODEL_ENV, "").strip()
+    if from_env:
+        return _resolve_named(from_env, MODEL_ENV)
+    if not bundled_model_available():
+        return _resolve_named(DEFAULT_MODEL, "default")
+    try:
+        return _resolve_named(DEFAULT_MODEL, "default")
+    except ModelError:
+        return ModelChoice("idtrans-bundled", "bundled", _check_model_dir(BUNDLED_MODEL_DIR, "bundled model"))
+
+
+def load_backend(model: str | None = None, *, backend: str = "torch", threads: int | None = None, notice=None):
+    """Resolve ``model`` and load it on the requested backend (``torch`` or ``ct2``)."""
+    choice = choose_model(model)
+    if choice.is_bundled:
+        (notice or (lambda line: print(line, file=sys.stderr)))(bundled_notice())
+    if backend == "torch":
+        from idtrans.pipeline.torch_backend import TorchMarianBackend
+
+        return TorchMarianBackend(choice, threads=threads)
+    if backend == "ct2":
+        from idtrans.pipeline.ct2_backend import load_ct2_backend
+
+        return load_ct2_backend(choice.path, threads=threads, name=choice.name)
+    raise ModelError(f"unknown backend {backend!r}", hint="use --backend torch or --backend ct2")

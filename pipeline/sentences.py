@@ -1,0 +1,153 @@
+"""SentenceTranslator: any list of sentences in, one translation each out, nothing lost.
+
+The pipeline reads as a sentence: split what is too long → batch by length under a token
+budget → generate → restore order → retry degenerate output with safer settings → re-join
+split parts → check that every input has its output.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+from idtrans.errors import TranslationError
+from idtrans.pipeline.batching import plan_batches
+from idtrans.pipeline.longsplit import join_translations, split_long
+from idtrans.pipeline.repetition import is_degenerate
+from idtrans.pipeline.translator import Backend, DecodeSettings, Translation
+
+#: The safer setting a degenerate output is retried with.
+RETRY_NO_REPEAT_NGRAM = 3
+RETRY_REPETITION_PENALTY = 1.3
+
+
+@dataclass
+class _Piece:
+    sentence: int  # index of the input sentence
+    text: str
+    tokens: int
+    output: str = ""
+    seconds: float = 0.0
+    retried: bool = False
+    degenerate: bool = False
+
+
+class SentenceTranslator:
+    """Translate sentences of any length on a :class:`Backend`, in order, accounting for each."""
+
+    def __init__(
+        self, backend: Backend, settings: DecodeSettings = DecodeSettings(),
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        self.backend = backend
+        self.settings = settings
+        self.progress = progress
+        max_output = getattr(backend, "max_output_tokens", backend.max_input_tokens)
+        # An input must leave room for its output: ratio * n + slack <= the position limit.
+        room = int((max_output - settings.length_slack) / settings.length_ratio)
+        self.max_piece_tokens = max(8, min(backend.max_input_tokens, room))
+
+    @property
+    def identity(self) -> str:
+        return f"{self.backend.identity}|{self.settings.describe()}"
+
+    def translate(self, sentences: Sequence[str]) -> list[Translation]:
+        pieces = self._pieces(sentences)
+        work = [p for p in pieces if p.text.strip()]
+        self._left = {}
+        for piece in work:
+            self._left[piece.sentence] = self._left.get(piece.sentence, 0) + 1
+        if self.progress and len(work) < len(pieces):
+            self.progress(len({p.sentence for p in pieces}) - len(self._left))
+        self._run(work)
+        retry = [p for p in work if is_degenerate(p.text, p.output)]
+        if retry:
+            self._run(retry, retry=True)
+        return self._assemble(sentences, pieces)
+
+    # -- steps -------------------------------------------------------------------------------
+
+    def _pieces(self, sentences: Sequence[str]) -> list[_Piece]:
+        counts = self.backend.count_tokens(list(sentences)) if sentences else []
+        pieces: list[_Piece] = []
+        for index, (sentence, tokens) in enumerate(zip(sentences, counts)):
+            if tokens <= self.max_piece_tokens:
+                pieces.append(_Piece(index, sentence, tokens))
+                continue
+            parts = split_long(sentence, self.backend.count_tokens, self.max_piece_tokens, self.backend.split_tokens)
+            for part, part_tokens in zip(parts, self.backend.count_tokens(parts)):
+                pieces.append(_Piece(index, part, part_tokens))
+        return pieces
+
+    def _max_new_tokens(self, longest_input: int) -> int:
+        if self.settings.max_new_tokens:
+            return self.settings.max_new_tokens
+        limit = getattr(self.backend, "max_output_tokens", self.backend.max_input_tokens)
+        derived = math.ceil(self.settings.length_ratio * longest_input) + self.settings.length_slack
+        return max(1, min(limit, derived))
+
+    def _run(self, pieces: list[_Piece], *, retry: bool = False) -> None:
+        settings = self.settings
+        batches = plan_batches(
+            [p.tokens for p in pieces], budget=settings.batch_tokens, beams=settings.beams,
+            max_sentences=settings.max_batch_sentences,
+        )
+        for batch in batches:
+            members = [pieces[i] for i in batch]
+            started = time.perf_counter()
+            outputs = self.backend.generate(
+                [p.text for p in members], beams=settings.beams,
+                max_new_tokens=self._max_new_tokens(max(p.tokens for p in members)),
+                no_repeat_ngram_size=RETRY_NO_REPEAT_NGRAM if retry else 0,
+                repetition_penalty=RETRY_REPETITION_PENALTY if retry else 1.0,
+            )
+            elapsed = time.perf_counter() - started
+            if len(outputs) != len(members):
+                raise TranslationError(
+                    f"the backend returned {len(outputs)} outputs for {len(members)} inputs",
+                    where=self.backend.identity, hint="report this as a bug in the backend",
+                )
+            total = sum(p.tokens for p in members)
+            for piece, output in zip(members, outputs):
+                share = elapsed * piece.tokens / total
+                if retry:
+                    piece.retried = True
+                    piece.degenerate = is_degenerate(piece.text, output)
+                    piece.seconds += share
+                    if not piece.degenerate or len(output) < len(piece.output):
+                        piece.output = output
+                else:
+                    piece.output, piece.seconds = output, share
+            if self.progress and not retry:
+                done = 0
+                for piece in members:
+                    self._left[piece.sentence] -= 1
+                    done += self._left[piece.sentence] == 0
+                if done:
+                    self.progress(done)
+
+    def _assemble(self, sentences: Sequence[str], pieces: list[_Piece]) -> list[Translation]:
+        grouped: list[list[_Piece]] = [[] for _ in sentences]
+        for piece in pieces:
+            grouped[piece.sentence].append(piece)
+        results = []
+        for index, (sentence, parts) in enumerate(zip(sentences, grouped)):
+            if "".join(p.text for p in parts) != sentence:
+                raise TranslationError(
+                    f"sentence {index + 1} is not fully accounted for", where=sentence[:60],
+                    hint="report this as a bug: a part of the input went missing",
+                )
+            info: dict = {}
+            if len(parts) > 1:
+                info["parts"] = len(parts)
+            if any(p.retried for p in parts):
+                info["retried"] = True
+            if any(p.degenerate for p in parts):
+                info["degenerate"] = True
+            text = join_translations([p.output for p in parts]) if sentence.strip() else ""
+            results.append(Translation(sentence, text, sum(p.seconds for p in parts), info))
+        if len(results) != len(sentences):
+            raise TranslationError(f"{len(sentences)} sentences in, {len(results)} out", hint="report this as a bug")
+        return results

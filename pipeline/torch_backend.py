@@ -1,0 +1,93 @@
+"""MarianMT through transformers on torch: the reference backend."""
+
+from __future__ import annotations
+
+import hashlib
+import warnings
+from functools import cached_property
+from pathlib import Path
+from typing import Sequence
+
+from idtrans.errors import ModelError
+from idtrans.pipeline.models import ModelChoice
+
+
+def weights_digest(directory: Path) -> str:
+    """A short content hash of a model directory's weights and config (model identity for caches)."""
+    digest = hashlib.sha256()
+    for name in sorted(p.name for p in directory.iterdir() if p.suffix in {".json", ".safetensors", ".bin", ".spm"}):
+        with open(directory / name, "rb") as handle:
+            digest.update(name.encode())
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()[:16]
+
+
+class TorchMarianBackend:
+    """A MarianMT checkpoint loaded with ``MarianMTModel`` / ``MarianTokenizer`` on the CPU."""
+
+    def __init__(self, choice: ModelChoice, *, threads: int | None = None) -> None:
+        import torch
+        from transformers import MarianMTModel, MarianTokenizer
+        from transformers.utils import logging as hf_logging
+
+        if threads:
+            torch.set_num_threads(threads)
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+        self.choice = choice
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self.tokenizer = MarianTokenizer.from_pretrained(choice.path)
+                self.model = MarianMTModel.from_pretrained(choice.path).eval()
+        except Exception as error:  # noqa: BLE001 - transformers raises many kinds
+            raise ModelError(
+                f"cannot load the model: {str(error).splitlines()[0] if str(error) else type(error).__name__}",
+                where=choice.name, hint="re-download or re-export the model directory",
+            ) from error
+        self._torch = torch
+        config = self.model.config
+        self.max_input_tokens = min(config.max_position_embeddings, self.tokenizer.model_max_length or 10**6)
+        self.max_output_tokens = config.max_position_embeddings
+
+    @cached_property
+    def identity(self) -> str:
+        return f"torch:{self.choice.name}@{weights_digest(self.choice.path)}"
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        encoded = self.tokenizer(list(texts), add_special_tokens=True, truncation=False)
+        return [len(ids) for ids in encoded["input_ids"]]
+
+    def split_tokens(self, text: str, window: int) -> list[str]:
+        """Cut ``text`` at SentencePiece piece boundaries into pieces of at most ``window`` tokens.
+
+        The cuts are character offsets into the original string, so joining the pieces gives
+        back ``text`` exactly; a cut prefers the last space inside the window.
+        """
+        if window < 2:
+            raise ValueError("window must leave room for at least one token")
+        pieces = self.tokenizer.spm_source.encode(text, out_type="immutable_proto").pieces
+        budget = window - 1  # room for </s>
+        chunks, start_char, first = [], 0, 0
+        while len(pieces) - first > budget:
+            limit = first + budget
+            cut = next((i for i in range(limit, first, -1) if pieces[i].piece.startswith("\u2581")), limit)
+            chunks.append(text[start_char:pieces[cut].begin])
+            start_char, first = pieces[cut].begin, cut
+        chunks.append(text[start_char:])
+        return [chunk for chunk in chunks if chunk]
+
+    def generate(
+        self, texts: Sequence[str], *, beams: int, max_new_tokens: int, no_repeat_ngram_size: int = 0,
+        repetition_penalty: float = 1.0,
+    ) -> list[str]:
+        torch = self._torch
+        batch = self.tokenizer(list(texts), return_tensors="pt", padding=True, truncation=False)
+        with torch.inference_mode():
+            output = self.model.generate(
+                **batch, num_beams=beams, max_new_tokens=max_new_tokens, num_return_sequences=1,
+                no_repeat_ngram_size=no_repeat_ngram_size, repetition_penalty=repetition_penalty,
+                do_sample=False, early_stopping=True,
+            )
+        return self.tokenizer.batch_decode(output, skip_special_tokens=True)
