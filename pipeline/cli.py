@@ -1,9 +1,168 @@
-"""Command-line sub-commands owned by idtrans.pipeline."""
+"""``idtrans translate``: Indonesian articles in, English out."""
 
 from __future__ import annotations
 
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
 import typer
+
+from idtrans.errors import InputError
+
+
+class OutputFormat(str, Enum):
+    text = "text"
+    jsonl = "jsonl"
+    bilingual = "bilingual"
+
+
+class BackendName(str, Enum):
+    auto = "auto"
+    torch = "torch"
+    ct2 = "ct2"
+
+
+class _Progress:
+    """A rich progress bar on stderr that the translator can advance (or nothing, when quiet)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._bar = None
+        self._task = None
+
+    def start(self, total: int, description: str) -> None:
+        if not self.enabled or total < 2:
+            return
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self._bar = Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=Console(stderr=True), transient=True,
+        )
+        self._bar.start()
+        self._task = self._bar.add_task(description, total=total)
+
+    def __call__(self, done: int) -> None:
+        if self._bar is not None:
+            self._bar.advance(self._task, done)
+
+    def stop(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+
+
+def _say(message: str, quiet: bool) -> None:
+    if not quiet:
+        typer.echo(message, err=True)
+
+
+def _report_removed(source: str, removed: list, quiet: bool) -> None:
+    for line in removed:
+        _say(f"{source}:{line.line_no}: removed boilerplate ({line.rule}): {line.text[:70]}", quiet)
+
+
+def translate_command(
+    input: str = typer.Argument(..., help="An Indonesian .txt/.md article, a directory of them, or - for stdin."),
+    output: Optional[Path] = typer.Option(
+        None, "--output", "-o", help="Output file (default: stdout); required for a directory input (an output directory).",
+    ),
+    model: Optional[str] = typer.Option(
+        None, "--model", "-m",
+        help="Hugging Face model id or local MarianMT directory [default: $IDTRANS_MODEL, else Helsinki-NLP/opus-mt-id-en, else the bundled model].",
+    ),
+    fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text: English article; jsonl: one record per sentence; bilingual: Markdown, source then translation."),
+    glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help="Glossary YAML to enforce [default: $IDTRANS_GLOSSARY, else the bundled starter glossary]."),
+    no_glossary: bool = typer.Option(False, "--no-glossary", help="Translate without glossary enforcement."),
+    beams: int = typer.Option(4, "--beams", min=1, max=32, help="Beam size."),
+    max_new_tokens: Optional[int] = typer.Option(None, "--max-new-tokens", min=1, help="Cap on generated tokens per sentence [default: derived from each batch's input length]."),
+    batch_tokens: int = typer.Option(8000, "--batch-tokens", min=64, help="Token budget of one batch (padded source tokens x beams)."),
+    backend: BackendName = typer.Option(BackendName.auto, "--backend", help="torch, ct2 (CTranslate2), or auto: ct2 when the model has a converted copy."),
+    threads: Optional[int] = typer.Option(None, "--threads", min=1, help="CPU threads for the model [default: all cores]."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the persistent sentence cache."),
+    keep_boilerplate: bool = typer.Option(False, "--keep-boilerplate", help="Keep scraped boilerplate lines (related-article links, share prompts, …)."),
+    force: bool = typer.Option(False, "--force", help="Directory input: re-translate files whose output already exists."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no informational lines on stderr."),
+) -> None:
+    """Translate Indonesian news articles into English."""
+    from idtrans.pipeline.factory import build_stack
+    from idtrans.pipeline.output import render, write_atomic
+    from idtrans.pipeline.translate import read_article, translate_directory
+    from idtrans.pipeline.translator import DecodeSettings
+    from idtrans.pipeline.assemble import translate_article
+
+    if glossary is not None and no_glossary:
+        raise InputError("--glossary and --no-glossary contradict each other", hint="pass one of them")
+    source_path = Path(input)
+    is_directory = input != "-" and source_path.is_dir()
+    if is_directory and output is None:
+        raise InputError("a directory input needs an output directory", where=input, hint="add -o OUTPUT_DIR")
+    if is_directory and output is not None and output.exists() and not output.is_dir():
+        raise InputError("the output for a directory input must be a directory", where=str(output), hint="choose a directory path for -o")
+    if not is_directory and output is not None and input != "-" and output.exists() and output.resolve() == source_path.resolve():
+        raise InputError("the output file is the input file", where=str(output), hint="choose another -o path")
+    if not is_directory:
+        article = read_article(input, keep_boilerplate=keep_boilerplate)  # read first: bad input fails fast
+
+    progress = _Progress(enabled=not quiet and sys.stderr.isatty())
+    settings = DecodeSettings(beams=beams, max_new_tokens=max_new_tokens, batch_tokens=batch_tokens)
+    stack = build_stack(
+        model, settings=settings, glossary=False if no_glossary else glossary, backend=backend.value,
+        threads=threads, cache=not no_cache, progress=None if is_directory else progress,
+        notice=lambda line: typer.echo(line, err=True),
+    )
+    try:
+        if is_directory:
+            outcomes_seen = []
+
+            def on_file(outcome) -> None:
+                outcomes_seen.append(outcome)
+                progress(1)
+                _report_removed(outcome.source, outcome.removed, quiet)
+
+            from idtrans.corpus.reader import collect_inputs
+
+            progress.start(len(collect_inputs(source_path)), "files")
+            outcomes = translate_directory(
+                source_path, output, stack.translator, fmt=fmt.value, force=force,
+                keep_boilerplate=keep_boilerplate, on_file=on_file,
+            )
+            progress.stop()
+            done = sum(o.status == "translated" for o in outcomes)
+            skipped = len(outcomes) - done
+            _say(f"translated {done} file(s) into {output}" + (f", skipped {skipped} already done (--force redoes them)" if skipped else ""), quiet)
+        else:
+            _report_removed(article.source, article.removed, quiet)
+            progress.start(article.sentence_count, "sentences")
+            result = translate_article(article, stack.translator)
+            progress.stop()
+            text = render(result, fmt.value)
+            if output is None:
+                sys.stdout.write(text)
+                sys.stdout.flush()
+            else:
+                write_atomic(output, text)
+                _say(f"wrote {output} ({len(result.sentences)} sentences)", quiet)
+    finally:
+        progress.stop()
+    if stack.enforcer is not None:
+        counts = stack.enforcer.summary()
+        _say(
+            f"glossary {stack.glossary_path.name}: {counts['matched']} terms matched, {counts['applied']} applied, "
+            f"{counts['repaired']} repaired, {counts['missed']} missed", quiet,
+        )
+    if stack.cache is not None:
+        _say(stack.cache.summary_line(), quiet)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this package's commands to the root app."""
+    """Add ``translate`` (and the speed commands: ``model``, ``cache``) to the root app."""
+    app.command("translate", no_args_is_help=True)(translate_command)
+    try:
+        from idtrans.pipeline import speed_cli
+    except ImportError:
+        return
+    speed_cli.register(app)

@@ -169,9 +169,11 @@ def choose_model(model: str | None = None) -> ModelChoice:
         return ModelChoice("idtrans-bundled", "bundled", _check_model_dir(BUNDLED_MODEL_DIR, "bundled model"))
 
 
-def load_backend(model: str | None = None, *, backend: str = "torch", threads: int | None = None, notice=None):
-    """Resolve ``model`` and load it on the requested backend (``torch`` or ``ct2``)."""
-    choice = choose_model(model)
+def load_backend(
+    model: str | ModelChoice | None = None, *, backend: str = "torch", threads: int | None = None, notice=None,
+):
+    """Resolve ``model`` (unless already a ModelChoice) and load it on ``torch`` or ``ct2``."""
+    choice = model if isinstance(model, ModelChoice) else choose_model(model)
     if choice.is_bundled:
         (notice or (lambda line: print(line, file=sys.stderr)))(bundled_notice())
     if backend == "torch":

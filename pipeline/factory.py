@@ -1,0 +1,92 @@
+"""Building the translator stack: backend → SentenceTranslator → glossary enforcement → cache.
+
+Each layer is a :class:`~idtrans.pipeline.translator.Translator` wrapping the one below, so
+callers (the CLI, ``idtrans eval run``, benchmarks) get one object with ``translate()``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from idtrans.pipeline.translator import DecodeSettings, Translator
+
+GLOSSARY_ENV = "IDTRANS_GLOSSARY"
+BACKENDS = ("auto", "torch", "ct2")
+
+
+def resolve_glossary(glossary: str | Path | None | bool) -> Path | None:
+    """``False`` → no glossary; ``None`` → ``IDTRANS_GLOSSARY`` or the bundled starter glossary."""
+    if glossary is False:
+        return None
+    if glossary is None or glossary is True:
+        from_env = os.environ.get(GLOSSARY_ENV, "").strip()
+        if from_env:
+            return Path(from_env).expanduser()
+        from idtrans.glossary import default_glossary_path
+
+        return default_glossary_path()
+    return Path(glossary).expanduser()
+
+
+@dataclass
+class TranslatorStack:
+    """The built translator plus the layers a caller may want to ask about."""
+
+    translator: Translator
+    backend: object
+    glossary_path: Path | None = None
+    enforcer: object | None = None
+    cache: object | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def build_stack(
+    model: str | None = None,
+    *,
+    settings: DecodeSettings = DecodeSettings(),
+    glossary: str | Path | None | bool = None,
+    backend: str = "auto",
+    threads: int | None = None,
+    cache: bool | str | Path = False,
+    progress: Callable[[int], None] | None = None,
+    notice: Callable[[str], None] | None = None,
+) -> TranslatorStack:
+    """Load the model and wrap it in the requested layers."""
+    from idtrans.pipeline.models import choose_model, load_backend
+    from idtrans.pipeline.sentences import SentenceTranslator
+
+    if backend not in BACKENDS:
+        from idtrans.errors import ModelError
+
+        raise ModelError(f"unknown backend {backend!r}", hint=f"use one of: {', '.join(BACKENDS)}")
+    choice = choose_model(model)
+    if backend == "auto":
+        from idtrans.pipeline.ct2_backend import converted_copy
+
+        backend = "ct2" if converted_copy(choice.path) is not None else "torch"
+    loaded = load_backend(choice, backend=backend, threads=threads, notice=notice)
+    translator: Translator = SentenceTranslator(loaded, settings, progress=progress)
+    stack = TranslatorStack(translator, loaded)
+    glossary_path = resolve_glossary(glossary)
+    if glossary_path is not None:
+        from idtrans.glossary import load_glossary
+        from idtrans.pipeline.enforce import GlossaryTranslator
+
+        stack.enforcer = GlossaryTranslator(translator, load_glossary(glossary_path))
+        stack.glossary_path = glossary_path
+        translator = stack.enforcer
+    if cache:
+        from idtrans.pipeline.cache import CachedTranslator
+
+        stack.cache = CachedTranslator(translator, None if cache is True else Path(cache))
+        translator = stack.cache
+    stack.translator = translator
+    return stack
+
+
+def build_translator(model: str | None = None, **options) -> Translator:
+    """The translator alone (see :func:`build_stack` for the options)."""
+    return build_stack(model, **options).translator

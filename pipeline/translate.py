@@ -1,0 +1,85 @@
+"""Translating files and directories: the work behind ``idtrans translate``.
+
+Plain functions that return data; the CLI only parses options and prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from idtrans.errors import InputError
+from idtrans.pipeline.assemble import TranslatedArticle, translate_article
+from idtrans.pipeline.output import SUFFIXES, render, write_atomic
+from idtrans.pipeline.translator import Translator
+
+
+@dataclass
+class FileOutcome:
+    source: str
+    output: Path | None
+    status: str  # "translated", "skipped"
+    sentences: int = 0
+    removed: list = field(default_factory=list)
+    result: TranslatedArticle | None = None
+
+
+def read_article(path: str | Path, *, keep_boilerplate: bool = False):
+    """Read and parse one article (``-`` is standard input)."""
+    from idtrans.corpus.article import parse_article
+    from idtrans.corpus.reader import read_text
+
+    name = "<stdin>" if str(path) == "-" else str(path)
+    return parse_article(read_text(path), source=name, keep_boilerplate=keep_boilerplate)
+
+
+def translate_file(path: str | Path, translator: Translator, *, keep_boilerplate: bool = False) -> FileOutcome:
+    article = read_article(path, keep_boilerplate=keep_boilerplate)
+    result = translate_article(article, translator)
+    return FileOutcome(article.source, None, "translated", len(result.sentences), list(article.removed), result)
+
+
+def output_path_for(source: Path, root: Path, out_dir: Path, fmt: str) -> Path:
+    relative = source.relative_to(root)
+    return out_dir / relative.parent / (relative.stem + SUFFIXES[fmt])
+
+
+def plan_directory(root: Path, out_dir: Path, fmt: str) -> list[tuple[Path, Path]]:
+    """Pairs of (input file, output file) for a directory run, refusing to overwrite inputs."""
+    from idtrans.corpus.reader import collect_inputs
+
+    pairs = [(source, output_path_for(source, root, out_dir, fmt)) for source in collect_inputs(root)]
+    inputs = {source.resolve() for source, _ in pairs}
+    for _, target in pairs:
+        if target.resolve() in inputs:
+            raise InputError(
+                "an output file would overwrite an input file", where=str(target),
+                hint="choose an output directory outside the input directory (-o DIR)",
+            )
+    return pairs
+
+
+def translate_directory(
+    root: Path, out_dir: Path, translator: Translator, *, fmt: str, force: bool = False,
+    keep_boilerplate: bool = False, on_file: Callable[[FileOutcome], None] | None = None,
+) -> list[FileOutcome]:
+    """Translate each file of ``root`` into ``out_dir``; finished files are skipped unless ``force``.
+
+    Each output is written atomically as soon as its file is done, so an interrupted run
+    leaves only complete files and a rerun resumes where it stopped. Memory stays bounded by
+    one article at a time.
+    """
+    outcomes = []
+    for source, target in plan_directory(root, out_dir, fmt):
+        if target.exists() and not force:
+            outcome = FileOutcome(str(source), target, "skipped")
+        else:
+            outcome = translate_file(source, translator, keep_boilerplate=keep_boilerplate)
+            write_atomic(target, render(outcome.result, fmt))
+            outcome.output = target
+            outcome.result = None  # keep memory bounded on large directories
+        outcomes.append(outcome)
+        if on_file:
+            on_file(outcome)
+    return outcomes

@@ -1,0 +1,32 @@
+"""Small stand-ins for a model backend, for tests of the code around the model."""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+
+class WordBackend:
+    """A Backend whose tokens are words: ``generate`` upper-cases its input (or calls ``respond``)."""
+
+    identity = "fake:words"
+
+    def __init__(self, max_input_tokens: int = 50, respond: Callable[[str, dict], str] | None = None) -> None:
+        self.max_input_tokens = max_input_tokens
+        self.max_output_tokens = max_input_tokens * 4
+        self.respond = respond or (lambda text, options: text.upper())
+        self.calls: list[tuple[list[str], dict]] = []
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        return [len(text.split()) + 1 for text in texts]
+
+    def split_tokens(self, text: str, window: int) -> list[str]:
+        words = text.split(" ")
+        size = max(1, window - 1)
+        chunks = [" ".join(words[i:i + size]) for i in range(0, len(words), size)]
+        return [chunk + " " for chunk in chunks[:-1]] + chunks[-1:]
+
+    def generate(self, texts, *, beams, max_new_tokens, no_repeat_ngram_size=0, repetition_penalty=1.0):
+        options = {"beams": beams, "max_new_tokens": max_new_tokens,
+                   "no_repeat_ngram_size": no_repeat_ngram_size, "repetition_penalty": repetition_penalty}
+        self.calls.append((list(texts), options))
+        return [self.respond(text, options) for text in texts]

@@ -1,0 +1,134 @@
+"""Batching, long-sentence splitting, repetition detection and order restoration."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from fakes import WordBackend
+from idtrans.errors import TranslationError
+from idtrans.pipeline.batching import plan_batches
+from idtrans.pipeline.longsplit import split_long
+from idtrans.pipeline.repetition import is_degenerate, repeated_run
+from idtrans.pipeline.sentences import SentenceTranslator
+from idtrans.pipeline.translator import DecodeSettings
+
+
+@given(st.lists(st.integers(min_value=1, max_value=300), max_size=80), st.integers(min_value=50, max_value=5000),
+       st.integers(min_value=1, max_value=6))
+def test_batches_cover_every_index_once_within_budget(lengths, budget, beams):
+    batches = plan_batches(lengths, budget=budget, beams=beams, max_sentences=16)
+    flat = [i for batch in batches for i in batch]
+    assert sorted(flat) == list(range(len(lengths)))
+    for batch in batches:
+        assert len(batch) <= 16
+        if len(batch) > 1:
+            assert len(batch) * max(lengths[i] for i in batch) * beams <= budget
+
+
+def test_batches_are_sorted_longest_first():
+    batches = plan_batches([3, 9, 1, 7], budget=1000, max_sentences=2)
+    assert batches == [[1, 3], [0, 2]]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I'm sorry I'm sorry I'm sorry", ("i'm sorry", 3)),
+        ("such as well as well as well as well.", ("as well", 4)),
+        ("the the the the end", ("the", 4)),
+        ("the the the end", None),
+        ("North Korean troops clashed with Ukrainian forces.", None),
+        ("Wait!!!! Now!!!!", None),
+    ],
+)
+def test_repeated_run(text, expected):
+    assert repeated_run(text) == expected
+
+
+def test_degenerate_by_length():
+    assert is_degenerate("Halo dunia.", "Hello " * 40)
+    assert not is_degenerate("Halo dunia.", "Hello world.")
+
+
+def _count(backend):
+    return backend.count_tokens
+
+
+def test_split_long_prefers_clause_boundaries():
+    backend = WordBackend()
+    text = "satu dua tiga; empat lima enam, tujuh delapan sembilan"
+    parts = split_long(text, backend.count_tokens, 5, backend.split_tokens)
+    assert "".join(parts) == text
+    assert parts[0] == "satu dua tiga;"
+    assert all(backend.count_tokens([p])[0] <= 5 for p in parts)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(["kata", "pasukan,", "Korea;", "—", "Utara", "11.000", "“serang”", "di:", "x"]),
+                min_size=1, max_size=400), st.integers(min_value=3, max_value=40))
+def test_split_long_never_loses_text(words, limit):
+    backend = WordBackend()
+    text = " ".join(words)
+    parts = split_long(text, backend.count_tokens, limit, backend.split_tokens)
+    assert "".join(parts) == text
+    assert all(backend.count_tokens([p])[0] <= limit for p in parts)
+
+
+def test_order_is_restored_after_length_sorting():
+    rng = random.Random(7)
+    sentences = [" ".join(f"w{i}x{j}" for j in range(rng.randint(1, 30))) for i in range(40)]
+    translator = SentenceTranslator(WordBackend(), DecodeSettings(beams=2, batch_tokens=120))
+    results = translator.translate(sentences)
+    assert [r.source for r in results] == sentences
+    assert [r.text for r in results] == [s.upper() for s in sentences]
+    assert len(translator.backend.calls) > 1  # really batched
+
+
+def test_long_sentence_is_split_translated_and_rejoined():
+    words = [f"kata{i}" for i in range(3000)]
+    paragraph = ", ".join(" ".join(words[i:i + 7]) for i in range(0, 3000, 7))
+    translator = SentenceTranslator(WordBackend(max_input_tokens=60), DecodeSettings(beams=1))
+    (result,) = translator.translate([paragraph])
+    assert result.info["parts"] > 1
+    assert result.text.replace(",", "").split() == [w.upper() for w in words]
+
+
+def test_degenerate_output_is_retried_with_safer_settings():
+    def respond(text, options):
+        if options["no_repeat_ngram_size"]:
+            return "North Korea attacked."
+        return "I'm sorry I'm sorry I'm sorry I'm sorry" if "serang" in text else text.upper()
+
+    backend = WordBackend(respond=respond)
+    results = SentenceTranslator(backend, DecodeSettings()).translate(["Korea Utara serang.", "Halo."])
+    assert results[0].text == "North Korea attacked." and results[0].info == {"retried": True}
+    assert results[1].text == "HALO." and results[1].info == {}
+    retry_calls = [c for c in backend.calls if c[1]["no_repeat_ngram_size"]]
+    assert retry_calls == [(["Korea Utara serang."], retry_calls[0][1])]
+
+
+def test_empty_sentences_stay_empty_without_a_model_call():
+    backend = WordBackend()
+    results = SentenceTranslator(backend, DecodeSettings()).translate(["", "  ", "Halo."])
+    assert [r.text for r in results] == ["", "", "HALO."]
+    assert backend.calls[0][0] == ["Halo."]
+
+
+def test_backend_returning_too_few_outputs_is_an_error():
+    class Broken(WordBackend):
+        def generate(self, texts, **options):
+            return super().generate(texts, **options)[:-1]
+
+    with pytest.raises(TranslationError, match="outputs for"):
+        SentenceTranslator(Broken(), DecodeSettings()).translate(["a b", "c d"])
+
+
+def test_max_new_tokens_is_derived_from_input_length():
+    backend = WordBackend(max_input_tokens=100)
+    SentenceTranslator(backend, DecodeSettings(length_ratio=1.5, length_slack=10)).translate(["a b c d"])
+    assert backend.calls[0][1]["max_new_tokens"] == 18  # ceil(1.5 * 5) + 10
+    SentenceTranslator(backend, DecodeSettings(max_new_tokens=7)).translate(["a b c d"])
+    assert backend.calls[1][1]["max_new_tokens"] == 7
