@@ -78,6 +78,39 @@ def _merge(pieces: list[str], count, limit) -> list[str]:
     return merged
 
 
+def split_by_window(text: str, count: Callable[[Sequence[str]], list[int]], window: int) -> list[str]:
+    """Cut ``text`` into consecutive pieces of at most ``window`` tokens (by ``count``).
+
+    Cuts fall before a word (its leading whitespace goes with it); a single word longer than
+    the window is cut by characters. Pieces are slices of ``text``, so they concatenate to it.
+    Backends implement ``Backend.split_tokens`` with this.
+    """
+    budget = max(1, window - 2)  # room for </s> and a leading word-boundary piece
+    words = [match.span() for match in re.finditer(r"\s*\S+", text)]
+    if not words:
+        return [text] if text else []
+    counts = [max(1, n - 1) for n in count([text[a:b] for a, b in words])]
+    chunks: list[str] = []
+    start, used = 0, 0
+    for (begin, end), tokens in zip(words, counts):
+        if tokens > budget:
+            if begin > start:
+                chunks.append(text[start:begin])
+            chunks.extend(text[i:min(i + budget, end)] for i in range(begin, end, budget))
+            start, used = end, 0
+        elif used + tokens > budget and begin > start:
+            chunks.append(text[start:begin])
+            start, used = begin, tokens
+        else:
+            used += tokens
+    if start < len(text):
+        if chunks and not text[start:].strip():
+            chunks[-1] += text[start:]
+        else:
+            chunks.append(text[start:])
+    return chunks
+
+
 def join_translations(parts: Sequence[str]) -> str:
     """Re-join the translations of a split sentence's parts with single spaces."""
     return " ".join(p.strip() for p in parts if p.strip())

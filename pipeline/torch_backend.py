@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Sequence
 
 from idtrans.errors import ModelError
+from idtrans.pipeline.longsplit import split_by_window
 from idtrans.pipeline.models import ModelChoice
 
 
@@ -60,23 +61,7 @@ class TorchMarianBackend:
         return [len(ids) for ids in encoded["input_ids"]]
 
     def split_tokens(self, text: str, window: int) -> list[str]:
-        """Cut ``text`` at SentencePiece piece boundaries into pieces of at most ``window`` tokens.
-
-        The cuts are character offsets into the original string, so joining the pieces gives
-        back ``text`` exactly; a cut prefers the last space inside the window.
-        """
-        if window < 2:
-            raise ValueError("window must leave room for at least one token")
-        pieces = self.tokenizer.spm_source.encode(text, out_type="immutable_proto").pieces
-        budget = window - 1  # room for </s>
-        chunks, start_char, first = [], 0, 0
-        while len(pieces) - first > budget:
-            limit = first + budget
-            cut = next((i for i in range(limit, first, -1) if pieces[i].piece.startswith("\u2581")), limit)
-            chunks.append(text[start_char:pieces[cut].begin])
-            start_char, first = pieces[cut].begin, cut
-        chunks.append(text[start_char:])
-        return [chunk for chunk in chunks if chunk]
+        return split_by_window(text, self.count_tokens, window)
 
     def generate(
         self, texts: Sequence[str], *, beams: int, max_new_tokens: int, no_repeat_ngram_size: int = 0,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
+from idtrans.pipeline.longsplit import split_by_window
+
 
 class WordBackend:
     """A Backend whose tokens are words: ``generate`` upper-cases its input (or calls ``respond``)."""
@@ -20,10 +22,7 @@ class WordBackend:
         return [len(text.split()) + 1 for text in texts]
 
     def split_tokens(self, text: str, window: int) -> list[str]:
-        words = text.split(" ")
-        size = max(1, window - 1)
-        chunks = [" ".join(words[i:i + size]) for i in range(0, len(words), size)]
-        return [chunk + " " for chunk in chunks[:-1]] + chunks[-1:]
+        return split_by_window(text, self.count_tokens, window)
 
     def generate(self, texts, *, beams, max_new_tokens, no_repeat_ngram_size=0, repetition_penalty=1.0):
         options = {"beams": beams, "max_new_tokens": max_new_tokens,

@@ -132,3 +132,17 @@ def test_max_new_tokens_is_derived_from_input_length():
     assert backend.calls[0][1]["max_new_tokens"] == 18  # ceil(1.5 * 5) + 10
     SentenceTranslator(backend, DecodeSettings(max_new_tokens=7)).translate(["a b c d"])
     assert backend.calls[1][1]["max_new_tokens"] == 7
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", " ", ",", ";", "\n", "kata", "x" * 30]), max_size=120).map("".join),
+       st.integers(min_value=3, max_value=12))
+def test_split_by_window_is_lossless_and_bounded(text, window):
+    from idtrans.pipeline.longsplit import split_by_window
+
+    def count(texts):  # one token per 3 characters of each word, plus </s>
+        return [sum(-(-len(w) // 3) for w in t.split()) + 1 for t in texts]
+
+    pieces = split_by_window(text, count, window)
+    assert "".join(pieces) == text
+    assert all(count([p])[0] <= window for p in pieces)
