@@ -1,0 +1,385 @@
+"""A persistent sentence cache: re-translating an edited article translates only what changed.
+
+:class:`CachedTranslator` wraps any :class:`~idtrans.pipeline.translator.Translator` and is one.
+A sentence's key is a SHA-256 of the inner translator's ``identity`` and the source sentence.
+By convention that identity already names everything that changes the output: the model
+weights (content digest), the backend and its quantization, the decoding settings and the
+glossary version, so changing any of them misses the cache instead of returning a stale
+translation.
+
+Storage is one SQLite file (standard library ``sqlite3``), in WAL mode with a busy timeout so
+several processes can read and write it at once. A file that is not a database, or is damaged,
+is reported on stderr in one line and rebuilt; if it cannot be rebuilt the run goes on
+without the cache. The cache never crashes or fails a translation.
+
+Location: ``$IDTRANS_CACHE`` (a file path), else ``<cache dir>/sentences.sqlite3`` with the
+cache dir ``$XDG_CACHE_HOME/idtrans`` or ``~/.cache/idtrans``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+from idtrans.pipeline.translator import Translation, Translator
+
+CACHE_ENV = "IDTRANS_CACHE"
+CACHE_FILENAME = "sentences.sqlite3"
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_SECONDS = 30.0
+#: SQLite's limit on host parameters is 32766 in recent versions, 999 in old ones.
+_CHUNK = 900
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS translations (
+    key BLOB PRIMARY KEY,
+    model BLOB NOT NULL,
+    translation TEXT NOT NULL,
+    info TEXT NOT NULL,
+    seconds REAL NOT NULL,
+    created REAL NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS identities (
+    model BLOB PRIMARY KEY,
+    identity TEXT NOT NULL
+) WITHOUT ROWID;
+"""
+
+
+def default_cache_path() -> Path:
+    """``$IDTRANS_CACHE``, else ``sentences.sqlite3`` in idtrans' cache directory."""
+    override = os.environ.get(CACHE_ENV, "").strip()
+    if override:
+        return Path(override).expanduser()
+    from idtrans.pipeline.convert import cache_dir
+
+    return cache_dir() / CACHE_FILENAME
+
+
+def _digest(*parts: str) -> bytes:
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass")
+        digest.update(len(data).to_bytes(8, "little"))
+        digest.update(data)
+    return digest.digest()
+
+
+def sentence_key(identity: str, sentence: str) -> bytes:
+    """The cache key of one source sentence under one translator identity."""
+    return _digest(identity, sentence)
+
+
+@dataclass
+class CacheStats:
+    """What ``idtrans cache stats`` reports."""
+
+    path: Path
+    exists: bool
+    entries: int = 0
+    identities: int = 0
+    size_bytes: int = 0
+    oldest: float | None = None
+    newest: float | None = None
+    per_identity: list[tuple[str, int]] | None = None
+
+    def lines(self) -> list[str]:
+        if not self.exists:
+            return [f"cache: {self.path} (empty: no file yet)"]
+        lines = [
+            f"cache: {self.path}",
+            f"entries: {self.entries} sentence translations for {self.identities} model/settings combinations",
+            f"size: {self.size_bytes / 1e6:.2f} MB",
+        ]
+        if self.oldest is not None and self.newest is not None:
+            fmt = "%Y-%m-%d %H:%M UTC"
+            lines.append(f"written: {time.strftime(fmt, time.gmtime(self.oldest))} to {time.strftime(fmt, time.gmtime(self.newest))}")
+        for identity, count in self.per_identity or []:
+            lines.append(f"  {count:>8}  {identity}")
+        return lines
+
+
+def _warn(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
+class SentenceCache:
+    """The SQLite store behind :class:`CachedTranslator` (also used alone by ``idtrans cache``).
+
+    Every database error is contained here: a corrupt file is reported once and rebuilt, and
+    when even that fails the cache turns itself off (lookups miss, stores are dropped).
+    """
+
+    def __init__(self, path: Path | str | None = None, *, warn: Callable[[str], None] = _warn) -> None:
+        self.path = Path(path).expanduser() if path is not None else default_cache_path()
+        self.warn = warn
+        self.disabled = False
+        self._connection: sqlite3.Connection | None = None
+
+    # -- connection and recovery -------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection | None:
+        if self.disabled:
+            return None
+        if self._connection is not None:
+            return self._connection
+        try:
+            self._connection = self._open()
+        except sqlite3.DatabaseError as error:
+            if self._is_corruption(error):
+                self._rebuild(error)
+            else:
+                self._disable(f"cannot open it ({error})")
+        except OSError as error:
+            self._disable(f"cannot create it ({error})")
+        return self._connection
+
+    def _open(self) -> sqlite3.Connection:
+        if self.path.is_dir():
+            raise OSError(f"{self.path} is a directory")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        try:
+            connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+            # Reading the schema touches the file header and first page: "file is not a database" shows here.
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+            mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA synchronous = NORMAL")
+            if version not in (0, SCHEMA_VERSION):
+                # A future or past layout: the cache is disposable, start over.
+                connection.executescript("DROP TABLE IF EXISTS translations; DROP TABLE IF EXISTS identities;")
+            connection.executescript(_SCHEMA)
+            connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+    @staticmethod
+    def _is_corruption(error: sqlite3.DatabaseError) -> bool:
+        """Damage to the file, as opposed to a condition (locked, busy, read-only, disk full)."""
+        text = str(error).lower()
+        return any(sign in text for sign in ("malformed", "not a database", "corrupt", "encrypted"))
+
+    def _rebuild(self, error: Exception) -> None:
+        self.close()
+        try:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                candidate = Path(str(self.path) + suffix)
+                if candidate.exists():
+                    candidate.unlink()
+            self._connection = self._open()
+        except (sqlite3.DatabaseError, OSError) as second:
+            self._disable(f"is corrupt ({error}) and could not be rebuilt ({second})")
+            return
+        self.warn(f"warning: sentence cache {self.path} was corrupt ({error}); rebuilt it empty")
+
+    def _disable(self, why: str) -> None:
+        self.close()
+        self.disabled = True
+        self.warn(f"warning: sentence cache {self.path} {why}; translating without the cache")
+
+    def _guarded(self, action: Callable[[sqlite3.Connection], object], fallback):
+        """Run ``action`` on the connection; on damage rebuild once and retry; never raise."""
+        for attempt in (1, 2):
+            connection = self._connect()
+            if connection is None:
+                return fallback
+            try:
+                return action(connection)
+            except sqlite3.DatabaseError as error:
+                try:
+                    connection.rollback()
+                except sqlite3.Error:
+                    pass
+                if self._is_corruption(error) and attempt == 1:
+                    self._rebuild(error)
+                    continue
+                if not self._is_corruption(error):
+                    self.warn(f"warning: sentence cache {self.path}: {error}; continuing without it for this step")
+                    return fallback
+                self._disable(f"failed again after a rebuild ({error})")
+                return fallback
+        return fallback
+
+    def close(self) -> None:
+        if self._connection is not None:
+            try:
+                self._connection.close()
+            except sqlite3.Error:
+                pass
+            self._connection = None
+
+    # -- reading and writing -----------------------------------------------------------------
+
+    def get_many(self, identity: str, sentences: Sequence[str]) -> dict[str, Translation]:
+        """The cached translations of those ``sentences`` that have one, by source sentence."""
+        unique = list(dict.fromkeys(sentences))
+        keys = {sentence_key(identity, s): s for s in unique}
+
+        def action(connection: sqlite3.Connection) -> dict[str, Translation]:
+            found: dict[str, Translation] = {}
+            key_list = list(keys)
+            for start in range(0, len(key_list), _CHUNK):
+                chunk = key_list[start:start + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                rows = connection.execute(
+                    f"SELECT key, translation, info FROM translations WHERE key IN ({marks})", chunk,
+                ).fetchall()
+                for key, text, info in rows:
+                    source = keys[bytes(key)]
+                    try:
+                        details = json.loads(info)
+                    except ValueError:
+                        continue  # a damaged row is a miss
+                    details = details if isinstance(details, dict) else {}
+                    details["cached"] = True
+                    found[source] = Translation(source, text, 0.0, details)
+            return found
+
+        return self._guarded(action, {})
+
+    def put_many(self, identity: str, translations: Sequence[Translation]) -> int:
+        """Store translations under ``identity``; returns how many rows were written."""
+        if not translations:
+            return 0
+        model = _digest(identity)
+        now = time.time()
+        rows = []
+        for item in translations:
+            info = {k: v for k, v in item.info.items() if k != "cached"}
+            rows.append((sentence_key(identity, item.source), model, item.text,
+                         json.dumps(info, ensure_ascii=False, default=str), float(item.seconds), now))
+
+        def action(connection: sqlite3.Connection) -> int:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                connection.execute("INSERT OR IGNORE INTO identities (model, identity) VALUES (?, ?)", (model, identity))
+                connection.executemany(
+                    "INSERT OR REPLACE INTO translations (key, model, translation, info, seconds, created) "
+                    "VALUES (?, ?, ?, ?, ?, ?)", rows,
+                )
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+            return len(rows)
+
+        return self._guarded(action, 0)
+
+    def stats(self) -> CacheStats:
+        if not self.path.exists():
+            return CacheStats(self.path, exists=False)
+
+        def action(connection: sqlite3.Connection) -> CacheStats:
+            entries, oldest, newest = connection.execute(
+                "SELECT count(*), min(created), max(created) FROM translations").fetchone()
+            per_identity = connection.execute(
+                "SELECT coalesce(i.identity, '?'), count(*) FROM translations t LEFT JOIN identities i ON i.model = t.model "
+                "GROUP BY t.model ORDER BY count(*) DESC").fetchall()
+            size = sum(Path(str(self.path) + s).stat().st_size for s in ("", "-wal") if Path(str(self.path) + s).exists())
+            return CacheStats(self.path, True, entries, len(per_identity), size, oldest, newest,
+                              [(str(a), int(b)) for a, b in per_identity])
+
+        return self._guarded(action, CacheStats(self.path, exists=self.path.exists()))
+
+    def clear(self) -> int:
+        """Delete every cached translation; returns how many there were."""
+        if not self.path.exists():
+            return 0
+
+        def action(connection: sqlite3.Connection) -> int:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                count = connection.execute("SELECT count(*) FROM translations").fetchone()[0]
+                connection.execute("DELETE FROM translations")
+                connection.execute("DELETE FROM identities")
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            connection.execute("VACUUM")
+            return int(count)
+
+        return self._guarded(action, 0)
+
+
+class CachedTranslator:
+    """A Translator that answers from the sentence cache and translates only the misses.
+
+    Repeated sentences within one call are translated once. Cached results come back with
+    ``info["cached"] = True`` and ``seconds = 0``. ``hits`` / ``misses`` count this object's lookups.
+    """
+
+    def __init__(self, inner: Translator, path: Path | str | None = None, *, warn: Callable[[str], None] = _warn) -> None:
+        self.inner = inner
+        self.store = SentenceCache(path, warn=warn)
+        self.hits = 0
+        self.misses = 0
+        self.last_misses: list[str] = []
+
+    @property
+    def identity(self) -> str:
+        return self.inner.identity
+
+    @property
+    def path(self) -> Path:
+        return self.store.path
+
+    def translate(self, sentences: Sequence[str]) -> list[Translation]:
+        sentences = list(sentences)
+        identity = self.inner.identity
+        found = self.store.get_many(identity, sentences)
+        missing = [s for s in dict.fromkeys(sentences) if s not in found]
+        self.last_misses = missing
+        fresh: dict[str, Translation] = {}
+        if missing:
+            translated = self.inner.translate(missing)
+            if len(translated) != len(missing):
+                from idtrans.errors import TranslationError
+
+                raise TranslationError(f"{len(missing)} sentences in, {len(translated)} out", where=identity,
+                                       hint="report this as a bug in the translator below the cache")
+            fresh = dict(zip(missing, translated))
+            self.store.put_many(identity, translated)
+        results = []
+        reused: set[str] = set()
+        for sentence in sentences:
+            if sentence in found:
+                self.hits += 1
+                item = found[sentence]
+                results.append(Translation(sentence, item.text, 0.0, dict(item.info)))
+            else:
+                item = fresh[sentence]
+                if sentence in reused:  # a repeat within this call: translated once above
+                    self.hits += 1
+                    results.append(Translation(sentence, item.text, 0.0, {**item.info, "cached": True}))
+                else:
+                    self.misses += 1
+                    reused.add(sentence)
+                    results.append(item)
+        return results
+
+    def stats(self) -> CacheStats:
+        return self.store.stats()
+
+    def clear(self) -> int:
+        return self.store.clear()
+
+    def summary_line(self) -> str:
+        if self.store.disabled:
+            return f"cache: off for this run ({self.path} unusable)"
+        return f"cache: {self.hits} hit(s), {self.misses} miss(es) ({self.path})"
+
+    def close(self) -> None:
+        self.store.close()

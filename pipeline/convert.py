@@ -1,0 +1,349 @@
+"""Converting a MarianMT checkpoint for CTranslate2, and finding converted copies again.
+
+A converted directory is self-contained: CTranslate2's ``model.bin``, ``config.json`` and
+``shared_vocabulary.json``, the model's own tokenizer files (``source.spm``, ``target.spm``,
+``vocab.json``, ``tokenizer_config.json``), the original transformers config as
+``hf_config.json``, and ``idtrans-convert.json`` recording where it came from (source path and
+weights digest, quantization, library versions, date).
+
+Where converted copies live (checked in this order by :func:`converted_copy`, int8 preferred
+over int16 over float32 in each place):
+
+1. ``<model_dir>/ct2-<quantization>/`` — beside the model, e.g. shipped with it;
+2. ``<cache dir>/ct2/<weights digest>-<quantization>/`` — the default output of
+   ``idtrans model convert SRC`` (the cache dir is ``$XDG_CACHE_HOME/idtrans``, else
+   ``~/.cache/idtrans``). Keyed by the digest of the source weights, so a model reached through
+   another path, or a Hugging Face snapshot, finds its copy, and a changed model does not.
+
+A copy whose recorded source digest no longer matches the model is ignored (stale).
+Nothing heavy is imported at module level: the CLI imports this module at start-up.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from idtrans.errors import InputError, ModelError
+
+QUANTIZATIONS = ("int8", "int16", "float32")
+#: Preference when several converted copies exist: smallest and fastest first.
+PREFERENCE = ("int8", "int16", "float32")
+PROVENANCE = "idtrans-convert.json"
+TOKENIZER_FILES = (
+    "source.spm", "target.spm", "vocab.json", "tokenizer_config.json", "target_vocab.json", "generation_config.json",
+)
+HF_CONFIG_COPY = "hf_config.json"
+BESIDE_PREFIX = "ct2-"
+FORMAT_VERSION = 1
+
+
+def cache_dir() -> Path:
+    """idtrans' cache directory: ``$XDG_CACHE_HOME/idtrans``, else ``~/.cache/idtrans``."""
+    base = os.environ.get("XDG_CACHE_HOME", "").strip()
+    return (Path(base).expanduser() if base else Path.home() / ".cache") / "idtrans"
+
+
+def model_digest(directory: Path) -> str:
+    """The content digest of a transformers model directory (the same as the torch backend's identity)."""
+    from idtrans.pipeline.torch_backend import weights_digest
+
+    return weights_digest(Path(directory))
+
+
+def default_converted_dir(model_dir: Path, quantization: str = "int8", digest: str | None = None) -> Path:
+    """Where ``idtrans model convert SRC`` puts a copy when no destination is given."""
+    return cache_dir() / "ct2" / f"{digest or model_digest(model_dir)}-{quantization}"
+
+
+def is_converted_dir(path: Path) -> bool:
+    """True for a directory written by :func:`convert_model` (CTranslate2 weights plus provenance)."""
+    path = Path(path)
+    return (path / "model.bin").is_file() and (path / PROVENANCE).is_file()
+
+
+def read_provenance(path: Path) -> dict:
+    """The provenance record of a converted directory, or ModelError when it is missing or unreadable."""
+    record_file = Path(path) / PROVENANCE
+    try:
+        record = json.loads(record_file.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise ModelError(
+            f"not a converted model: no {PROVENANCE}", where=str(path),
+            hint="convert a MarianMT directory with: idtrans model convert SRC DST",
+        ) from error
+    except (OSError, ValueError) as error:
+        raise ModelError(f"{PROVENANCE} is unreadable: {error}", where=str(path),
+                         hint="convert the model again (idtrans model convert SRC DST --force)") from error
+    if not isinstance(record, dict) or "quantization" not in record or "source_digest" not in record:
+        raise ModelError(f"{PROVENANCE} lacks the quantization or source digest", where=str(path),
+                         hint="convert the model again (idtrans model convert SRC DST --force)")
+    return record
+
+
+def _file_stats(directory: Path) -> dict[str, list[int]]:
+    """Size and modification time of the files the weights digest covers (a cheap staleness check)."""
+    stats = {}
+    for entry in sorted(directory.iterdir(), key=lambda p: p.name):
+        if entry.is_file() and entry.suffix in {".json", ".safetensors", ".bin", ".spm"}:
+            info = entry.stat()
+            stats[entry.name] = [info.st_size, info.st_mtime_ns]
+    return stats
+
+
+def _matches_source(candidate: Path, model_dir: Path, digest: str | None) -> bool:
+    try:
+        record = read_provenance(candidate)
+    except ModelError:
+        return False
+    if digest is not None:
+        return record.get("source_digest") == digest
+    # Beside the model: unchanged file sizes and times mean unchanged weights, no hashing needed.
+    if record.get("source_files") == _file_stats(model_dir):
+        return True
+    return record.get("source_digest") == model_digest(model_dir)
+
+
+def converted_copy(model_dir: Path | str) -> Path | None:
+    """The converted copy of the transformers model in ``model_dir``, or None (see the module doc).
+
+    ``model_dir`` may itself be a converted directory, which is then returned as is.
+    """
+    model_dir = Path(model_dir)
+    if is_converted_dir(model_dir):
+        return model_dir
+    if not (model_dir / "config.json").is_file():
+        return None
+    for quantization in PREFERENCE:
+        beside = model_dir / f"{BESIDE_PREFIX}{quantization}"
+        if is_converted_dir(beside) and _matches_source(beside, model_dir, None):
+            return beside
+    root = cache_dir() / "ct2"
+    if not root.is_dir():
+        return None
+    digest = model_digest(model_dir)
+    for quantization in PREFERENCE:
+        cached = root / f"{digest}-{quantization}"
+        if is_converted_dir(cached) and _matches_source(cached, model_dir, digest):
+            return cached
+    return None
+
+
+@dataclass
+class ConvertResult:
+    """What :func:`convert_model` produced."""
+
+    path: Path
+    source: Path
+    quantization: str
+    seconds: float
+    size_bytes: int
+    source_digest: str
+    replaced: bool = False
+
+
+def _versions() -> dict[str, str]:
+    versions = {}
+    for package in ("ctranslate2", "transformers", "torch", "sentencepiece"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = "not installed"
+    return versions
+
+
+def _check_destination(dst: Path, force: bool) -> bool:
+    """Validate ``dst``; return True when an earlier conversion there will be replaced."""
+    if not dst.exists():
+        return False
+    if not dst.is_dir():
+        raise InputError("the destination exists and is a file", where=str(dst), hint="choose a new directory for DST")
+    if not any(dst.iterdir()):
+        return False
+    if not is_converted_dir(dst):
+        raise InputError(
+            "the destination directory exists and is not a converted model; refusing to touch it",
+            where=str(dst), hint="choose a new or empty directory for DST",
+        )
+    if not force:
+        raise InputError("a converted model already exists there", where=str(dst),
+                         hint="pass --force to convert again and replace it")
+    return True
+
+
+def convert_model(
+    src: str | Path, dst: str | Path | None = None, quantization: str = "int8", *, force: bool = False,
+    name: str | None = None,
+) -> ConvertResult:
+    """Convert the MarianMT model in ``src`` with CTranslate2's transformers converter.
+
+    ``src`` is a model directory or anything ``--model`` accepts; ``dst`` defaults to the cache
+    location :func:`default_converted_dir`. The conversion is written to a temporary directory
+    beside ``dst`` and renamed into place, so an interrupted run never leaves a half-written
+    model where a complete one is expected.
+    """
+    from idtrans.pipeline.models import choose_model
+
+    if quantization not in QUANTIZATIONS:
+        raise InputError(f"unknown quantization {quantization!r}", hint=f"use one of: {', '.join(QUANTIZATIONS)}")
+    source_path = Path(src)
+    if is_converted_dir(source_path):
+        raise InputError("the source is already a converted CTranslate2 model", where=str(src),
+                         hint="convert the original transformers directory instead")
+    choice = choose_model(str(src))
+    source = choice.path
+    tokenizer_file = source / "tokenizer_config.json"
+    if tokenizer_file.is_file() and '"separate_vocabs": true' in tokenizer_file.read_text(encoding="utf-8").replace(" ", "").replace(":true", ": true"):
+        raise ModelError(
+            "models with separate source and target vocabularies are not supported by the CTranslate2 path",
+            where=choice.name, hint="translate this model with --backend torch",
+        )
+    digest = model_digest(source)
+    destination = Path(dst).expanduser() if dst is not None else default_converted_dir(source, quantization, digest)
+    replaced = _check_destination(destination, force)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+
+    started = time.perf_counter()
+    workdir = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", suffix=".tmp", dir=destination.parent))
+    try:
+        output = workdir / "model"
+        _run_converter(source, output, quantization, name or choice.name)
+        for filename in TOKENIZER_FILES:
+            if (source / filename).is_file():
+                shutil.copyfile(source / filename, output / filename)
+        shutil.copyfile(source / "config.json", output / HF_CONFIG_COPY)
+        hf_config = json.loads((source / "config.json").read_text(encoding="utf-8"))
+        tokenizer_config = {}
+        if (source / "tokenizer_config.json").is_file():
+            tokenizer_config = json.loads((source / "tokenizer_config.json").read_text(encoding="utf-8"))
+        seconds = time.perf_counter() - started
+        record = {
+            "format": FORMAT_VERSION,
+            "source": str(source.resolve()),
+            "source_name": name or choice.name,
+            "source_digest": digest,
+            "source_files": _file_stats(source),
+            "quantization": quantization,
+            "max_position_embeddings": hf_config.get("max_position_embeddings", 512),
+            "model_max_length": tokenizer_config.get("model_max_length"),
+            "separate_vocabs": bool(tokenizer_config.get("separate_vocabs", False)),
+            "suppress_sequences": _banned_tokens(source),
+            "forced_eos": _forced_eos(source, hf_config),
+            "loader": "transformers-faithful Marian (decoder starts from the <pad> embedding)",
+            "versions": _versions(),
+            "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+            "seconds": round(seconds, 2),
+        }
+        (output / PROVENANCE).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+        if replaced:
+            old = workdir / "old"
+            os.replace(destination, old)
+        elif destination.exists():
+            destination.rmdir()  # empty (checked above)
+        os.replace(output, destination)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    size = sum(p.stat().st_size for p in destination.iterdir() if p.is_file())
+    return ConvertResult(destination, source, quantization, seconds, size, digest, replaced)
+
+
+def _run_converter(source: Path, output: Path, quantization: str, name: str) -> None:
+    import warnings
+
+    try:
+        import ctranslate2.converters
+        from transformers.utils import logging as hf_logging
+    except ImportError as error:
+        raise ModelError(f"cannot import {error.name}", where=name,
+                         hint="install the converter's dependencies: pip install ctranslate2 transformers torch") from error
+    from ctranslate2.converters import transformers as ct2_transformers
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    loaders = ct2_transformers._MODEL_LOADERS
+    stock = loaders.get("MarianConfig")
+    try:
+        loaders["MarianConfig"] = _transformers_marian_loader(ct2_transformers)()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            converter = ctranslate2.converters.TransformersConverter(str(source))
+            converter.convert(str(output), quantization=quantization, force=True)
+    except Exception as error:  # noqa: BLE001 - the converter raises many kinds
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ModelError(f"CTranslate2 conversion failed: {first}", where=name,
+                         hint="check that the directory is a MarianMT checkpoint transformers can load") from error
+    finally:
+        if stock is not None:
+            loaders["MarianConfig"] = stock
+
+
+def _transformers_marian_loader(ct2_transformers):
+    """CTranslate2's Marian loader, changed to decode exactly as transformers does.
+
+    The stock loader assumes a checkpoint converted from Marian, whose decoder starts from a
+    zero embedding, and drops the ``<pad>`` row. transformers starts the decoder from the
+    embedding of ``decoder_start_token_id`` (``<pad>``); in a model trained with transformers
+    and tied embeddings that row is not zero, so the stock conversion translates differently.
+    This loader keeps ``<pad>`` and starts from its embedding: identical for Marian-converted
+    checkpoints (their ``<pad>`` row is zero), and faithful for models trained with transformers.
+    Generating ``<pad>`` is prevented at decode time when the generation config bans it.
+    """
+    bart = ct2_transformers.BartLoader
+
+    class TransformersMarianLoader(ct2_transformers.MarianMTLoader):
+        def get_model_spec(self, model):
+            model.config.normalize_before = False
+            model.config.normalize_embedding = False
+            return bart.get_model_spec(self, model)
+
+        def set_config(self, config, model, tokenizer):
+            config.eos_token = tokenizer.eos_token
+            config.unk_token = tokenizer.unk_token
+            config.decoder_start_token = tokenizer.convert_ids_to_tokens(model.config.decoder_start_token_id)
+
+        def set_decoder(self, spec, decoder):
+            spec.start_from_zero_embedding = False
+            bart.set_decoder(self, spec, decoder)
+
+        def get_vocabulary(self, model, tokenizer):
+            return bart.get_vocabulary(self, model, tokenizer)
+
+    return TransformersMarianLoader
+
+
+def _forced_eos(source: Path, hf_config: dict) -> bool:
+    """Whether transformers forces ``</s>`` as the last token when the length limit is reached."""
+    generation_file = source / "generation_config.json"
+    if generation_file.is_file():
+        try:
+            generation = json.loads(generation_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            generation = {}
+        if "forced_eos_token_id" in generation:
+            return generation["forced_eos_token_id"] is not None
+    return hf_config.get("forced_eos_token_id") is not None
+
+
+def _banned_tokens(source: Path) -> list[list[str]]:
+    """``bad_words_ids`` of the generation config as token strings (CTranslate2's ``suppress_sequences``)."""
+    generation_file = source / "generation_config.json"
+    if not generation_file.is_file():
+        return []
+    try:
+        banned = json.loads(generation_file.read_text(encoding="utf-8")).get("bad_words_ids") or []
+        vocab = json.loads((source / "vocab.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    by_id = {index: token for token, index in vocab.items()}
+    return [[by_id[i] for i in sequence] for sequence in banned if all(i in by_id for i in sequence)]
+
+
+def describe_size(size: int) -> str:
+    return f"{size / 1e6:.1f} MB"

@@ -1,0 +1,224 @@
+"""MarianMT on CTranslate2: the fast CPU backend.
+
+Same tokenisation as the torch path: :class:`MarianPieces` reads the model's own
+``source.spm`` / ``target.spm`` / ``vocab.json`` / ``tokenizer_config.json`` and reproduces what
+transformers' ``MarianTokenizer`` does (special-token splitting, ``>>xx<<`` language codes,
+unknown pieces, ``</s>``, and decoding with special tokens skipped) with sentencepiece alone,
+so a run that hits the sentence cache never imports transformers or torch. The tests check it
+against ``MarianTokenizer`` token for token.
+
+The CTranslate2 model itself is loaded on the first ``generate`` call: building the backend
+only reads small files, so a fully cached run costs no model load at all.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import threading
+from pathlib import Path
+from typing import Callable, Sequence
+
+from idtrans.errors import ModelError
+from idtrans.pipeline.convert import (
+    converted_copy,
+    convert_model,
+    default_converted_dir,
+    is_converted_dir,
+    read_provenance,
+)
+from idtrans.pipeline.longsplit import split_by_window
+
+__all__ = ["CT2MarianBackend", "MarianPieces", "converted_copy", "is_converted_dir", "load_ct2_backend", "default_threads"]
+
+_SPIECE_UNDERLINE = "\u2581"
+
+
+def default_threads() -> int:
+    """The CPU cores this process may use (the default for ``--threads``)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def _clean_up_tokenization(text: str) -> str:
+    """transformers' ``clean_up_tokenization`` (used only when the tokenizer config asks for it)."""
+    return (
+        text.replace(" .", ".").replace(" ?", "?").replace(" !", "!").replace(" ,", ",").replace(" ' ", "'")
+        .replace(" n't", "n't").replace(" 'm", "'m").replace(" 's", "'s").replace(" 've", "'ve").replace(" 're", "'re")
+    )
+
+
+class MarianPieces:
+    """MarianTokenizer's encoding and decoding, on sentencepiece and the model's vocab.json."""
+
+    def __init__(self, directory: Path) -> None:
+        import sentencepiece
+
+        directory = Path(directory)
+        config_file = directory / "tokenizer_config.json"
+        config = json.loads(config_file.read_text(encoding="utf-8")) if config_file.is_file() else {}
+        self.eos = str(config.get("eos_token") or "</s>")
+        self.unk = str(config.get("unk_token") or "<unk>")
+        self.pad = str(config.get("pad_token") or "<pad>")
+        self.model_max_length = config.get("model_max_length")
+        self.separate_vocabs = bool(config.get("separate_vocabs", False))
+        self.clean_up = bool(config.get("clean_up_tokenization_spaces", False))
+        self.vocab: dict[str, int] = json.loads((directory / "vocab.json").read_text(encoding="utf-8"))
+        if self.unk not in self.vocab:
+            raise ModelError("vocab.json has no <unk> token", where=str(directory), hint="re-export the model's tokenizer files")
+        self.spm_source = sentencepiece.SentencePieceProcessor(model_file=str(directory / "source.spm"))
+        self.spm_target = sentencepiece.SentencePieceProcessor(model_file=str(directory / "target.spm"))
+        # MarianTokenizer decodes with the source model unless the vocabularies are separate.
+        self._decode_spm = self.spm_target if self.separate_vocabs else self.spm_source
+        self.specials = {self.eos, self.unk, self.pad}
+        extra = [t for t in config.get("added_tokens_decoder", {}).values() if isinstance(t, dict) and t.get("content")]
+        self.specials.update(t["content"] for t in extra if t.get("special", True))
+        alternatives = "|".join(re.escape(t) for t in sorted(self.specials, key=len, reverse=True))
+        self._special_split = re.compile(f"({alternatives})")
+
+    def pieces(self, text: str) -> list[str]:
+        """The source-side token strings of ``text``, ending with ``</s>`` (as the model sees them)."""
+        tokens: list[str] = []
+        for chunk in self._special_split.split(text):
+            if not chunk:
+                continue
+            if chunk in self.specials:
+                tokens.append(chunk)
+                continue
+            if chunk.startswith(">>") and (end := chunk.find("<<")) != -1:
+                tokens.append(chunk[: end + 2])
+                chunk = chunk[end + 2:]
+            tokens.extend(self.spm_source.encode(chunk, out_type=str))
+        vocab, unk = self.vocab, self.unk
+        tokens = [t if t in vocab else unk for t in tokens]
+        tokens.append(self.eos)
+        return tokens
+
+    def ids(self, text: str) -> list[int]:
+        return [self.vocab[t] for t in self.pieces(text)]
+
+    def count(self, texts: Sequence[str]) -> list[int]:
+        return [len(self.pieces(text)) for text in texts]
+
+    def decode(self, tokens: Sequence[str]) -> str:
+        """Target token strings to text, special tokens skipped (``skip_special_tokens=True``)."""
+        kept = [t for t in tokens if t not in self.specials]
+        text = self._decode_spm.decode_pieces(kept).replace(_SPIECE_UNDERLINE, " ").strip()
+        return _clean_up_tokenization(text) if self.clean_up else text
+
+
+class CT2MarianBackend:
+    """A converted MarianMT model run by ``ctranslate2.Translator`` on the CPU."""
+
+    def __init__(
+        self, converted_dir: Path, *, threads: int | None = None, inter_threads: int = 1, name: str | None = None,
+        compute_type: str = "default",
+    ) -> None:
+        self.path = Path(converted_dir)
+        self.provenance = read_provenance(self.path)
+        self.name = name or self.provenance.get("source_name") or str(self.path)
+        self.quantization = self.provenance["quantization"]
+        self.threads = threads or default_threads()
+        self.inter_threads = max(1, inter_threads)
+        self.compute_type = compute_type
+        try:
+            self.tokenizer = MarianPieces(self.path)
+        except (OSError, ValueError, RuntimeError) as error:
+            raise ModelError(f"cannot read the tokenizer files: {error}", where=str(self.path),
+                             hint="convert the model again (idtrans model convert SRC DST --force)") from error
+        positions = int(self.provenance.get("max_position_embeddings") or 512)
+        limit = self.tokenizer.model_max_length or self.provenance.get("model_max_length") or 10**6
+        self.max_input_tokens = min(positions, int(limit))
+        self.max_output_tokens = positions
+        self.identity = (
+            f"ct2-{self.quantization}:{self.name}@{self.provenance['source_digest']}"
+            f"/ct2={self.provenance.get('versions', {}).get('ctranslate2', '?')}"
+        )
+        self.suppress_sequences = self.provenance.get("suppress_sequences") or None
+        self.forced_eos = bool(self.provenance.get("forced_eos", False))
+        self._translator = None
+        self._lock = threading.Lock()
+
+    # -- loading -----------------------------------------------------------------------------
+
+    @property
+    def translator(self):
+        """The ``ctranslate2.Translator``, loaded on first use."""
+        if self._translator is None:
+            with self._lock:
+                if self._translator is None:
+                    self._translator = self._load()
+        return self._translator
+
+    def _load(self):
+        try:
+            import ctranslate2
+        except ImportError as error:
+            raise ModelError("ctranslate2 is not installed", where=self.name, hint="pip install ctranslate2") from error
+        try:
+            return ctranslate2.Translator(
+                str(self.path), device="cpu", compute_type=self.compute_type,
+                intra_threads=self.threads, inter_threads=self.inter_threads,
+            )
+        except (RuntimeError, ValueError, OSError) as error:
+            first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            raise ModelError(f"CTranslate2 cannot load the converted model: {first}", where=str(self.path),
+                             hint="convert the model again (idtrans model convert SRC DST --force)") from error
+
+    @property
+    def loaded(self) -> bool:
+        return self._translator is not None
+
+    # -- the Backend protocol ----------------------------------------------------------------
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        return self.tokenizer.count(texts)
+
+    def split_tokens(self, text: str, window: int) -> list[str]:
+        return split_by_window(text, self.count_tokens, window)
+
+    def generate(
+        self, texts: Sequence[str], *, beams: int, max_new_tokens: int, no_repeat_ngram_size: int = 0,
+        repetition_penalty: float = 1.0,
+    ) -> list[str]:
+        if not texts:
+            return []
+        batch = [self.tokenizer.pieces(text) for text in texts]
+        # transformers counts a forced final </s> within max_new_tokens; CTranslate2 does not.
+        length = max(1, max_new_tokens - 1) if self.forced_eos else max(1, max_new_tokens)
+        results = self.translator.translate_batch(
+            batch, beam_size=max(1, beams), num_hypotheses=1, max_decoding_length=length,
+            no_repeat_ngram_size=no_repeat_ngram_size, repetition_penalty=repetition_penalty,
+            max_batch_size=0, return_scores=False, suppress_sequences=self.suppress_sequences,
+        )
+        return [self.tokenizer.decode(result.hypotheses[0]) for result in results]
+
+
+def load_ct2_backend(
+    model_dir: Path | str, threads: int | None = None, *, name: str | None = None, convert: bool = True,
+    notice: Callable[[str], None] | None = None,
+) -> CT2MarianBackend:
+    """A CTranslate2 backend for ``model_dir``: a converted directory, or a transformers MarianMT
+    directory with a converted copy (see :func:`idtrans.pipeline.convert.converted_copy`).
+
+    Without a converted copy the model is converted once to int8 at the default location
+    (``convert=False`` raises ModelError instead). ``threads`` defaults to every core this
+    process may use; one batch runs at a time, using all of them.
+    """
+    model_dir = Path(model_dir)
+    found = converted_copy(model_dir)
+    if found is None:
+        if not convert:
+            raise ModelError(
+                "no CTranslate2 copy of this model", where=name or str(model_dir),
+                hint=f"run: idtrans model convert {model_dir}  (or use --backend torch)",
+            )
+        say = notice or (lambda line: print(line, file=sys.stderr))
+        target = default_converted_dir(model_dir, "int8")
+        say(f"note: converting {name or model_dir} for CTranslate2 (int8, once) into {target}")
+        found = convert_model(model_dir, target, "int8", name=name).path
+    return CT2MarianBackend(found, threads=threads, name=name)

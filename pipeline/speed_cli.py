@@ -1,0 +1,93 @@
+"""``idtrans model convert`` and ``idtrans cache stats|clear``: the fast-CPU commands.
+
+Thin wrappers: the work is in :mod:`idtrans.pipeline.convert` and :mod:`idtrans.pipeline.cache`,
+imported inside the commands so ``idtrans --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+
+class Quantization(str, Enum):
+    int8 = "int8"
+    int16 = "int16"
+    float32 = "float32"
+
+
+model_app = typer.Typer(
+    help="Prepare models for fast CPU translation (CTranslate2).", no_args_is_help=True, add_completion=False,
+)
+cache_app = typer.Typer(
+    help="The persistent sentence cache: re-translating an article translates only changed sentences.",
+    no_args_is_help=True, add_completion=False,
+)
+
+
+@model_app.command("convert", no_args_is_help=True)
+def convert_command(
+    src: str = typer.Argument(..., help="A MarianMT model: a local directory or a Hugging Face model id."),
+    dst: Optional[Path] = typer.Argument(
+        None, help="Output directory (default: the idtrans cache, where `idtrans translate --backend auto` finds it).",
+    ),
+    quantization: Quantization = typer.Option(
+        Quantization.int8, "--quantization", "-q",
+        help="Weight type: int8 (smallest, fastest, BLEU within a few tenths), int16, or float32 (exact).",
+    ),
+    force: bool = typer.Option(False, "--force", help="Replace an earlier conversion at DST."),
+) -> None:
+    """Convert a MarianMT model for the CTranslate2 backend (self-contained: tokenizer files copied beside)."""
+    from idtrans.pipeline.convert import convert_model, converted_copy, describe_size
+
+    result = convert_model(src, dst, quantization.value, force=force)
+    verb = "replaced" if result.replaced else "wrote"
+    typer.echo(
+        f"{verb} {result.path} ({result.quantization}, {describe_size(result.size_bytes)}, "
+        f"{result.seconds:.1f} s) from {result.source}"
+    )
+    found = converted_copy(result.source)
+    if found is not None and found.resolve() == result.path.resolve():
+        typer.echo(f"`idtrans translate --model {src}` now uses it (--backend auto); --backend torch opts out")
+    elif found is not None:
+        typer.echo(f"note: --backend auto prefers {found} for this model (int8 > int16 > float32)")
+    else:
+        typer.echo(
+            f"note: --backend auto looks for converted copies in {result.source}/ct2-<quantization>/ and in the "
+            f"idtrans cache; omit DST, or move this one to {result.source}/ct2-{result.quantization}/, to have it found"
+        )
+
+
+@cache_app.command("stats")
+def cache_stats_command(
+    path: Optional[Path] = typer.Option(None, "--path", help="Cache file (default: $IDTRANS_CACHE, else sentences.sqlite3 in $XDG_CACHE_HOME/idtrans or ~/.cache/idtrans)."),
+) -> None:
+    """Show where the sentence cache is, how many translations it holds, and for which models."""
+    from idtrans.pipeline.cache import SentenceCache
+
+    store = SentenceCache(path)
+    for line in store.stats().lines():
+        typer.echo(line)
+    store.close()
+
+
+@cache_app.command("clear")
+def cache_clear_command(
+    path: Optional[Path] = typer.Option(None, "--path", help="Cache file (default: $IDTRANS_CACHE, else sentences.sqlite3 in $XDG_CACHE_HOME/idtrans or ~/.cache/idtrans)."),
+) -> None:
+    """Delete every cached sentence translation (they are re-created on the next runs)."""
+    from idtrans.pipeline.cache import SentenceCache
+
+    store = SentenceCache(path)
+    removed = store.clear()
+    store.close()
+    typer.echo(f"removed {removed} cached translation(s) from {store.path}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``model convert`` and ``cache stats|clear`` to the root app."""
+    app.add_typer(model_app, name="model")
+    app.add_typer(cache_app, name="cache")
