@@ -1,0 +1,139 @@
+"""Verifying a translation against a glossary (WMT21 terminology-task style exact match).
+
+For every entry matched in the source, the entry's English rendering must appear in the
+translation (whole words, the entry's case policy: case-sensitive for ``as-written`` and
+``keep-source``, any case for ``ignore``, where an English plural ``-s``/``-es`` also counts),
+and none of its forbidden forms may appear (any case, except inside an occurrence of the
+rendering itself). The *term success rate* of a set of sentences is the share of
+(sentence, entry) pairs whose rendering is found.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Iterable, Sequence
+
+from idtrans.glossary.matcher import Match
+from idtrans.glossary.schema import Entry, Glossary
+
+
+@dataclass(frozen=True)
+class TermCheck:
+    """One glossary entry matched in a source, checked in its translation.
+
+    ``found``: the rendering appears at least once (what the term success rate counts);
+    ``expected``/``count``: occurrences in the source / of the rendering in the translation;
+    ``forbidden_found``: forbidden forms that appear in the translation.
+    """
+
+    entry_id: str
+    target: str
+    found: bool
+    forbidden_found: list[str] = field(default_factory=list)
+    expected: int = 1
+    count: int = 0
+    sources: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """Found, and no forbidden form present."""
+        return self.found and not self.forbidden_found
+
+
+@lru_cache(maxsize=4096)
+def _phrase_pattern(phrase: str, ignore_case: bool, plural: bool) -> re.Pattern:
+    body = r"\s+".join(re.escape(word) for word in phrase.split())
+    lead = r"(?<!\w)" if phrase[:1].isalnum() else ""
+    suffix = r"(?:e?s)?" if plural and phrase[-1:].isalpha() else ""
+    tail = r"(?!\w)" if phrase[-1:].isalnum() else ""
+    return re.compile(lead + body + suffix + tail, re.IGNORECASE if ignore_case else 0)
+
+
+def rendering_spans(entry: Entry, rendering: str, text: str, *, strict: bool = False) -> list[tuple[int, int]]:
+    """Where ``rendering`` (of ``entry``) occurs in English ``text``, under the entry's case policy.
+
+    Unless ``strict``, the entry's ``also`` forms (with an English plural) count too.
+    """
+    ignore = entry.case == "ignore"
+    spans = {m.span() for m in _phrase_pattern(rendering, ignore, ignore).finditer(text)}
+    if not strict and rendering == entry.target:
+        for form in entry.also:
+            spans.update(m.span() for m in _phrase_pattern(form, ignore, True).finditer(text))
+    # drop spans inside longer ones (``North Korean`` also contains ``North Korea``)
+    ordered = sorted(spans, key=lambda s: (s[0], -s[1]))
+    kept: list[tuple[int, int]] = []
+    for span in ordered:
+        if kept and span[0] < kept[-1][1]:
+            continue
+        kept.append(span)
+    return kept
+
+
+def forbidden_in(entry: Entry, text: str, allowed: Iterable[tuple[int, int]] = ()) -> list[str]:
+    """The entry's forbidden forms that occur in ``text`` outside the ``allowed`` spans."""
+    allowed = list(allowed)
+    hits = []
+    for form in entry.forbidden:
+        for m in _phrase_pattern(form, True, False).finditer(text):
+            if not any(a <= m.start() and m.end() <= b for a, b in allowed):
+                hits.append(form)
+                break
+    return hits
+
+
+def check_matches(matches: Sequence[Match], translation: str, *, strict: bool = False) -> list[TermCheck]:
+    """Check already-found source ``matches`` against ``translation``, one TermCheck per (entry, rendering).
+
+    ``strict``: only the rendering itself counts (not the entry's ``also`` forms).
+    """
+    groups: dict[tuple[str, str], list[Match]] = {}
+    for match in matches:
+        groups.setdefault((match.entry.id, match.entry.rendering(match.term)), []).append(match)
+    checks = []
+    for (entry_id, rendering), group in groups.items():
+        entry = group[0].entry
+        spans = rendering_spans(entry, rendering, translation, strict=strict)
+        checks.append(TermCheck(
+            entry_id=entry_id, target=rendering, found=bool(spans),
+            forbidden_found=forbidden_in(entry, translation, spans),
+            expected=len(group), count=len(spans), sources=tuple(dict.fromkeys(m.surface for m in group)),
+        ))
+    return checks
+
+
+def check_translation(glossary: Glossary, source: str, translation: str, *, strict: bool = False) -> list[TermCheck]:
+    """Which entries matched in ``source`` are rendered in ``translation`` and which forbidden forms appear."""
+    return check_matches(glossary.match(source), translation, strict=strict)
+
+
+@dataclass
+class TermStats:
+    """Totals over many sentences: ``rate`` is the term success rate (found / matched)."""
+
+    matched: int = 0
+    found: int = 0
+    forbidden: int = 0
+    sentences_with_terms: int = 0
+
+    @property
+    def rate(self) -> float:
+        return self.found / self.matched if self.matched else 1.0
+
+    def add(self, checks: Sequence[TermCheck]) -> None:
+        if checks:
+            self.sentences_with_terms += 1
+        self.matched += len(checks)
+        self.found += sum(check.found for check in checks)
+        self.forbidden += sum(bool(check.forbidden_found) for check in checks)
+
+
+def term_success(glossary: Glossary, sources: Sequence[str], translations: Sequence[str], *, strict: bool = False) -> TermStats:
+    """The term success rate of ``translations`` of ``sources`` (same length, line-aligned)."""
+    if len(sources) != len(translations):
+        raise ValueError(f"{len(sources)} sources but {len(translations)} translations")
+    stats = TermStats()
+    for source, translation in zip(sources, translations):
+        stats.add(check_translation(glossary, source, translation, strict=strict))
+    return stats
