@@ -1,9 +1,269 @@
-"""Command-line sub-commands owned by idtrans.glossary."""
+"""``idtrans glossary …``: list, show, add, edit, remove, lint, import, export, check.
+
+Thin wrappers: the work is done by plain functions in idtrans.glossary (loader, edit, lint,
+interchange, check). Every command takes ``--glossary/-g FILE``; the default is
+``$IDTRANS_GLOSSARY``, else the bundled starter glossary.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+from pathlib import Path
+from typing import List, Optional
+
 import typer
+
+from idtrans.errors import GlossaryError, InputError
+
+GLOSSARY_ENV = "IDTRANS_GLOSSARY"
+
+glossary_app = typer.Typer(
+    name="glossary",
+    help="Maintain the glossary that every translation obeys (YAML; edits keep comments and layout).",
+    no_args_is_help=True,
+)
+
+_GLOSSARY_HELP = f"Glossary YAML file [default: ${GLOSSARY_ENV}, else the bundled starter glossary]."
+
+
+def resolve_path(glossary: Optional[Path]) -> Path:
+    """``--glossary`` > ``$IDTRANS_GLOSSARY`` > the bundled starter glossary."""
+    if glossary is not None:
+        return glossary.expanduser()
+    from_env = os.environ.get(GLOSSARY_ENV, "").strip()
+    if from_env:
+        return Path(from_env).expanduser()
+    from idtrans.glossary.loader import default_glossary_path
+
+    return default_glossary_path()
+
+
+def _load(glossary: Optional[Path]):
+    from idtrans.glossary.loader import load_glossary
+
+    return load_glossary(resolve_path(glossary))
+
+
+def _entry_line(entry) -> str:
+    forms = " | ".join(entry.sources)
+    return f"{entry.id:<28} {entry.category:<12} {forms}  ->  {entry.target}"
+
+
+@glossary_app.command("list")
+def list_command(
+    glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help=_GLOSSARY_HELP),
+    category: Optional[str] = typer.Option(None, "--category", "-c", help="Only entries of this category (person, place, organisation, military, title, unit, other)."),
+    search: Optional[str] = typer.Option(None, "--search", "-s", help="Only entries whose id, source forms, rendering or note contain this text (any case)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON lines (one entry each) instead of a table."),
+) -> None:
+    """List entries: id, category, Indonesian forms -> English rendering."""
+    from idtrans.glossary.schema import CATEGORIES
+
+    if category is not None and category not in CATEGORIES:
+        raise InputError(f"unknown category {category!r}", hint=f"use one of: {', '.join(CATEGORIES)}")
+    loaded = _load(glossary)
+    needle = (search or "").casefold()
+    shown = 0
+    for entry in loaded.entries:
+        if category and entry.category != category:
+            continue
+        haystack = " ".join([entry.id, entry.target, entry.note, *entry.sources, *entry.also]).casefold()
+        if needle and needle not in haystack:
+            continue
+        shown += 1
+        typer.echo(json.dumps(entry.content(), ensure_ascii=False) if as_json else _entry_line(entry))
+    if not as_json:
+        typer.echo(f"{shown} of {len(loaded)} entries ({loaded.path})", err=True)
+
+
+@glossary_app.command("show")
+def show_command(
+    entry_id: str = typer.Argument(..., help="The entry's id (see `idtrans glossary list`)."),
+    glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help=_GLOSSARY_HELP),
+) -> None:
+    """Show every field of one entry and where it is in the file."""
+    loaded = _load(glossary)
+    entry = loaded.get(entry_id)
+    if entry is None:
+        raise GlossaryError(f"no entry with id {entry_id!r}", where=str(loaded.path),
+                            hint=f"search with `idtrans glossary list --search {entry_id}`")
+    typer.echo(f"id:        {entry.id}   ({loaded.path}:{entry.line})")
+    typer.echo(f"source:    {' | '.join(entry.sources)}")
+    typer.echo(f"target:    {entry.target}")
+    if entry.also:
+        typer.echo(f"also:      {' | '.join(entry.also)}")
+    typer.echo(f"category:  {entry.category}")
+    typer.echo(f"case:      {entry.case}")
+    if entry.forbidden:
+        typer.echo(f"forbidden: {' | '.join(entry.forbidden)}")
+    if entry.note:
+        typer.echo(f"note:      {entry.note}")
+
+
+@glossary_app.command("add")
+def add_command(
+    source: List[str] = typer.Option(..., "--source", "-s", help="Indonesian form (repeat for aliases and spelling variants)."),
+    target: Optional[str] = typer.Option(None, "--target", "-t", help="The English rendering (optional only with --case keep-source)."),
+    category: str = typer.Option("other", "--category", "-c", help="person, place, organisation, military, title, unit or other."),
+    case: str = typer.Option("as-written", "--case", help="as-written (case must agree), ignore (any case) or keep-source (the term stays as written)."),
+    forbidden: List[str] = typer.Option([], "--forbidden", "-f", help="An English form that must not appear (repeatable)."),
+    also: List[str] = typer.Option([], "--also", help="Another English form that counts as the rendering, e.g. an adjective (repeatable)."),
+    note: Optional[str] = typer.Option(None, "--note", "-n", help="A free note for editors."),
+    entry_id: Optional[str] = typer.Option(None, "--id", help="The entry's id [default: derived from the rendering]."),
+    glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help=_GLOSSARY_HELP + " Created if missing."),
+) -> None:
+    """Append an entry (the rest of the file, comments included, is left byte for byte)."""
+    from idtrans.glossary.edit import add_entry
+
+    path = resolve_path(glossary)
+    fields = {"id": entry_id, "source": list(source), "target": target, "also": list(also), "category": category,
+              "case": case, "forbidden": list(forbidden), "note": note}
+    new_id = add_entry(path, fields)
+    typer.echo(f"added {new_id} to {path}")
+
+
+@glossary_app.command("edit")
+def edit_command(
+    entry_id: str = typer.Argument(..., help="The entry's id."),
+    target: Optional[str] = typer.Option(None, "--target", "-t", help="New English rendering."),
+    category: Optional[str] = typer.Option(None, "--category", "-c", help="New category."),
+    case: Optional[str] = typer.Option(None, "--case", help="New case policy: as-written, ignore or keep-source."),
+    note: Optional[str] = typer.Option(None, "--note", "-n", help="New note."),
+    add_source: List[str] = typer.Option([], "--add-source", help="Add an Indonesian form (repeatable)."),
+    remove_source: List[str] = typer.Option([], "--remove-source", help="Remove an Indonesian form (repeatable)."),
+    forbidden: List[str] = typer.Option([], "--forbidden", "-f", help="Replace the forbidden forms with these (repeatable)."),
+    also: List[str] = typer.Option([], "--also", help="Replace the accepted other forms with these (repeatable)."),
+    unset: List[str] = typer.Option([], "--unset", help="Remove a field: note, forbidden, also, category, case (repeatable)."),
+    glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help=_GLOSSARY_HELP),
+) -> None:
+    """Change fields of one entry in place; other entries and comments are untouched."""
+    from idtrans.glossary.edit import edit_entry
+
+    path = resolve_path(glossary)
+    changes = {k: v for k, v in {"target": target, "category": category, "case": case, "note": note}.items() if v is not None}
+    if forbidden:
+        changes["forbidden"] = list(forbidden)
+    if also:
+        changes["also"] = list(also)
+    if not (changes or add_source or remove_source or unset):
+        raise InputError("nothing to change", hint="pass at least one option, see `idtrans glossary edit --help`")
+    edit_entry(path, entry_id, changes, add_sources=list(add_source), remove_sources=list(remove_source), unset=list(unset))
+    typer.echo(f"edited {entry_id} in {path}")
+
+
+@glossary_app.command("remove")
+def remove_command(
+    entry_id: str = typer.Argument(..., help="The entry's id."),
+    glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help=_GLOSSARY_HELP),
+) -> None:
+    """Delete one entry (the comments around it stay)."""
+    from idtrans.glossary.edit import remove_entry
+
+    path = resolve_path(glossary)
+    removed = remove_entry(path, entry_id)
+    typer.echo(f"removed {entry_id} ({' | '.join(removed.get('source') or [])} -> {removed.get('target', '')}) from {path}")
+
+
+@glossary_app.command("lint")
+def lint_command(
+    glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help=_GLOSSARY_HELP),
+) -> None:
+    """Report every problem at file:line; exit 1 on errors, 0 when there are only warnings."""
+    from idtrans.glossary.lint import lint
+
+    path = resolve_path(glossary)
+    problems = lint(path)
+    for problem in problems:
+        typer.echo(str(problem))
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    typer.echo(f"{path}: {errors} error(s), {warnings} warning(s)", err=True)
+    if errors:
+        raise typer.Exit(1)
+
+
+@glossary_app.command("import")
+def import_command(
+    file: Path = typer.Argument(..., help="A DeepL, Google or Amazon Translate glossary (.csv or .tsv)."),
+    fmt: Optional[str] = typer.Option(None, "--format", help="csv or tsv [default: from the file name]."),
+    layout: Optional[str] = typer.Option(None, "--layout", help="google (source,target), amazon (header row of language codes) or deepl (source,target,source_lang,target_lang) [default: detected]."),
+    category: str = typer.Option("other", "--category", "-c", help="Category of the new entries."),
+    case: str = typer.Option("as-written", "--case", help="Case policy of the new entries."),
+    replace: bool = typer.Option(False, "--replace", help="When a source form already has another rendering, take the imported one (default: keep ours and report the conflict)."),
+    glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help=_GLOSSARY_HELP + " Created if missing."),
+) -> None:
+    """Merge terms from a CSV/TSV glossary: new entries appended, aliases added, conflicts reported."""
+    from idtrans.glossary.edit import merge_entries
+    from idtrans.glossary.interchange import import_entries
+
+    path = resolve_path(glossary)
+    used, entries = import_entries(file, fmt=fmt, layout=layout, category=category, case=case)
+    outcome = merge_entries(path, entries, replace=replace)
+    for conflict in outcome["conflicts"]:
+        typer.echo(f"conflict (kept ours): {conflict}", err=True)
+    typer.echo(f"imported {file} ({used} layout) into {path}: {len(outcome['added'])} added, "
+               f"{len(outcome['extended'])} extended, {len(outcome['replaced'])} replaced, "
+               f"{len(outcome['unchanged'])} unchanged, {len(outcome['conflicts'])} conflicts")
+
+
+@glossary_app.command("export")
+def export_command(
+    file: Path = typer.Argument(..., help="Output file (.csv or .tsv), or - for stdout."),
+    fmt: Optional[str] = typer.Option(None, "--format", help="csv or tsv [default: from the file name; csv for stdout]."),
+    layout: str = typer.Option("google", "--layout", help="google (source,target), amazon (language-code header row) or deepl (with language columns in CSV)."),
+    glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help=_GLOSSARY_HELP),
+) -> None:
+    """Write the glossary as a DeepL / Google / Amazon Translate glossary file (one row per source form)."""
+    from idtrans.glossary.edit import write_atomic
+    from idtrans.glossary.interchange import export_text, guess_format
+
+    loaded = _load(glossary)
+    to_stdout = str(file) == "-"
+    text = export_text(loaded, layout, fmt or ("csv" if to_stdout else guess_format(file, None)))
+    if to_stdout:
+        typer.echo(text, nl=False)
+    else:
+        write_atomic(file, text)
+        typer.echo(f"wrote {file} ({text.count(chr(10))} rows, {layout} layout)", err=True)
+
+
+@glossary_app.command("check")
+def check_command(
+    source: Path = typer.Argument(..., help="The Indonesian source article (text file)."),
+    translation: Path = typer.Argument(..., help="Its English translation (text file)."),
+    glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help=_GLOSSARY_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object per entry."),
+) -> None:
+    """Which entries of a source article its translation renders, misses, or breaks with a forbidden form (exit 1 if any)."""
+    from idtrans.glossary.check import check_translation
+
+    loaded = _load(glossary)
+    texts = []
+    for path in (source, translation):
+        try:
+            texts.append(path.read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError) as error:
+            raise InputError(f"cannot read: {error}", where=str(path)) from None
+    checks = check_translation(loaded, texts[0], texts[1])
+    for check in checks:
+        status = "applied" if check.ok else ("forbidden" if check.found else "missing")
+        if as_json:
+            typer.echo(json.dumps({"entry": check.entry_id, "target": check.target, "status": status,
+                                   "source_forms": list(check.sources), "in_source": check.expected,
+                                   "in_translation": check.count, "forbidden": check.forbidden_found}, ensure_ascii=False))
+        else:
+            extra = f"  forbidden: {', '.join(check.forbidden_found)}" if check.forbidden_found else ""
+            typer.echo(f"{status:<9} {check.entry_id:<28} {' | '.join(check.sources)} -> {check.target} "
+                       f"({check.count}/{check.expected}){extra}")
+    missing = sum(not c.found for c in checks)
+    forbidden = sum(bool(c.forbidden_found) for c in checks)
+    typer.echo(f"{len(checks)} entries matched, {len(checks) - missing} rendered, {missing} missing, "
+               f"{forbidden} with forbidden forms", err=True)
+    if missing or forbidden:
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this package's commands to the root app."""
+    """Add ``idtrans glossary …`` to the root app."""
+    app.add_typer(glossary_app, name="glossary")

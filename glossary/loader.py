@@ -134,9 +134,23 @@ class _Reader:
         text = self.text(value, line, what)
         return [text] if text is not None else []
 
+    def reject_tags(self, node: Any, line: int) -> None:
+        """Explicit YAML tags (``!!python/...``, custom ``!tags``) are errors: a glossary holds plain data."""
+        tag = getattr(getattr(node, "tag", None), "value", None)
+        core = {"str", "int", "float", "bool", "null", "seq", "map"}
+        if tag and not (tag.startswith("tag:yaml.org,2002:") and tag.rsplit(":", 1)[-1] in core):
+            self.problem("error", _line(node, default=line), f"YAML tag {tag!r} is not allowed (plain text, lists and mappings only)")
+        if isinstance(node, dict):
+            for key, value in node.items():
+                self.reject_tags(value, _line(node, key, line))
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                self.reject_tags(value, _line(node, index, line))
+
     def read(self, doc: Any) -> Glossary:
         from ruamel.yaml.comments import CommentedMap
 
+        self.reject_tags(doc, 1)
         if doc is None:
             self.problem("error", 1, "the file is empty (expected a mapping with `version` and `entries`)")
             return Glossary([], path=self.path)

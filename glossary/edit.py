@@ -1,0 +1,365 @@
+"""Round-trip edits of a glossary file: add, edit, remove, merge imported entries.
+
+Every edit runs under a file lock, re-reads the file inside the lock (so two concurrent edits
+both land), changes only the entries it touches through ruamel.yaml's round-trip document
+(comments, order, quoting and layout of everything else survive: the diff of an ``add`` is the
+added lines), validates the result like a load would, and replaces the file atomically
+(temporary file in the same directory, fsync, ``os.replace``). A failed validation leaves the
+file untouched.
+
+The lock is ``<tempdir>/idtrans-glossary-<hash of the file's absolute path>.lock``, so no lock
+file appears next to the glossary (it works between processes of one machine).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+from idtrans.errors import GlossaryError
+from idtrans.glossary.loader import _Reader, read_document, slugify, yaml_round_trip
+from idtrans.glossary.schema import CASE_POLICIES, CATEGORIES, ENTRY_KEYS, SCHEMA_VERSION
+
+LOCK_TIMEOUT = 30.0
+
+
+def lock_path(path: Path) -> Path:
+    digest = hashlib.sha256(str(Path(path).resolve()).encode("utf-8")).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"idtrans-glossary-{digest}.lock"
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same directory and ``os.replace``."""
+    path = Path(path)
+    mode = None
+    try:
+        mode = path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        pass
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def new_document(name: str) -> Any:
+    """A fresh glossary document (for ``add``/``import`` into a file that does not exist yet)."""
+    text = (
+        f"# idtrans glossary (schema version {SCHEMA_VERSION}; see `idtrans glossary --help`).\n"
+        f"version: {SCHEMA_VERSION}\nname: {name}\nsource_language: id\ntarget_language: en\n"
+        "spelling: british\nentries: []\n"
+    )
+    return yaml_round_trip().load(text)
+
+
+@contextmanager
+def editing(path: str | Path, *, create: bool = False) -> Iterator[Any]:
+    """Lock ``path``, yield its round-trip document for changes, then validate and write it atomically."""
+    from filelock import FileLock, Timeout
+
+    path = Path(path)
+    lock = FileLock(str(lock_path(path)), timeout=LOCK_TIMEOUT)
+    try:
+        with lock:
+            if not path.exists():
+                if not create:
+                    raise GlossaryError("glossary file not found", where=str(path),
+                                        hint="check the path (only `add` and `import` create a new glossary)")
+                doc = new_document(slugify(path.stem))
+            else:
+                doc = read_document(path)
+                if not isinstance(doc, dict):
+                    raise GlossaryError("the file is not a glossary mapping", where=str(path),
+                                        hint=f"run `idtrans glossary lint --glossary {path}`")
+            yield doc
+            out = io.StringIO()
+            yaml_round_trip().dump(doc, out)
+            text = out.getvalue()
+            reader = _Reader(path)
+            reader.read(yaml_round_trip().load(text))
+            errors = [p for p in reader.problems if p.severity == "error"]
+            if errors:
+                first = errors[0]
+                raise GlossaryError(f"the edit would make the glossary invalid: {first.message}", where=first.where,
+                                    hint="nothing was written; fix the values and retry")
+            write_atomic(path, text)
+    except Timeout:
+        raise GlossaryError(f"another edit holds the lock for more than {LOCK_TIMEOUT:.0f} s", where=str(path),
+                            hint=f"retry; if no edit is running, delete {lock_path(path)}") from None
+
+
+# -- building entries ---------------------------------------------------------------------------
+
+
+def _seq(items: list[str]):
+    from ruamel.yaml.comments import CommentedSeq
+
+    seq = CommentedSeq(items)
+    seq.fa.set_flow_style()
+    return seq
+
+
+def _value(key: str, value: Any) -> Any:
+    if key in ("source", "forbidden", "also"):
+        return _seq(list(value))
+    return value
+
+
+def _check_fields(fields: dict[str, Any]) -> None:
+    unknown = [k for k in fields if k not in ENTRY_KEYS]
+    if unknown:
+        raise GlossaryError(f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(ENTRY_KEYS)}")
+    if "category" in fields and fields["category"] not in CATEGORIES:
+        raise GlossaryError(f"category {fields['category']!r} is not one of: {', '.join(CATEGORIES)}")
+    if "case" in fields and fields["case"] not in CASE_POLICIES:
+        raise GlossaryError(f"case {fields['case']!r} is not one of: {', '.join(CASE_POLICIES)}")
+
+
+def make_entry(fields: dict[str, Any]):
+    """A round-trip entry mapping with the keys in schema order and lists in flow style."""
+    from ruamel.yaml.comments import CommentedMap
+
+    _check_fields(fields)
+    entry = CommentedMap()
+    for key in ENTRY_KEYS:
+        value = fields.get(key)
+        if value is None or value == [] or value == "":
+            continue
+        entry[key] = _value(key, value)
+    return entry
+
+
+def _entries(doc: Any):
+    from ruamel.yaml.comments import CommentedSeq
+
+    entries = doc.get("entries")
+    if entries is None:
+        entries = CommentedSeq()
+        doc["entries"] = entries
+    if not isinstance(entries, list):
+        raise GlossaryError("`entries` is not a list", hint="run `idtrans glossary lint`")
+    if not entries and entries.fa.flow_style():
+        entries.fa.set_block_style()
+    return entries
+
+
+def entry_id(raw: Any) -> str | None:
+    """The id an entry mapping has or would get (derived from its target, like the loader does)."""
+    if not isinstance(raw, dict):
+        return None
+    if isinstance(raw.get("id"), str) and raw["id"].strip():
+        return raw["id"].strip()
+    target = raw.get("target")
+    if not isinstance(target, str):
+        source = raw.get("source")
+        target = source[0] if isinstance(source, list) and source else source
+    return slugify(target) if isinstance(target, str) else None
+
+
+def _find(entries, wanted: str) -> int:
+    for index, raw in enumerate(entries):
+        if entry_id(raw) == wanted:
+            return index
+    raise GlossaryError(f"no entry with id {wanted!r}", hint="list ids with `idtrans glossary list`")
+
+
+def _trailing_comment(raw) -> tuple[Any, Any]:
+    """The comment after an entry's last key (ruamel keeps the comment before the next entry there)."""
+    if not raw:
+        return None, None
+    last = list(raw.keys())[-1]
+    items = raw.ca.items.get(last)
+    if items and len(items) > 2 and items[2] is not None:
+        return last, items[2]
+    return last, None
+
+
+def _move_trailing(source_raw, target_raw) -> None:
+    """Move the comment after ``source_raw``'s last key to after ``target_raw``'s last key."""
+    key, token = _trailing_comment(source_raw)
+    if token is None or target_raw is None or not target_raw:
+        return
+    source_raw.ca.items[key][2] = None
+    last, existing = _trailing_comment(target_raw)
+    if existing is not None:
+        existing.value = existing.value.rstrip("\n") + "\n" + token.value.lstrip("\n")
+        return
+    slot = target_raw.ca.items.setdefault(last, [None, None, None, None])
+    while len(slot) < 4:
+        slot.append(None)
+    slot[2] = token
+
+
+def _move_trailing_to_start(source_raw, entries) -> None:
+    """Removing the first entry: the comment after it goes before the new first entry."""
+    from ruamel.yaml.error import CommentMark
+    from ruamel.yaml.tokens import CommentToken
+
+    key, token = _trailing_comment(source_raw)
+    if token is None:
+        return
+    source_raw.ca.items[key][2] = None
+    if entries.ca.comment is None:
+        entries.ca.comment = [None, []]
+    while len(entries.ca.comment) < 2:
+        entries.ca.comment.append([])
+    if entries.ca.comment[1] is None:
+        entries.ca.comment[1] = []
+    column = token.start_mark.column if token.start_mark is not None else 2
+    for line in token.value.splitlines():
+        if line.strip():
+            entries.ca.comment[1].append(CommentToken(line.strip() + "\n", CommentMark(column), None))
+
+
+def add_entry(path: str | Path, fields: dict[str, Any]) -> str:
+    """Append an entry (``fields``: source list, target, category, ...); returns its id."""
+    fields = dict(fields)
+    if not fields.get("id"):
+        fields["id"] = slugify(fields.get("target") or (fields.get("source") or [""])[0])
+    with editing(path, create=True) as doc:
+        entries = _entries(doc)
+        if any(entry_id(raw) == fields["id"] for raw in entries):
+            raise GlossaryError(f"an entry with id {fields['id']!r} exists", where=str(path),
+                                hint="pass another --id, or change that entry with `idtrans glossary edit`")
+        entries.append(make_entry(fields))
+    return fields["id"]
+
+
+def edit_entry(path: str | Path, wanted: str, changes: dict[str, Any], *,
+               add_sources: list[str] = (), remove_sources: list[str] = (), unset: list[str] = ()) -> None:
+    """Change fields of one entry in place (other entries and comments untouched)."""
+    _check_fields(changes)
+    with editing(path) as doc:
+        entries = _entries(doc)
+        raw = entries[_find(entries, wanted)]
+        for key in unset:
+            if key in ("id", "source"):
+                raise GlossaryError(f"cannot unset {key!r}; an entry needs it")
+            if key in raw:
+                last = list(raw.keys())[-1]
+                if key == last and len(raw) > 1:
+                    keys = list(raw.keys())
+                    _move_trailing_key(raw, key, keys[-2])
+                del raw[key]
+        for key, value in changes.items():
+            _set_key(raw, key, _value(key, value))
+        if add_sources or remove_sources:
+            current = raw.get("source")
+            forms = list(current) if isinstance(current, list) else ([current] if current else [])
+            missing = [f for f in remove_sources if f not in forms]
+            if missing:
+                raise GlossaryError(f"entry {wanted!r} has no source form {missing[0]!r}", hint=f"its forms: {forms}")
+            forms = [f for f in forms if f not in remove_sources] + [f for f in add_sources if f not in forms]
+            _set_key(raw, "source", _seq(forms))
+
+
+def _move_trailing_key(raw, from_key, to_key) -> None:
+    items = raw.ca.items.get(from_key)
+    if items and len(items) > 2 and items[2] is not None:
+        slot = raw.ca.items.setdefault(to_key, [None, None, None, None])
+        slot[2] = items[2]
+        items[2] = None
+
+
+def _set_key(raw, key: str, value: Any) -> None:
+    """Set ``key`` keeping its place; a new key goes in schema order, keeping the entry's trailing comment last."""
+    if key in raw:
+        raw[key] = value
+        return
+    keys = list(raw.keys())
+    position = len(keys)
+    for index, existing in enumerate(keys):
+        if existing in ENTRY_KEYS and ENTRY_KEYS.index(existing) > ENTRY_KEYS.index(key):
+            position = index
+            break
+    raw.insert(position, key, value)
+    if position == len(keys) and keys:
+        _move_trailing_key(raw, keys[-1], key)
+
+
+def remove_entry(path: str | Path, wanted: str) -> dict:
+    """Delete one entry; returns its fields. The comment that followed it stays in place."""
+    with editing(path) as doc:
+        entries = _entries(doc)
+        index = _find(entries, wanted)
+        raw = entries[index]
+        if index > 0:
+            _move_trailing(raw, entries[index - 1])
+        elif len(entries) > 1:
+            _move_trailing_to_start(raw, entries)
+        removed = {k: (list(v) if isinstance(v, list) else v) for k, v in raw.items()}
+        del entries[index]
+    return removed
+
+
+def merge_entries(path: str | Path, incoming: list[dict[str, Any]], *, replace: bool = False) -> dict[str, list[str]]:
+    """Add imported entries: new ones appended, same-rendering ones gain source forms,
+    conflicting ones (a source form already rendered differently) skipped or, with ``replace``, re-targeted.
+
+    Returns ids by outcome: ``added``, ``extended``, ``replaced``, ``unchanged``, ``conflicts``.
+    """
+    from idtrans.glossary.loader import normalise_form
+
+    outcome: dict[str, list[str]] = {"added": [], "extended": [], "replaced": [], "unchanged": [], "conflicts": []}
+    with editing(path, create=True) as doc:
+        entries = _entries(doc)
+        ids = {entry_id(raw) for raw in entries}
+        for fields in incoming:
+            forms = [normalise_form(f) for f in fields["source"]]
+            target = fields["target"]
+            owner = None
+            for raw in entries:
+                source = raw.get("source") if isinstance(raw, dict) else None
+                existing = source if isinstance(source, list) else [source]
+                if any(isinstance(f, str) and normalise_form(f) in forms for f in existing):
+                    owner = raw
+                    break
+            if owner is None:
+                same = next((raw for raw in entries if isinstance(raw, dict) and raw.get("target") == target
+                             and raw.get("case", "as-written") != "keep-source"), None)
+                if same is not None:
+                    current = list(same.get("source")) if isinstance(same.get("source"), list) else [same.get("source")]
+                    _set_key(same, "source", _seq(current + [f for f in forms if f not in current]))
+                    outcome["extended"].append(entry_id(same))
+                    continue
+                new = dict(fields)
+                base = new.get("id") or slugify(target)
+                candidate, n = base, 2
+                while candidate in ids:
+                    candidate, n = f"{base}-{n}", n + 1
+                new["id"] = candidate
+                ids.add(candidate)
+                entries.append(make_entry(new))
+                outcome["added"].append(candidate)
+                continue
+            if owner.get("target") == target or (owner.get("case") == "keep-source" and target in forms):
+                existing = list(owner["source"]) if isinstance(owner.get("source"), list) else [owner.get("source")]
+                extra = [f for f in forms if f not in existing]
+                if extra:
+                    _set_key(owner, "source", _seq(existing + extra))
+                    outcome["extended"].append(entry_id(owner))
+                else:
+                    outcome["unchanged"].append(entry_id(owner))
+            elif replace:
+                _set_key(owner, "target", target)
+                outcome["replaced"].append(entry_id(owner))
+            else:
+                outcome["conflicts"].append(f"{entry_id(owner)}: {forms[0]!r} is {owner.get('target')!r} here, {target!r} in the import")
+    return outcome
+
