@@ -1,0 +1,196 @@
+"""idtrans train: tiny-preset training, resume, contamination guard, batching, averaging, export, CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from idtrans.errors import TrainingError
+
+_SUBJECTS = [("Presiden", "The president"), ("Menteri", "The minister"), ("Tentara", "The soldier"),
+             ("Wartawan", "The journalist"), ("Petani", "The farmer"), ("Guru", "The teacher")]
+_VERBS = [("melihat", "saw"), ("membantu", "helped"), ("mengunjungi", "visited"), ("menelepon", "called"),
+          ("menunggu", "waited for")]
+_OBJECTS = [("kota itu", "the city"), ("sekolah baru", "the new school"), ("pasar", "the market"),
+            ("rumah sakit", "the hospital"), ("kantor polisi", "the police station"), ("desa kecil", "the small village"),
+            ("pelabuhan", "the port"), ("bandara", "the airport"), ("jembatan", "the bridge"), ("masjid", "the mosque")]
+
+
+def _write_corpus(directory: Path) -> tuple[Path, Path, Path]:
+    """300 synthetic pairs for training, 12 dev pairs, and an eval set sharing 3 sentences with the training data."""
+    pairs = [(f"{s} {v} {o}.", f"{se} {ve} {oe}.") for s, se in _SUBJECTS for v, ve in _VERBS for o, oe in _OBJECTS]
+    train, dev = pairs[:290], pairs[290:]
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "train.id").write_text("\n".join(p[0] for p in train) + "\n", encoding="utf-8")
+    (directory / "train.en").write_text("\n".join(p[1] for p in train) + "\n", encoding="utf-8")
+    (directory / "dev.id").write_text("\n".join(p[0] for p in dev) + "\n", encoding="utf-8")
+    (directory / "dev.en").write_text("\n".join(p[1] for p in dev) + "\n", encoding="utf-8")
+    # Test set: three training sources, in different case and punctuation, plus one unseen sentence.
+    test_src = [train[0][0].upper(), train[5][0].rstrip(".") + " !", "  " + train[7][0], "Kalimat yang tidak ada."]
+    (directory / "test.id").write_text("\n".join(test_src) + "\n", encoding="utf-8")
+    return directory / "train", directory / "dev", directory / "test"
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> tuple[Path, Path, Path]:
+    return _write_corpus(tmp_path_factory.mktemp("parallel"))
+
+
+def _options(corpus, output: Path, **overrides):
+    from idtrans.training.loop import TrainOptions
+
+    train, dev, test = corpus
+    base = dict(train=[str(train)], output=str(output), dev=str(dev), dev_lines=0, exclude=[str(test)], preset="tiny",
+                seed=3, max_steps=8, eval_every=4, threads=1, average=2, precision="fp32")
+    base.update(overrides)
+    return TrainOptions(**base)
+
+
+def _quiet(_message: str) -> None:
+    pass
+
+
+@pytest.fixture(scope="module")
+def trained(corpus, tmp_path_factory):
+    from idtrans.training.loop import train
+
+    out = tmp_path_factory.mktemp("run") / "tiny"
+    return train(_options(corpus, out), echo=_quiet)
+
+
+def test_tiny_preset_trains_and_saves_a_loadable_model(trained) -> None:
+    from transformers import MarianMTModel, MarianTokenizer
+
+    assert trained.steps == 8
+    assert [h["step"] for h in trained.history] == [4, 8]
+    assert all(0 <= h["bleu"] <= 100 and 0 <= h["chrf++"] <= 100 for h in trained.history)
+    model = MarianMTModel.from_pretrained(trained.best_dir)
+    tokenizer = MarianTokenizer.from_pretrained(trained.best_dir)
+    assert model.config.d_model == 32 and model.config.encoder_layers == 1
+    assert tokenizer.convert_ids_to_tokens(model.config.pad_token_id) == "<pad>"
+    assert tokenizer.eos_token_id == 0 and tokenizer.pad_token_id == len(tokenizer) - 1
+    ids = tokenizer(["Presiden melihat pasar."], return_tensors="pt")
+    out = model.generate(**ids, max_new_tokens=5, num_beams=1)
+    assert out.shape[0] == 1
+    card = (trained.best_dir / "README.md").read_text(encoding="utf-8")
+    assert "## Data" in card and "contamination" in card and "training steps" in card
+
+
+def test_contamination_guard_drops_eval_sentences(trained) -> None:
+    report = json.loads((trained.output / "data-report.json").read_text(encoding="utf-8"))
+    # 3 of the 290 training sources appear (modulo case/punctuation/space) in the test set.
+    assert report["total"]["steps"]["contamination"] == 3
+    assert report["total"]["input_pairs"] == 290 and report["total"]["output_pairs"] == 287
+    assert any(path.endswith("test") for path in report["excluded_sets"])
+    assert any(path.endswith("dev") for path in report["excluded_sets"])  # --dev is always excluded too
+
+
+def test_resume_continues_exactly(corpus, tmp_path) -> None:
+    import torch
+
+    from idtrans.training.loop import train
+
+    straight = train(_options(corpus, tmp_path / "straight", max_steps=10, average=0), echo=_quiet)
+    train(_options(corpus, tmp_path / "split", max_steps=6, average=0), echo=_quiet)
+    first = torch.load(tmp_path / "split" / "last" / "state.pt", weights_only=False)
+    assert first["step"] == 6
+    resumed = train(_options(corpus, tmp_path / "split", max_steps=10, average=0), resume=True, echo=_quiet)
+    assert resumed.steps == 10
+    a = torch.load(tmp_path / "straight" / "last" / "state.pt", weights_only=False)
+    b = torch.load(tmp_path / "split" / "last" / "state.pt", weights_only=False)
+    assert b["scheduler"]["last_epoch"] == 10
+    assert all(s["step"] == 10 for s in b["optimizer"]["state"].values())
+    for key, value in a["model"].items():
+        assert torch.equal(value, b["model"][key]), key
+
+
+def test_resume_and_restart_errors(corpus, tmp_path, trained) -> None:
+    from idtrans.training.loop import train
+
+    with pytest.raises(TrainingError, match="nothing to resume"):
+        train(_options(corpus, tmp_path / "empty"), resume=True, echo=_quiet)
+    with pytest.raises(TrainingError, match="already holds a training run") as info:
+        train(_options(corpus, trained.output), echo=_quiet)
+    assert "--resume" in info.value.hint
+
+
+def test_fine_tune_keeps_the_initial_vocabulary(corpus, tmp_path, tiny_model_dir) -> None:
+    from idtrans.training.loop import train
+
+    result = train(_options(corpus, tmp_path / "ft", init=str(tiny_model_dir), max_steps=2, eval_every=2, average=0,
+                            max_tokens=200), echo=_quiet)
+    vocab = json.loads((result.best_dir / "vocab.json").read_text(encoding="utf-8"))
+    assert vocab == json.loads((tiny_model_dir / "vocab.json").read_text(encoding="utf-8"))
+    assert (result.best_dir / "source.spm").read_bytes() == (tiny_model_dir / "source.spm").read_bytes()
+
+
+def test_unknown_preset_is_a_training_error() -> None:
+    from idtrans.training.presets import get_preset
+
+    with pytest.raises(TrainingError, match="unknown preset") as info:
+        get_preset("huge")
+    assert "tiny" in info.value.hint and "small" in info.value.hint
+
+
+def test_small_preset_fits_the_25_mb_budget() -> None:
+    from transformers import MarianConfig
+
+    from idtrans.training.presets import PRESETS
+
+    preset = PRESETS["small"]
+    config = MarianConfig(vocab_size=preset.vocab_size + 1, decoder_vocab_size=preset.vocab_size + 1,
+                          pad_token_id=preset.vocab_size, decoder_start_token_id=preset.vocab_size, **preset.config_kwargs())
+    d, v, ffn = config.d_model, config.vocab_size, config.encoder_ffn_dim
+    enc = config.encoder_layers * (4 * d * d + 4 * d + 2 * d * ffn + d + ffn + 4 * d)
+    dec = config.decoder_layers * (8 * d * d + 8 * d + 2 * d * ffn + d + ffn + 6 * d)
+    params = v * d + enc + dec + v  # shared embeddings, final-logits bias
+    assert params * 2 <= 25 * 1024 * 1024
+
+
+def test_batches_respect_the_token_budget_and_the_seed() -> None:
+    from idtrans.training.data import Example, make_batches
+
+    examples = [Example([1] * (3 + i % 17), [1] * (2 + i % 11)) for i in range(200)]
+    batches = make_batches(examples, 60, seed=5)
+    assert sorted(i for b in batches for i in b) == list(range(200))
+    for batch in batches:
+        longest = max(max(len(examples[i].source), len(examples[i].target)) for i in batch)
+        assert longest * len(batch) <= 60
+    assert make_batches(examples, 60, seed=5) == batches
+    assert make_batches(examples, 60, seed=6) != batches
+
+
+def test_collate_shifts_targets_and_masks_padding() -> None:
+    from idtrans.training.data import Example, collate
+
+    examples = [Example([5, 6, 0], [7, 8, 9, 0]), Example([5, 0], [7, 0])]
+    input_ids, mask, decoder_in, labels = collate(examples, [0, 1], pad_id=99, decoder_start_id=99)
+    assert input_ids.tolist() == [[5, 6, 0], [5, 0, 99]]
+    assert mask.tolist() == [[1, 1, 1], [1, 1, 0]]
+    assert decoder_in.tolist() == [[99, 7, 8, 9], [99, 7, 99, 99]]
+    assert labels.tolist() == [[7, 8, 9, 0], [7, 0, -100, -100]]
+
+
+def test_average_state_dicts(tmp_path) -> None:
+    import torch
+
+    from idtrans.training.loop import average_state_dicts
+
+    torch.save({"w": torch.tensor([1.0, 3.0]), "n": torch.tensor([7])}, tmp_path / "a.pt")
+    torch.save({"w": torch.tensor([3.0, 5.0]), "n": torch.tensor([7])}, tmp_path / "b.pt")
+    avg = average_state_dicts([tmp_path / "a.pt", tmp_path / "b.pt"])
+    assert avg["w"].tolist() == [2.0, 4.0] and avg["n"].tolist() == [7]
+
+
+def test_cli_help_and_missing_data() -> None:
+    from typer.testing import CliRunner
+
+    from idtrans.cli import app
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["train", "--help"])
+    assert result.exit_code == 0 and "--resume" in result.output and "--max-minutes" in result.output
+    result = runner.invoke(app, ["train", "-o", "somewhere"])
+    assert result.exit_code == 1
