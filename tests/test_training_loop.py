@@ -194,3 +194,26 @@ def test_cli_help_and_missing_data() -> None:
     assert result.exit_code == 0 and "--resume" in result.output and "--max-minutes" in result.output
     result = runner.invoke(app, ["train", "-o", "somewhere"])
     assert result.exit_code == 1
+
+
+def test_export_float16_loads_as_float32(trained, tmp_path) -> None:
+    import torch
+    from safetensors import safe_open
+    from transformers import MarianMTModel, MarianTokenizer
+
+    from idtrans.training.export import export_model
+
+    dest = tmp_path / "exported"
+    info = export_model(trained.best_dir, dest, scores={"dev": {"bleu": 1.0, "chrf++": 2.0}}, card_note="## Note\n\nhello")
+    with safe_open(str(dest / "model.safetensors"), framework="pt") as fh:
+        assert {fh.get_tensor(k).dtype for k in fh.keys()} == {torch.float16}
+    model = MarianMTModel.from_pretrained(dest)
+    assert next(model.parameters()).dtype == torch.float32
+    MarianTokenizer.from_pretrained(dest)
+    assert json.loads((dest / "scores.json").read_text())["dev"]["bleu"] == 1.0
+    assert "hello" in (dest / "README.md").read_text() and info["size_mb"] < 1
+    with pytest.raises(TrainingError, match="over the"):
+        export_model(trained.best_dir, tmp_path / "too-big", max_mb=0.001)
+    assert not (tmp_path / "too-big").exists()
+    with pytest.raises(TrainingError, match="not a complete MarianMT directory"):
+        export_model(tmp_path, tmp_path / "x")
