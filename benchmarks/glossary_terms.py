@@ -5,7 +5,8 @@ On the sentences of the dev and test corpora whose Indonesian source contains a 
 - ``plain``: the model alone (no glossary);
 - one row per protection strategy alone (protect → translate → restore, no repair);
 - ``enforced``: the full :class:`~idtrans.pipeline.enforce.GlossaryTranslator`
-  (first strategy, the next for failures, then safe substitution).
+  (first strategy, the next for failures, then safe substitution, then translating around
+  the missing terms).
 
 Term success is WMT21-style exact match: the share of (sentence, entry) pairs whose rendering
 appears in the output (``strict``: the rendering itself; ``lenient``: an entry's ``also`` form,
@@ -23,6 +24,7 @@ import argparse
 import json
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -66,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--beams", type=int, default=4, help="beam size")
     parser.add_argument("--threads", type=int, default=1, help="torch threads")
     parser.add_argument("--strategies", default="inline,proxy,token", help="protection strategies to compare alone")
-    parser.add_argument("--enforce", default="inline,proxy", help="strategy order of the enforced run")
+    parser.add_argument("--enforce", default="proxy,inline", help="strategy order of the enforced run")
     parser.add_argument("--json", default=None, help="write the results (and per-sentence outputs) here")
     args = parser.parse_args(argv)
 
@@ -116,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {name} | {row['terms']} | {row['term_success']:.2f} | {row['term_success_strict']:.2f} | "
               f"{row['forbidden']} | {row['chrf++']:.2f} | {row['bleu']:.2f} | {row['seconds']} |")
     print(f"\nenforced statuses: {rows['enforced']['statuses']}")
+    print(f"repairs by step: {rows['enforced']['repairs']}")
     if args.json:
         out = Path(args.json)
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -26,8 +26,11 @@ from idtrans.glossary.protect import STRATEGIES, Protected, protect, restore
 from idtrans.glossary.schema import Glossary
 from idtrans.pipeline.translator import Translation, Translator
 
-#: The default order of protection strategies (the first is the main one; see the benchmark).
-DEFAULT_STRATEGIES = ("inline", "proxy")
+#: The default order of protection strategies: the first is the main one. Measured with
+#: benchmarks/glossary_terms.py on the 749 dev + FLORES devtest sentences with terms (stand-in
+#: model, beam 4), alone: proxy 74.0% of terms, inline 59.4%, token 0.6%, no glossary 56.9%;
+#: enforced proxy→inline→substitution→split: 100% (99.6% strict), chrF++ 32.15 vs 30.84.
+DEFAULT_STRATEGIES = ("proxy", "inline")
 
 #: English words never used as an anchor for substitution (too common to be the term).
 _COMMON = frozenset(

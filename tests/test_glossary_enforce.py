@@ -57,20 +57,21 @@ def test_copying_model_applies_every_term_in_one_call():
     assert result[0].info["parts"] == 1
     assert [(r["entry"], r["source_form"], r["target"], r["status"]) for r in result[0].info["glossary"]] == [
         ("north-korea", "Korea Utara", "North Korea", "applied"), ("ukraine", "Ukraina", "Ukraine", "applied")]
-    assert len(inner.calls) == 1
+    assert len(inner.calls) == 1 and inner.calls[0][0] == "pasukan London menyerang Paris"
     assert enforcer.summary() == {"sentences": 3, "matched": 3, "applied": 3, "repaired": 0, "missed": 0, "forbidden": 0}
 
 
-def test_failed_inline_is_repaired_by_the_proxy_strategy_for_that_sentence_only():
-    # the model "translates" the English it is shown: North Korea -> DPRK (inline fails, proxies survive)
-    inner = FakeTranslator(lambda text: text.replace("North Korea", "DPRK"))
+def test_failed_proxy_is_repaired_by_the_inline_strategy_for_that_sentence_only():
+    # the model turns the first proxy into something else (proxy fails), but copies English (inline works)
+    inner = FakeTranslator(lambda text: text.replace("London", "England"))
     enforcer = GlossaryTranslator(inner, GLOSSARY)
-    result = enforcer.translate(["pasukan Korea Utara menyerang", "Ukraina dan"])
+    result = enforcer.translate(["pasukan Korea Utara menyerang", "dan Ukraina"])
+    assert inner.calls[0] == ["pasukan London menyerang", "dan London"]
     assert result[0].text == "troops North Korea attacked"
-    assert result[0].info["glossary"][0]["status"] == "repaired"
-    assert result[1].info["glossary"][0]["status"] == "applied"
-    assert inner.calls[1] == ["pasukan London menyerang"]  # second strategy, failed sentence only
-    assert enforcer.summary()["repaired"] == 1
+    assert result[0].info["glossary"][0] == {"entry": "north-korea", "source_form": "Korea Utara", "target": "North Korea",
+                                             "status": "repaired", "strategy": "inline"}
+    assert inner.calls[1] == ["pasukan North Korea menyerang", "dan Ukraine"]  # second strategy, failed sentences only
+    assert enforcer.summary()["repaired"] == 2
 
 
 def test_forbidden_form_is_substituted():
@@ -92,7 +93,7 @@ def test_untranslated_source_term_is_substituted():
 
 def test_dropped_term_is_repaired_by_translating_around_it():
     # the model silently drops the term (and every stand-in) whatever we do
-    inner = FakeTranslator(lambda text: re.sub(r"\s*\b(North Korea|London|Paris|Korea Utara)\b", "", text))
+    inner = FakeTranslator(lambda text: re.sub(r"\s*\b(North Korea|London|Korea Utara)\b", "", text))
     enforcer = GlossaryTranslator(inner, GLOSSARY)
     (result,) = enforcer.translate(["pasukan Korea Utara menyerang Ukraina."])
     assert result.text == "Troops North Korea attacked Ukraine."
