@@ -135,3 +135,25 @@ def test_with_the_real_sentence_translator(tiny_model_dir):
         assert all(check.found for check in check_translation(glossary, sentence, result.text)), result.text
     counts = enforcer.summary()
     assert counts["matched"] == counts["applied"] + counts["repaired"] + counts["missed"] >= 8
+
+
+def test_factory_wraps_the_sentence_translator(tiny_model_dir, tmp_path, monkeypatch):
+    """build_stack(glossary=...) puts a GlossaryTranslator on top; False leaves it out; the env var picks the file."""
+    import torch
+
+    torch.set_num_threads(1)
+    from idtrans.glossary import load_glossary
+    from idtrans.pipeline.factory import build_stack
+    from idtrans.pipeline.translator import DecodeSettings
+
+    path = tmp_path / "g.yaml"
+    path.write_text("version: 1\nentries:\n  - source: [Korea Utara]\n    target: North Korea\n", encoding="utf-8")
+    settings = DecodeSettings(beams=1, max_new_tokens=8)
+    stack = build_stack(str(tiny_model_dir), settings=settings, glossary=path, backend="torch", threads=1)
+    assert isinstance(stack.enforcer, GlossaryTranslator) and stack.translator is stack.enforcer
+    assert load_glossary(path).fingerprint in stack.translator.identity
+    (result,) = stack.translator.translate(["Pasukan Korea Utara bentrok."])
+    assert "North Korea" in result.text and result.info["glossary"][0]["entry"] == "north-korea"
+    assert build_stack(str(tiny_model_dir), settings=settings, glossary=False, backend="torch", threads=1).enforcer is None
+    monkeypatch.setenv("IDTRANS_GLOSSARY", str(path))
+    assert build_stack(str(tiny_model_dir), settings=settings, backend="torch", threads=1).glossary_path == path
