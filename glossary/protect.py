@@ -146,4 +146,7 @@ def restore(output: str, protected: Protected) -> Restored:
         text, count = clitic.subn(lambda _m, r=slot.rendering: r, text)
         if count == 0:
             lost.append(slot)
+        elif slot.rendering.endswith("s"):
+            # the proxy's possessive on a plural-looking rendering: "London's" -> "Netherlands'"
+            text = re.sub(rf"(?<!\w){re.escape(slot.rendering)}['’]s(?!\w)", lambda m: m.group()[:-1], text)
     return Restored(text, lost)

@@ -159,3 +159,11 @@ def test_restore_tolerates_spaced_tokens_and_reports_lost_ones():
     restored = restore("zxq 1 and something", protected)
     assert restored.text == "North Korea and something"
     assert [s.rendering for s in restored.lost] == ["Russia"]
+
+
+def test_restore_fixes_the_possessive_of_a_rendering_ending_in_s():
+    glossary = Glossary([Entry("netherlands", ("Belanda",), "Netherlands", "place")])
+    text = "partai Belanda"
+    protected = protect(text, glossary.match(text), "proxy")
+    assert restore("London's party", protected).text == "Netherlands' party"
+    assert restore("London’s party", protected).text == "Netherlands’ party"
