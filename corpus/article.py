@@ -1,0 +1,165 @@
+"""An article's structure: optional title, paragraphs of sentences, and what boilerplate was removed.
+
+:func:`parse_article` rules, in order:
+
+1. The text is normalised (newlines, NFC; see :func:`idtrans.corpus.reader.normalise_text`).
+   Blank input raises :class:`~idtrans.errors.InputError` ("no text").
+2. Boilerplate lines are removed by the rules of :mod:`idtrans.corpus.boilerplate` (unless
+   ``keep_boilerplate``); each removal is recorded with its line number and rule. A removed
+   line is dropped, not blanked, so it does not split the paragraph it sat in.
+3. Markdown ATX headings (``# Title``, ``## Section``) lose their ``#`` marks and always form a
+   paragraph of their own. Other Markdown is kept as text.
+4. Paragraphs are runs of non-blank lines separated by blank lines; the lines of a paragraph are
+   joined with single spaces (all runs of whitespace, no-break spaces included, become one space).
+5. The first paragraph is the title when it is a Markdown heading, or when it is a single
+   line of at most :data:`TITLE_MAX_CHARS` characters and at most two sentences, followed by at
+   least one more paragraph. Otherwise the article has no title.
+6. Each paragraph (and the title) is split into sentences by
+   :func:`idtrans.corpus.segment.split_sentences`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+
+from idtrans.corpus.boilerplate import BoilerplateRules, RemovedLine, Rule, find_boilerplate
+from idtrans.corpus.reader import normalise_text
+from idtrans.corpus.segment import split_sentences
+from idtrans.errors import InputError
+
+#: A first line longer than this is body text, not a title.
+TITLE_MAX_CHARS = 200
+#: A first line with more sentences than this is body text, not a title.
+TITLE_MAX_SENTENCES = 2
+
+_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass
+class Paragraph:
+    """One paragraph: its sentences and the 1-based line number where it starts."""
+
+    sentences: list[str]
+    line_no: int
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.sentences)
+
+
+@dataclass
+class Article:
+    """A parsed article. ``title`` is kept apart from ``paragraphs`` (which are the body)."""
+
+    title: str | None
+    paragraphs: list[Paragraph]
+    removed: list[RemovedLine] = field(default_factory=list)
+    source: str = "<text>"
+    title_line_no: int | None = None
+
+    @property
+    def title_sentences(self) -> list[str]:
+        return split_sentences(self.title) if self.title else []
+
+    def units(self) -> list[tuple[str, int, int, str]]:
+        """Every sentence to translate, in article order, as ``(kind, paragraph, sentence, text)``.
+
+        ``kind`` is ``"title"`` or ``"body"``. Title sentences have paragraph index ``-1``;
+        body paragraphs count from ``0`` (an index into :attr:`paragraphs`); sentence indices
+        count from ``0`` within their paragraph (or the title).
+        """
+        units = [("title", -1, i, s) for i, s in enumerate(self.title_sentences)]
+        for p, paragraph in enumerate(self.paragraphs):
+            units.extend(("body", p, i, s) for i, s in enumerate(paragraph.sentences))
+        return units
+
+    def iter_sentences(self) -> Iterator[tuple[str, int, int, str]]:
+        """The same tuples as :meth:`units`, lazily."""
+        return iter(self.units())
+
+    @property
+    def sentence_count(self) -> int:
+        return len(self.title_sentences) + sum(len(p.sentences) for p in self.paragraphs)
+
+    def to_dict(self) -> dict:
+        """A JSON-ready view (used by ``idtrans segment --json``)."""
+        return {
+            "source": self.source,
+            "title": self.title,
+            "title_line_no": self.title_line_no,
+            "title_sentences": self.title_sentences,
+            "paragraphs": [{"line_no": p.line_no, "sentences": list(p.sentences)} for p in self.paragraphs],
+            "removed": [asdict(r) for r in self.removed],
+            "sentence_count": self.sentence_count,
+        }
+
+
+def _blocks(lines: list[str], dropped: set[int]) -> list[tuple[int, list[str], bool]]:
+    """``(first line number, lines, is_heading)`` for each paragraph, headings on their own."""
+    blocks: list[tuple[int, list[str], bool]] = []
+    current: list[str] = []
+    start = 0
+
+    def flush() -> None:
+        nonlocal current
+        if current:
+            blocks.append((start, current, False))
+        current = []
+
+    for number, line in enumerate(lines, start=1):
+        if number in dropped:
+            continue
+        if not line.strip():
+            flush()
+            continue
+        heading = _HEADING.match(line)
+        if heading:
+            flush()
+            if heading.group(2).strip():
+                blocks.append((number, [heading.group(2)], True))
+            continue
+        if not current:
+            start = number
+        current.append(line)
+    flush()
+    return blocks
+
+
+def parse_article(
+    text: str, *, source: str = "<text>", keep_boilerplate: bool = False,
+    rules: BoilerplateRules | Iterable[Rule] | None = None,
+) -> Article:
+    """Parse article text into title, paragraphs and sentences (rules in the module docstring).
+
+    ``rules`` is a :class:`BoilerplateRules` or list of :class:`Rule` (default: the built-in
+    set); ``keep_boilerplate=True`` removes nothing. Raises :class:`InputError` for empty text
+    and for text that is all boilerplate.
+    """
+    text = normalise_text(text)
+    if not text.strip():
+        raise InputError("no text", where=source, hint="the input is empty or only whitespace: pass an article")
+    lines = text.split("\n")
+    removed = [] if keep_boilerplate else find_boilerplate(lines, rules)
+    blocks = _blocks(lines, {r.line_no for r in removed})
+    if not blocks:
+        raise InputError(
+            f"no text left after removing {len(removed)} boilerplate line(s)", where=source,
+            hint="pass --keep-boilerplate to keep every line",
+        )
+    title = None
+    title_line_no = None
+    first_line_no, first_lines, is_heading = blocks[0]
+    first_text = _SPACE.sub(" ", " ".join(first_lines)).strip()
+    if len(blocks) > 1 and (
+        is_heading
+        or (len(first_lines) == 1 and len(first_text) <= TITLE_MAX_CHARS and len(split_sentences(first_text)) <= TITLE_MAX_SENTENCES)
+    ):
+        title, title_line_no = first_text, first_line_no
+        blocks = blocks[1:]
+    paragraphs = [
+        Paragraph(split_sentences(_SPACE.sub(" ", " ".join(block)).strip()), number) for number, block, _ in blocks
+    ]
+    return Article(title, paragraphs, removed, source, title_line_no)

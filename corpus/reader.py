@@ -1,0 +1,146 @@
+"""Reading article files: UTF-8 text in, clean NFC text out, clear errors for anything else.
+
+* :func:`read_text` reads one file (``-`` is standard input), decodes UTF-8 with or without a
+  byte-order mark, normalises newlines (``\\r\\n``, ``\\r``, U+2028, U+2029) and Unicode (NFC).
+  A file that is not UTF-8 text (NUL bytes, invalid UTF-8, UTF-16) raises
+  :class:`~idtrans.errors.InputError` naming the file, the byte offset and line of the first bad
+  byte, and how to convert it.
+* :func:`collect_inputs` turns a path into the list of article files it stands for.
+"""
+
+from __future__ import annotations
+
+import codecs
+import sys
+import unicodedata
+from pathlib import Path
+
+from idtrans.errors import InputError
+
+#: File suffixes taken from a directory (lower-case; matched case-insensitively).
+ARTICLE_SUFFIXES: tuple[str, ...] = (".txt", ".md")
+
+STDIN = "-"
+
+_CONVERT_HINT = (
+    "save it as UTF-8 text, e.g. `iconv -f WINDOWS-1252 -t UTF-8 FILE > FILE.utf8` "
+    "(use the file's real encoding), or pass a .txt/.md article"
+)
+
+
+def _where(path: str | Path) -> str:
+    return "<stdin>" if str(path) == STDIN else str(path)
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def normalise_text(text: str) -> str:
+    """Newlines to ``\\n`` (also U+2028 line and U+2029 paragraph separators) and Unicode to NFC.
+
+    Idempotent, so callers that already hold normalised text can apply it again safely.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\u2029", "\n\n").replace("\u2028", "\n")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return unicodedata.normalize("NFC", text)
+
+
+def decode_text(data: bytes, *, where: str = "<bytes>") -> str:
+    """Decode article bytes as UTF-8 (BOM optional), refusing binary or mis-encoded data."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not data.startswith(codecs.BOM_UTF8):
+        raise InputError(
+            "is UTF-16 text, not UTF-8", where=where,
+            hint="convert it: `iconv -f UTF-16 -t UTF-8 FILE > FILE.utf8`",
+        )
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise InputError(
+            f"is not a text file: NUL byte at byte offset {nul} (line {_line_of(data, nul)})", where=where,
+            hint="pass a plain-text (.txt) or Markdown (.md) article; binary files (PDF, Word, images) "
+            "must be converted to text first",
+        )
+    body = data[len(codecs.BOM_UTF8):] if data.startswith(codecs.BOM_UTF8) else data
+    skipped = len(data) - len(body)
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        offset = error.start + skipped
+        bad = data[offset:offset + 1].hex()
+        raise InputError(
+            f"is not valid UTF-8: byte 0x{bad} at byte offset {offset} (line {_line_of(data, offset)})",
+            where=where, hint=_CONVERT_HINT,
+        ) from None
+    return normalise_text(text)
+
+
+def read_text(path: str | Path) -> str:
+    """Read one article as normalised text; ``"-"`` reads standard input.
+
+    Raises :class:`InputError` (naming the file) if it is missing, a directory, unreadable,
+    or not UTF-8 text.
+    """
+    where = _where(path)
+    if str(path) == STDIN:
+        try:
+            data = sys.stdin.buffer.read()
+        except (OSError, ValueError) as error:
+            raise InputError(f"cannot read standard input: {error}", where=where) from None
+        return decode_text(data, where=where)
+    file = Path(path)
+    if file.is_dir():
+        raise InputError(
+            "is a directory, not a file", where=where,
+            hint="pass one .txt/.md file, or use a command that accepts a directory of articles",
+        )
+    try:
+        data = file.read_bytes()
+    except FileNotFoundError:
+        raise InputError("no such file", where=where, hint="check the path (use '-' to read standard input)") from None
+    except PermissionError:
+        raise InputError("permission denied", where=where, hint="make the file readable (chmod +r)") from None
+    except OSError as error:
+        raise InputError(f"cannot read: {error.strerror or error}", where=where) from None
+    return decode_text(data, where=where)
+
+
+def _hidden(relative: Path) -> bool:
+    return any(part.startswith(".") for part in relative.parts)
+
+
+def collect_inputs(path: str | Path) -> list[Path]:
+    """The article files ``path`` stands for.
+
+    A file gives ``[file]`` (whatever its suffix: the user named it); ``"-"`` gives
+    ``[Path("-")]`` (standard input); a directory gives its ``.txt`` and ``.md`` files, searched
+    recursively, skipping hidden files and folders (names starting with ``.``), sorted by their
+    path relative to the directory. A missing path, anything that is neither file nor directory,
+    and a directory without articles raise :class:`InputError`.
+    """
+    if str(path) == STDIN:
+        return [Path(STDIN)]
+    root = Path(path)
+    where = str(path)
+    if root.is_file():
+        return [root]
+    if not root.exists():
+        raise InputError("no such file or directory", where=where, hint="check the path")
+    if not root.is_dir():
+        raise InputError("is neither a regular file nor a directory", where=where, hint="pass a .txt/.md file or a directory of them")
+    try:
+        found = [
+            candidate for candidate in root.rglob("*")
+            if candidate.suffix.lower() in ARTICLE_SUFFIXES
+            and not _hidden(candidate.relative_to(root))
+            and candidate.is_file()
+        ]
+    except OSError as error:
+        raise InputError(f"cannot list directory: {error.strerror or error}", where=where) from None
+    if not found:
+        raise InputError(
+            f"no article files ({', '.join(ARTICLE_SUFFIXES)}) in this directory", where=where,
+            hint="put UTF-8 .txt or .md articles in it (hidden files and folders are skipped)",
+        )
+    return sorted(found, key=lambda p: p.relative_to(root).as_posix())
