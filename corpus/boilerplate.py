@@ -115,11 +115,13 @@ _DEFAULT_RULES: tuple[Rule, ...] = (
         rf"|ikuti kami(?: di)?|ikuti (?:berita|update)[\w\s.]{{0,60}}di(?: google news| whatsapp channel| telegram)"
         rf"|dapatkan berita[\w\s.]{{0,60}}di(?: google news| whatsapp channel| telegram))\s*[:.!]?{_NETWORK_LIST}\s*[.!]?",
         "share and follow prompts (Bagikan, Share this, Follow us, Ikuti kami di …)",
+        re.IGNORECASE,
     ),
     Rule(
         "social-buttons",
         rf"(?i:{_NETWORKS}(?:\s*[,|/·•]?\s*{_NETWORKS})+)",
         "a row of share buttons: two or more network names and nothing else",
+        re.IGNORECASE,
     ),
     Rule(
         "copyright",
