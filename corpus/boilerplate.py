@@ -81,7 +81,8 @@ _NETWORKS = (
     r"(?:facebook|fb|twitter|x|whatsapp|wa|telegram|line|linkedin|e-?mail|email|pinterest|reddit|"
     r"instagram|tiktok|youtube|threads|google news|copy link|salin tautan|salin link|print|cetak)"
 )
-_NETWORK_LIST = rf"(?:\s*[:\-–—]?\s*{_NETWORKS}(?:\s*[,|/·•]?\s*{_NETWORKS})*)?"
+_SEP = r"(?:\s*[,|/·•]\s*|\s+)"  # network names are separate words, never run together ("xx")
+_NETWORK_LIST = rf"(?:(?:\s*[:\-–—]\s*|\s+){_NETWORKS}(?:{_SEP}{_NETWORKS})*)?"
 _HEADLINE = r".{1,250}"
 
 _DEFAULT_RULES: tuple[Rule, ...] = (
@@ -119,7 +120,7 @@ _DEFAULT_RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "social-buttons",
-        rf"(?i:{_NETWORKS}(?:\s*[,|/·•]?\s*{_NETWORKS})+)",
+        rf"{_NETWORKS}(?:{_SEP}{_NETWORKS})+",
         "a row of share buttons: two or more network names and nothing else",
         re.IGNORECASE,
     ),

@@ -81,6 +81,8 @@ ARTICLE_TEXT = [
     "Simak bagaimana pasukan itu bergerak ke Kursk pada malam hari.",
     "Share saham perusahaan itu naik 3,5 persen.",
     "Ukraina mengatakan telah bertempur melawan pasukan Korea Utara untuk pertama kalinya.",
+    "xxxxxxxx",  # network names must be separate words ("x" is a network)
+    "Line",
     "",
     "   ",
 ]
