@@ -10,7 +10,8 @@ The rules, in order (a sentence boundary is a whitespace gap after a token ``t``
 1. ``t`` must end in a terminator ``.`` ``!`` ``?`` ``…`` (``...``), optionally followed by
    closing quotes/brackets (``kalinya.``, ``Utara.”``, ``Kursk”.``, ``itu?)``). Terminators
    inside a bracket pair do not count (``[…]``, ``(dll.)``).
-2. No boundary inside a quotation ``“…”`` / ``«…»`` / a balanced pair of ``"``, or inside
+2. No boundary inside a quotation ``“…”`` / ``«…»`` / ``"…"`` (a straight quote opens at the
+   start or after a space or bracket and closes elsewhere), or inside
    ``(…)`` / ``[…]``, when the pair closes in the same paragraph within ``max_quote_chars``
    characters (default 400). So a quote spanning several sentences stays one unit with its
    reporting clause; a quote that never closes in the paragraph (news style for quotes that run
@@ -87,10 +88,23 @@ def _pairs(text: str, opener: str, closer: str) -> list[tuple[int, int]]:
 
 
 def _straight_pairs(text: str, char: str) -> list[tuple[int, int]]:
-    positions = [i for i, c in enumerate(text) if c == char]
-    if len(positions) % 2:
-        return []  # ambiguous (inch marks, a stray quote): ignore them all
-    return list(zip(positions[::2], positions[1::2]))
+    """Pairs of a straight quote, read by direction.
+
+    A quote at the start or after whitespace or an opening bracket opens; any other closes.
+    Openers and closers then pair like curly quotes, so a quote left open (a quotation that
+    continues in the next paragraph) or a stray closer protects nothing.
+    """
+    stack: list[int] = []
+    pairs = []
+    for index, c in enumerate(text):
+        if c != char:
+            continue
+        before = text[index - 1] if index else " "
+        if before.isspace() or before in "([{“‘«—–-":
+            stack.append(index)
+        elif stack:
+            pairs.append((stack.pop(), index))
+    return pairs
 
 
 def _spans(text: str, max_chars: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:

@@ -57,6 +57,11 @@ CASES = [
     ("“Siapa dia?” tanya Ani. Tidak ada jawaban.", ["“Siapa dia?” tanya Ani.", "Tidak ada jawaban."]),
     ("Ia menyebut “kontak kecil”. Pasukan mundur.", ["Ia menyebut “kontak kecil”.", "Pasukan mundur."]),
     ('Dia berkata "Saya lelah. Saya pulang." Lalu pergi.', ['Dia berkata "Saya lelah. Saya pulang."', "Lalu pergi."]),
+    ('"Kami bertahan. Kami menang.', ['"Kami bertahan.', "Kami menang."]),  # straight quote left open
+    ('dan selesai," kata dia. Lalu pergi. "Tidak. Jangan." Dia diam.',
+     ['dan selesai," kata dia.', "Lalu pergi.", '"Tidak. Jangan."', "Dia diam."]),  # stray closer first
+    ('Layar 15" itu bagus. Dia membelinya. "Murah." Benar.', ['Layar 15" itu bagus.', "Dia membelinya.", '"Murah."', "Benar."]),
+    ('"Dia datang. "Saya pulang. Selesai.', ['"Dia datang.', '"Saya pulang.', "Selesai."]),  # two openers, no closer
     # an opening quote that never closes in this paragraph does not block boundaries
     ("“Kami akan bertahan. Kami tidak takut. Kami menang.", ["“Kami akan bertahan.", "Kami tidak takut.", "Kami menang."]),
     ("Dia berkata: “Ya. Tentu.” Lalu: “Tidak.” Selesai.", ["Dia berkata: “Ya. Tentu.”", "Lalu: “Tidak.”", "Selesai."]),
