@@ -60,6 +60,9 @@ SENTENCE_FINAL_ABBREVIATIONS: frozenset[str] = frozenset("dll. dsb. dst. dkk. ts
 
 DEFAULT_MAX_QUOTE_CHARS = 400
 
+#: Words that never start a sentence although capitalised: company-form suffixes.
+_COMPANY_SUFFIXES = frozenset("Ltd Inc Tbk Co Corp LLC PLC Plc Pte GmbH Bhd".split())
+
 _TERMINATORS = ".!?…"
 _CLOSERS = "\"”’'»)]}"
 _OPENERS = "\"“‘'«([{"
@@ -69,6 +72,7 @@ _BRACKETS = {"(": ")", "[": "]", "{": "}"}
 _DOTTED_ACRONYM = re.compile(r"(?:[A-Za-z]{1,3}\.)+[A-Za-z]{1,3}")
 _TOKEN = re.compile(r"\S+")
 _SPACE = re.compile(r"\s+")
+_ALNUM = re.compile(r"[^\W_]")
 
 
 class SegmentationLossError(RuntimeError):
@@ -107,17 +111,31 @@ def _straight_pairs(text: str, char: str) -> list[tuple[int, int]]:
     return pairs
 
 
-def _spans(text: str, max_chars: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    """(protected spans, bracket spans): the pairs no boundary may fall inside."""
+def _spans(text: str, max_chars: int) -> tuple[_Coverage, _Coverage]:
+    """(inside a protected pair, inside a bracket pair) position tests."""
     brackets = [pair for o, c in _BRACKETS.items() for pair in _pairs(text, o, c)]
     quotes = [pair for o, c in _PAIRS.items() if o not in _BRACKETS for pair in _pairs(text, o, c)]
     quotes += _straight_pairs(text, '"')
     protected = [(o, c) for o, c in brackets + quotes if c - o <= max_chars]
-    return protected, brackets
+    return _Coverage(len(text), protected), _Coverage(len(text), brackets)
 
 
-def _inside(position: int, spans: Iterable[tuple[int, int]]) -> bool:
-    return any(o < position <= c for o, c in spans)
+class _Coverage:
+    """Which character positions lie inside some span (o, c], answered in O(1)."""
+
+    def __init__(self, length: int, spans: Iterable[tuple[int, int]]) -> None:
+        depth = [0] * (length + 2)
+        for o, c in spans:
+            depth[o + 1] += 1
+            depth[c + 1] -= 1
+        running = 0
+        self._inside = []
+        for value in depth:
+            running += value
+            self._inside.append(running > 0)
+
+    def __call__(self, position: int) -> bool:
+        return self._inside[position]
 
 
 def _starts_sentence(token: str, *, after_ellipsis: bool) -> bool:
@@ -140,16 +158,18 @@ def _is_abbreviation(word: str, abbreviations: frozenset[str]) -> bool:
 
 
 def _ends_sentence(
-    text: str, start: int, end: int, next_token: str, brackets: list[tuple[int, int]], abbreviations: frozenset[str],
+    text: str, start: int, end: int, next_token: str, in_brackets: _Coverage, abbreviations: frozenset[str],
 ) -> bool:
     token = text[start:end]
     core = token.rstrip(_TERMINATORS + _CLOSERS)
     tail_start = start + len(core)
     # Terminators in the tail that are not inside a bracket pair ("[…]", "(dll.)").
-    terms = "".join(text[i] for i in range(tail_start, end) if text[i] in _TERMINATORS and not _inside(i, brackets))
+    terms = "".join(text[i] for i in range(tail_start, end) if text[i] in _TERMINATORS and not in_brackets(i))
     if not terms:
         return False
     ellipsis = "…" in terms or terms.count(".") >= 2
+    if next_token.rstrip(_TERMINATORS + _CLOSERS + ",;:") in _COMPANY_SUFFIXES:
+        return False  # "Concept Link. Ltd." / "Pokphand Tbk. Tbk." : a company suffix never opens a sentence
     if terms == ".":
         word = core.lstrip(_LEADING)
         if word and _is_abbreviation(word, abbreviations):
@@ -170,16 +190,23 @@ def split_sentences(
     tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(paragraph)]
     if not tokens:
         return []
-    protected, brackets = _spans(paragraph, max_quote_chars)
-    sentences = []
+    in_protected, in_brackets = _spans(paragraph, max_quote_chars)
+    spans: list[tuple[int, int]] = []
     begin = tokens[0][0]
     for (start, end), (next_start, next_end) in zip(tokens, tokens[1:]):
-        if _inside(end, protected):  # the gap after the token lies inside an open quote/bracket pair
+        if in_protected(end):  # the gap after the token lies inside an open quote/bracket pair
             continue
-        if _ends_sentence(paragraph, start, end, paragraph[next_start:next_end], brackets, known):
-            sentences.append(paragraph[begin:end])
+        if not _ALNUM.search(paragraph, begin, end):
+            continue  # never leave a sentence without a letter or digit ("?", "…", "”.")
+        if _ends_sentence(paragraph, start, end, paragraph[next_start:next_end], in_brackets, known):
+            spans.append((begin, end))
             begin = next_start
-    sentences.append(paragraph[begin:tokens[-1][1]])
+    final = tokens[-1][1]
+    if spans and not _ALNUM.search(paragraph, begin, final):
+        spans[-1] = (spans[-1][0], final)  # a trailing piece without letters joins the sentence before it
+    else:
+        spans.append((begin, final))
+    sentences = [paragraph[b:e] for b, e in spans]
     _check_lossless(paragraph, sentences)
     return sentences
 

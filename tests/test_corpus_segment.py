@@ -73,6 +73,12 @@ CASES = [
     ("“unit pertama Korea Utara… [telah] sudah diserang di Kursk”. Dalam wawancara itu dia bicara.",
      ["“unit pertama Korea Utara… [telah] sudah diserang di Kursk”.", "Dalam wawancara itu dia bicara."]),
     ("Pasukan tiba… (lihat peta) Lalu mundur.", ["Pasukan tiba… (lihat peta) Lalu mundur."]),
+    # --- pieces without letters never stand alone; company suffixes never open a sentence
+    ("? Moncong yang panjang. Dia pergi.", ["? Moncong yang panjang.", "Dia pergi."]),
+    ("Dia pergi. ” .", ["Dia pergi. ” ."]),
+    ("Dia pergi. !!! Lalu datang.", ["Dia pergi. !!!", "Lalu datang."]),
+    ("Pinjaman dari Concept Link. Ltd. Lalu lunas.", ["Pinjaman dari Concept Link. Ltd.", "Lalu lunas."]),
+    ("Saham PT Charoen Pokphand Indonesia Tbk. Naik tajam.", ["Saham PT Charoen Pokphand Indonesia Tbk.", "Naik tajam."]),
     # --- brackets
     ("Dia berkata [...] Semua selesai. Kami pulang.", ["Dia berkata [...] Semua selesai.", "Kami pulang."]),
     ("Dia berkata […] Semua selesai.", ["Dia berkata […] Semua selesai."]),
@@ -93,6 +99,16 @@ def test_long_quotes_split_inside() -> None:
     quote = "“" + " ".join([sentence] * 10) + "” kata dia."
     assert len(split_sentences(quote)) == 10  # 560 chars > default limit: split inside the quote
     assert len(split_sentences(quote, max_quote_chars=1000)) == 1
+
+
+def test_many_quotes_and_brackets_fast() -> None:
+    import time
+
+    paragraph = " ".join(['“Ya.” (a) [b] Dia pergi.'] * 3000)
+    started = time.perf_counter()
+    sentences = split_sentences(paragraph)
+    assert time.perf_counter() - started < 2.0  # linear, not quadratic, in the number of pairs
+    assert len(sentences) == 3000
 
 
 def test_custom_abbreviations() -> None:
