@@ -60,7 +60,8 @@ class GlossaryTranslator:
     """Wraps a :class:`Translator` so that glossary terms are protected, restored, verified and repaired.
 
     ``strategies``: protection strategies tried in order (``inline``, ``proxy``, ``token``);
-    ``substitute``: allow the final safe-substitution repair step.
+    ``substitute``: allow the last-resort repairs (safe substitution, then translating around
+    the missing terms); without them a term no strategy rendered is reported ``missed``.
     """
 
     def __init__(
