@@ -28,6 +28,9 @@ The rules, in order (a sentence boundary is a whitespace gap after a token ``t``
    with a period inside does not end in one.
 5. An ellipsis followed by a lowercase word or by a bracket (``dunia… [melakukan]``) is not a
    boundary (rule 4 plus: a bracket after an ellipsis never starts a sentence).
+6. A company-form suffix (``Ltd.``, ``Inc.``, ``Tbk.``) never starts a sentence, and a piece
+   without any letter or digit (a stray ``?``, ``…`` or ``”.``) never stands alone: it stays
+   with the sentence before it (or after it, at the start of the paragraph).
 
 When in doubt the splitter keeps text together: a missed boundary costs little (the translator
 gets two sentences at once), a false one cuts a sentence in half.
