@@ -149,20 +149,14 @@ def translate_command(
     finally:
         progress.stop()
     if stack.enforcer is not None:
-        counts = stack.enforcer.summary()
-        _say(
-            f"glossary {stack.glossary_path.name}: {counts['matched']} terms matched, {counts['applied']} applied, "
-            f"{counts['repaired']} repaired, {counts['missed']} missed", quiet,
-        )
+        _say(stack.enforcer.summary_line(), quiet)
     if stack.cache is not None:
         _say(stack.cache.summary_line(), quiet)
 
 
 def register(app: typer.Typer) -> None:
     """Add ``translate`` (and the speed commands: ``model``, ``cache``) to the root app."""
+    from idtrans.pipeline import speed_cli
+
     app.command("translate", no_args_is_help=True)(translate_command)
-    try:
-        from idtrans.pipeline import speed_cli
-    except ImportError:
-        return
     speed_cli.register(app)

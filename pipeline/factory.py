@@ -64,7 +64,7 @@ def build_stack(
         raise ModelError(f"unknown backend {backend!r}", hint=f"use one of: {', '.join(BACKENDS)}")
     choice = choose_model(model)
     if backend == "auto":
-        from idtrans.pipeline.ct2_backend import converted_copy
+        from idtrans.pipeline.convert import converted_copy
 
         backend = "ct2" if converted_copy(choice.path) is not None else "torch"
     loaded = load_backend(choice, backend=backend, threads=threads, notice=notice)
