@@ -1,9 +1,440 @@
-"""Command-line sub-commands owned by idtrans.eval."""
+"""``idtrans eval``: score, run, compare and gate.
+
+Thin wrappers around :mod:`idtrans.eval.score`, :mod:`~idtrans.eval.run`,
+:mod:`~idtrans.eval.significance` and :mod:`~idtrans.eval.gate`; sacrebleu, torch and the
+pipeline are imported inside the commands so ``idtrans --help`` stays fast.
+"""
 
 from __future__ import annotations
 
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
 import typer
+
+from idtrans.errors import EvalError, InputError
+
+eval_app = typer.Typer(
+    name="eval",
+    help="Score translations against references (BLEU, chrF++, TER, term success), run test sets, compare systems, gate CI on regressions.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+class PairedTestName(str, Enum):
+    bs = "bs"
+    ar = "ar"
+
+
+class MetricName(str, Enum):
+    bleu = "bleu"
+    chrf = "chrf"
+    ter = "ter"
+
+
+class BackendName(str, Enum):
+    auto = "auto"
+    torch = "torch"
+    ct2 = "ct2"
+
+
+# --------------------------------------------------------------------------- printing
+
+
+def _console(stderr: bool = False):
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def _print_scores(scores: dict, terms, *, width: int, title: str | None = None) -> None:
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
+    table.add_column("metric", style="bold")
+    table.add_column("score", justify="right")
+    table.add_column("details", overflow="fold")
+    for score in scores.values():
+        table.add_row(score.name, score.printed(width), score.verbose or ("lower is better" if not score.higher_is_better else ""))
+    if terms is not None:
+        table.add_row("Term success", terms.printed(width) + ("%" if terms.score is not None else ""), terms.verbose())
+    console = _console()
+    console.print(table)
+    console.print("[dim]signatures:[/dim]")
+    for score in scores.values():
+        console.print(f"  {score.name}|{score.signature}", style="dim", overflow="fold")
+    if terms is not None:
+        console.print(f"  {terms.name}|{terms.signature}", style="dim", overflow="fold")
+
+
+def _print_gate(result) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"gate against {result.baseline_path}", title_justify="left", show_edge=False, pad_edge=False)
+    for column, justify in (("metric", "left"), ("baseline", "right"), ("candidate", "right"), ("delta", "right"),
+                            ("p", "right"), ("tolerance", "right"), ("verdict", "left")):
+        table.add_column(column, justify=justify)
+    for check in result.checks:
+        fmt = (lambda v: "n/a" if v is None else f"{v:.2f}")
+        table.add_row(
+            check.metric, fmt(check.baseline), fmt(check.candidate),
+            "n/a" if check.delta is None else f"{check.delta:+.2f}",
+            "" if check.p_value is None else f"{check.p_value:.4f}",
+            "" if check.tolerance is None else f"{check.tolerance:g}",
+            "[red]FAIL[/red]" if check.failed else "[green]ok[/green]",
+        )
+    console = _console()
+    console.print(table)
+    for note in result.notes:
+        console.print(f"[yellow]note:[/yellow] {note}")
+    if result.passed:
+        console.print(f"[green]{result.summary()}[/green]", overflow="fold")
+
+
+class _Progress:
+    """A rich progress bar on stderr that the translator advances (nothing when quiet or not a terminal)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._bar = None
+        self._task = None
+
+    def start(self, total: int, description: str) -> None:
+        if not self.enabled:
+            return
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self._bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                             console=_console(stderr=True), transient=True)
+        self._bar.start()
+        self._task = self._bar.add_task(description, total=total)
+
+    def __call__(self, done: int) -> None:
+        if self._bar is not None:
+            self._bar.advance(self._task, done)
+
+    def stop(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+
+
+def _tolerances(bleu: float, chrf: float) -> dict[str, float]:
+    return {"bleu": bleu, "chrf": chrf}
+
+
+# --------------------------------------------------------------------------- score
+
+
+@eval_app.command("score", no_args_is_help=True)
+def score_command(
+    hypothesis: Path = typer.Argument(..., help="Hypothesis file: one translation per line."),
+    reference: Path = typer.Argument(..., help="Reference file, line-aligned with the hypotheses."),
+    src: Optional[Path] = typer.Option(None, "--src", "-s", help="Source (Indonesian) file, line-aligned; needed for term success."),
+    glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help="Glossary YAML: adds term success (needs --src)."),
+    strict_terms: bool = typer.Option(False, "--strict-terms", help="Term success counts only each entry's rendering, not its 'also' forms."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (scores, signatures) instead of a table."),
+    width: int = typer.Option(1, "--width", "-w", min=0, max=10, help="Decimal places, as sacrebleu's -w (default 1, like sacrebleu's CLI)."),
+    report: Optional[Path] = typer.Option(None, "--report", help="Also write an HTML report (worst sentences, term failures, score histogram) here."),
+    worst: int = typer.Option(25, "--worst", min=1, help="How many worst sentences the HTML report shows."),
+) -> None:
+    """Score a hypothesis file against a reference: BLEU, chrF++, TER (sacrebleu) and term success.
+
+    The numbers equal `sacrebleu REF -i HYP -m bleu chrf ter --chrf-word-order 2`.
+    """
+    from idtrans.eval.lines import check_aligned, read_lines
+    from idtrans.eval.run import RunInputs, evaluate
+    from idtrans.eval.score import load_term_metric
+
+    if glossary is not None and src is None:
+        raise InputError("term success needs the source sentences", where=str(glossary), hint="add --src SOURCE_FILE")
+    ref = read_lines(reference, role="reference")
+    hyp = read_lines(hypothesis, role="hypothesis")
+    check_aligned(ref, hyp)
+    source = None
+    if src is not None:
+        source = read_lines(src, role="source")
+        check_aligned(ref, source)
+    term_metric = load_term_metric(glossary, strict=strict_terms) if glossary is not None else None
+    inputs = RunInputs(reference.name, source, ref, len(ref))
+    result = evaluate(inputs, hyp.lines, term_metric=term_metric, meta={"hypotheses_file": str(hypothesis)})
+    if report is not None:
+        from idtrans.eval.report import render_report
+        from idtrans.eval.run import write_atomic
+
+        report.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(report, render_report(result, worst=worst, title=f"idtrans evaluation: {hypothesis.name}"))
+    if as_json:
+        payload = {"hypothesis": str(hypothesis), "reference": str(reference), "source": None if src is None else str(src),
+                   "sentences": len(ref), "scores": {k: v.to_dict(width) for k, v in result.scores.items()}}
+        if result.terms is not None:
+            payload["scores"]["terms"] = result.terms.to_dict(width)
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        _print_scores(result.scores, result.terms, width=width, title=f"{hypothesis} vs {reference} ({len(ref)} sentences)")
+    if report is not None:
+        typer.echo(f"wrote {report}", err=True)
+
+
+# --------------------------------------------------------------------------- run
+
+
+@eval_app.command("run")
+def run_command(
+    test_set: Optional[str] = typer.Argument(None, help="Named test set in the data directory (e.g. dev, flores200-devtest); or use --src/--ref."),
+    data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Folder of NAME.id/NAME.en pairs (and test/NAME.*) (default: $IDTRANS_DATA)."),
+    src: Optional[Path] = typer.Option(None, "--src", "-s", help="Source file (Indonesian, one sentence per line) instead of a named test set."),
+    ref: Optional[Path] = typer.Option(None, "--ref", "-r", help="Reference file (English, line-aligned with --src)."),
+    limit: Optional[int] = typer.Option(None, "--limit", "-n", min=1, help="Fixed subset: only the first N lines of the test set."),
+    model: Optional[str] = typer.Option(None, "--model", "-m", help="Hugging Face model id or local MarianMT directory (default: as idtrans translate)."),
+    beams: int = typer.Option(4, "--beams", min=1, max=32, help="Beam size."),
+    glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help="Glossary to enforce and check terms with (default: $IDTRANS_GLOSSARY, else the bundled one)."),
+    no_glossary: bool = typer.Option(False, "--no-glossary", help="Translate without glossary enforcement (no term check unless --terms)."),
+    terms: Optional[Path] = typer.Option(None, "--terms", help="Glossary to check term success with (default: the enforced glossary)."),
+    backend: BackendName = typer.Option(BackendName.auto, "--backend", help="torch, ct2, or auto (ct2 when the model has a converted copy)."),
+    threads: Optional[int] = typer.Option(None, "--threads", min=1, help="CPU threads for the model (default: all cores)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Run folder (default: eval-runs/<test set>_<model>_<glossary>_<time>)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite the files of an earlier run in --out."),
+    worst: int = typer.Option(25, "--worst", min=1, help="How many worst sentences the HTML report shows."),
+    baseline: Optional[Path] = typer.Option(None, "--baseline", help="Gate: fail (exit 1) on a significant regression against this baseline JSON."),
+    update_baseline: bool = typer.Option(False, "--update-baseline", help="Write this run as the new --baseline instead of gating against it."),
+    tolerance_bleu: float = typer.Option(0.5, "--tolerance-bleu", min=0, help="Gate: BLEU may fall this much (points) before a significant drop fails."),
+    tolerance_chrf: float = typer.Option(0.5, "--tolerance-chrf", min=0, help="Gate: chrF++ may fall this much (points) before a significant drop fails."),
+    alpha: float = typer.Option(0.05, "--alpha", min=0.0001, max=0.5, help="Gate: p-value below which a drop counts as significant (paired bootstrap)."),
+    as_json: bool = typer.Option(False, "--json", help="Print scores.json (with the gate verdict) to stdout instead of tables."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no informational lines on stderr."),
+) -> None:
+    """Translate a test set with a model, score it, and write a run folder with an HTML report.
+
+    The folder holds hypotheses.txt, sentences.jsonl, scores.json and report.html.
+    With --baseline it is also the CI regression gate.
+    """
+    import time
+
+    from idtrans.eval.run import (TestSet, default_run_dir, evaluate, load_inputs, prepare_run_dir, resolve_test_set,
+                                  translate_inputs, versions, write_run)
+    from idtrans.eval.score import load_term_metric
+
+    if glossary is not None and no_glossary:
+        raise InputError("--glossary and --no-glossary contradict each other", hint="pass one of them")
+    if update_baseline and baseline is None:
+        raise InputError("--update-baseline needs --baseline FILE", hint="name the baseline file to write")
+    if test_set is not None and (src is not None or ref is not None):
+        raise InputError("give a named test set or --src/--ref, not both", hint="drop one of them")
+    if test_set is None:
+        if src is None or ref is None:
+            raise InputError("no test set: name one (e.g. flores200-devtest) or pass both --src and --ref",
+                             hint="idtrans eval run flores200-devtest --data-dir DIR")
+        chosen = TestSet(ref.stem if ref.suffix else ref.name, src, ref)
+        if chosen.name.endswith((".en", ".ref")):
+            chosen = TestSet(Path(chosen.name).stem, src, ref)
+    else:
+        chosen = resolve_test_set(test_set, data_dir)
+    inputs = load_inputs(chosen, limit)  # read and check before loading a model
+    gate_baseline = None
+    if baseline is not None and not update_baseline:
+        from idtrans.eval.gate import check_same_test_set, load_baseline
+
+        gate_baseline = load_baseline(baseline)
+        check_same_test_set(gate_baseline, inputs.reference.lines, inputs.source.lines)
+    term_path = terms
+    enforce = False if no_glossary else glossary
+    if term_path is None and not no_glossary:
+        from idtrans.pipeline.factory import resolve_glossary
+
+        term_path = resolve_glossary(glossary)
+    term_metric = load_term_metric(term_path) if term_path is not None else None
+    folder = prepare_run_dir(out or default_run_dir(inputs.name, model, enforce is not False), force=force)
+
+    say = (lambda line: None) if quiet else (lambda line: typer.echo(line, err=True))
+    say(f"translating {len(inputs.source)} sentences of {inputs.name}" + (f" (first {inputs.limit})" if inputs.limit else ""))
+    progress = _Progress(enabled=not quiet and sys.stderr.isatty())
+    progress.start(len(inputs.source), "sentences")
+    started = time.perf_counter()
+    try:
+        hypotheses, infos, meta = translate_inputs(
+            inputs, model=model, beams=beams, glossary=enforce, backend=backend.value, threads=threads,
+            progress=progress, notice=say,
+        )
+    finally:
+        progress.stop()
+    from datetime import datetime, timezone
+
+    meta["created"] = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    meta["versions"] = versions()
+    result = evaluate(inputs, hypotheses, term_metric=term_metric, infos=infos, meta=meta)
+    gate_result = None
+    if gate_baseline is not None:
+        from idtrans.eval.gate import run_gate
+
+        gate_result = run_gate(gate_baseline, hypotheses, inputs.reference.lines, sources=inputs.source.lines,
+                               terms=term_metric, tolerance=_tolerances(tolerance_bleu, tolerance_chrf), alpha=alpha)
+        result.meta["gate"] = gate_result.to_dict()
+    result.meta["timing"]["total_seconds"] = round(time.perf_counter() - started, 2)
+    paths = write_run(result, folder, worst=worst)
+    if update_baseline:
+        _write_new_baseline(baseline, result, say)
+    if as_json:
+        typer.echo(json.dumps(result.scores_json(), ensure_ascii=False, indent=2))
+    else:
+        _print_scores(result.scores, result.terms, width=1,
+                      title=f"{inputs.name}: {len(inputs.source)} sentences, {meta['timing']['translate_seconds']} s")
+        if gate_result is not None:
+            _print_gate(gate_result)
+    say(f"run folder: {folder} (report: {paths['report.html']})")
+    if gate_result is not None:
+        gate_result.raise_if_failed()
+
+
+def _write_new_baseline(path: Path, result, say) -> None:
+    from idtrans.eval.gate import load_baseline, make_baseline, write_baseline
+
+    old = None
+    if path.exists():
+        try:
+            old = load_baseline(path)
+        except InputError:
+            old = None
+    meta = {k: v for k, v in result.meta.items() if k not in ("gate", "timing")}
+    meta["timing"] = result.meta.get("timing")
+    new = make_baseline(result.hypotheses, result.inputs.reference.lines,
+                        result.inputs.source.lines if result.inputs.source is not None else None,
+                        scores=result.scores, terms=result.terms, meta=meta)
+    write_baseline(path, new)
+    change = ""
+    if old is not None:
+        bits = []
+        for key in ("bleu", "chrf", "ter", "terms"):
+            before = (old.scores.get(key) or {}).get("score")
+            after = (new.scores.get(key) or {}).get("score")
+            if before is not None or after is not None:
+                bits.append(f"{key} {before} -> {after}")
+        change = " (" + ", ".join(bits) + ")"
+    say(f"baseline written: {path}{change}; commit it to make it the new reference")
+
+
+# --------------------------------------------------------------------------- compare
+
+
+@eval_app.command("compare", no_args_is_help=True)
+def compare_command(
+    hypotheses: List[Path] = typer.Argument(..., help="Two or more hypothesis files; the first is the baseline."),
+    ref: Path = typer.Option(..., "--ref", "-r", help="Reference file, line-aligned with every hypothesis file."),
+    test: PairedTestName = typer.Option(PairedTestName.bs, "--test", help="bs: paired bootstrap resampling; ar: approximate randomisation."),
+    samples: int = typer.Option(0, "--samples", min=0, help="Resamples (bs) or trials (ar) (default: sacrebleu's 1000 / 10000)."),
+    metric: List[MetricName] = typer.Option([MetricName.bleu, MetricName.chrf], "--metric", help="Metric to test (repeatable): bleu, chrf (chrF++), ter."),
+    alpha: float = typer.Option(0.05, "--alpha", min=0.0001, max=0.5, help="Significance level for the * mark."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """Compare systems against the first one with sacrebleu's paired significance tests.
+
+    Shows each score, its delta from the baseline, the bootstrap mean with its 95% CI, and the p-value
+    (same numbers as `sacrebleu REF -i HYP1 HYP2 ... --paired-bs`).
+    """
+    from rich.table import Table
+
+    from idtrans.eval.lines import check_aligned, read_lines
+    from idtrans.eval.significance import compare_systems
+
+    if len(hypotheses) < 2:
+        raise InputError("compare needs at least two hypothesis files", hint="pass the baseline first, then the other systems")
+    reference = read_lines(ref, role="reference")
+    files = [read_lines(path, role="hypothesis") for path in hypotheses]
+    check_aligned(reference, *files)
+    names = [str(path) for path in hypotheses]
+    if len(set(names)) != len(names):
+        raise InputError("the same hypothesis file is given twice", hint="pass each system once")
+    keys = list(dict.fromkeys(m.value for m in metric))
+    comparison = compare_systems([(f.path, f.lines) for f in files], reference.lines, metrics=keys,
+                                 test=test.value, samples=samples)
+    if as_json:
+        typer.echo(json.dumps({"reference": str(ref), "sentences": len(reference), "alpha": alpha, **comparison.to_dict()},
+                              ensure_ascii=False, indent=2))
+        return
+    label = "paired bootstrap resampling" if test.value == "bs" else "approximate randomisation"
+    table = Table(title=f"{label}, {comparison.samples} samples, {len(reference)} sentences; baseline: {names[0]}",
+                  title_justify="left", show_edge=False, pad_edge=False)
+    table.add_column("system")
+    for key in keys:
+        name = comparison.results[key][0].metric
+        table.add_column(f"{name}\nscore (μ ± 95% CI)", justify="right")
+        table.add_column("Δ", justify="right")
+        table.add_column("p", justify="right")
+    for i, system in enumerate(comparison.systems):
+        row = [("baseline: " if i == 0 else "") + system]
+        for key in keys:
+            r = comparison.results[key][i]
+            ci = f" ({r.mean:.1f} ± {r.ci:.1f})" if r.mean is not None and r.ci is not None else ""
+            row.append(f"{r.score:.1f}{ci}")
+            if r.is_baseline:
+                row += ["", ""]
+            else:
+                mark = "*" if r.significant(alpha) else ""
+                row += [f"{r.delta:+.1f}", f"{r.p_value:.4f}{mark}"]
+        table.add_row(*row)
+    console = _console()
+    console.print(table)
+    console.print(f"[dim]* p < {alpha}: the difference is unlikely to be chance (it says nothing of which is better: see Δ).[/dim]")
+    for key in keys:
+        console.print(f"  [dim]{comparison.results[key][0].metric}|{comparison.signatures[key]}[/dim]", overflow="fold")
+
+
+# --------------------------------------------------------------------------- gate
+
+
+@eval_app.command("gate", no_args_is_help=True)
+def gate_command(
+    hypothesis: Path = typer.Argument(..., help="The candidate system's hypothesis file."),
+    baseline: Path = typer.Option(..., "--baseline", help="Baseline JSON (written by --update-baseline) to gate against."),
+    ref: Path = typer.Option(..., "--ref", "-r", help="Reference file the baseline was scored on."),
+    src: Optional[Path] = typer.Option(None, "--src", "-s", help="Source file (needed for term success and checked against the baseline)."),
+    glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help="Glossary to check term success with (needs --src)."),
+    update_baseline: bool = typer.Option(False, "--update-baseline", help="Write these hypotheses as the new baseline instead of gating."),
+    tolerance_bleu: float = typer.Option(0.5, "--tolerance-bleu", min=0, help="BLEU may fall this much (points) before a significant drop fails."),
+    tolerance_chrf: float = typer.Option(0.5, "--tolerance-chrf", min=0, help="chrF++ may fall this much (points) before a significant drop fails."),
+    alpha: float = typer.Option(0.05, "--alpha", min=0.0001, max=0.5, help="p-value below which a drop counts as significant (paired bootstrap)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the verdict as JSON."),
+) -> None:
+    """Gate a hypothesis file against a committed baseline: exit 1 with a one-line reason on a regression.
+
+    Fails when BLEU or chrF++ falls by more than its tolerance and sacrebleu's paired bootstrap test
+    says the drop is significant, or when term success falls at all.
+    """
+    from idtrans.eval.gate import load_baseline, run_gate
+    from idtrans.eval.lines import check_aligned, read_lines
+    from idtrans.eval.run import RunInputs, evaluate
+    from idtrans.eval.score import load_term_metric
+
+    if glossary is not None and src is None:
+        raise InputError("term success needs the source sentences", where=str(glossary), hint="add --src SOURCE_FILE")
+    reference = read_lines(ref, role="reference")
+    hyp = read_lines(hypothesis, role="hypothesis")
+    check_aligned(reference, hyp)
+    source = None
+    if src is not None:
+        source = read_lines(src, role="source")
+        check_aligned(reference, source)
+    term_metric = load_term_metric(glossary) if glossary is not None else None
+    say = lambda line: typer.echo(line, err=True)  # noqa: E731
+    if update_baseline:
+        inputs = RunInputs(Path(ref).stem, source, reference, len(reference))
+        result = evaluate(inputs, hyp.lines, term_metric=term_metric, meta={"hypotheses_file": str(hypothesis)})
+        _write_new_baseline(baseline, result, say)
+        return
+    base = load_baseline(baseline)
+    result = run_gate(base, hyp.lines, reference.lines, sources=None if source is None else source.lines,
+                      terms=term_metric, tolerance=_tolerances(tolerance_bleu, tolerance_chrf), alpha=alpha)
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        _print_gate(result)
+    result.raise_if_failed()
 
 
 def register(app: typer.Typer) -> None:
-    """Add this package's commands to the root app."""
+    """Add ``idtrans eval ...`` to the root app."""
+    app.add_typer(eval_app, name="eval")
