@@ -248,6 +248,9 @@ def run_command(
 
         term_path = resolve_glossary(glossary)
     term_metric = load_term_metric(term_path) if term_path is not None else None
+    if gate_baseline is not None and term_metric is None and gate_baseline.scores.get("terms"):
+        raise EvalError("the baseline checks term success but this run has no glossary to check terms with",
+                        where=str(baseline), hint="pass the glossary the baseline used (--glossary or --terms), or --update-baseline")
     folder = prepare_run_dir(out or default_run_dir(inputs.name, model, enforce is not False), force=force)
 
     say = (lambda line: None) if quiet else (lambda line: typer.echo(line, err=True))
