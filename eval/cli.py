@@ -360,25 +360,20 @@ def compare_command(
         return
     label = "paired bootstrap resampling" if test.value == "bs" else "approximate randomisation"
     table = Table(title=f"{label}, {comparison.samples} samples, {len(reference)} sentences; baseline: {names[0]}",
-                  title_justify="left", show_edge=False, pad_edge=False)
-    table.add_column("system")
-    for key in keys:
-        name = comparison.results[key][0].metric
-        table.add_column(f"{name}\nscore (μ ± 95% CI)", justify="right")
-        table.add_column("Δ", justify="right")
-        table.add_column("p", justify="right")
+                  title_justify="left", show_edge=False, pad_edge=False, show_lines=False)
+    for column, justify in (("system", "left"), ("metric", "left"), ("score", "right"), ("μ ± 95% CI", "right"),
+                            ("Δ", "right"), ("p", "right")):
+        table.add_column(column, justify=justify, overflow="fold")
     for i, system in enumerate(comparison.systems):
-        row = [("baseline: " if i == 0 else "") + system]
-        for key in keys:
+        for j, key in enumerate(keys):
             r = comparison.results[key][i]
-            ci = f" ({r.mean:.1f} ± {r.ci:.1f})" if r.mean is not None and r.ci is not None else ""
-            row.append(f"{r.score:.1f}{ci}")
+            ci = f"{r.mean:.1f} ± {r.ci:.1f}" if r.mean is not None and r.ci is not None else ""
             if r.is_baseline:
-                row += ["", ""]
+                delta, p_value = "", "(baseline)"
             else:
-                mark = "*" if r.significant(alpha) else ""
-                row += [f"{r.delta:+.1f}", f"{r.p_value:.4f}{mark}"]
-        table.add_row(*row)
+                delta, p_value = f"{r.delta:+.1f}", f"{r.p_value:.4f}" + ("*" if r.significant(alpha) else "")
+            table.add_row(system if j == 0 else "", r.metric, f"{r.score:.1f}", ci, delta, p_value,
+                          end_section=j == len(keys) - 1)
     console = _console()
     console.print(table)
     console.print(f"[dim]* p < {alpha}: the difference is unlikely to be chance (it says nothing of which is better: see Δ).[/dim]")

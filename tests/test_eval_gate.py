@@ -193,3 +193,19 @@ def test_compare_refuses_misaligned_and_single_system(tmp_path):
     assert one.exit_code == 1 and "at least two" in one.stderr
     bad = runner.invoke(app, ["eval", "compare", str(ref), str(short), "--ref", str(ref)])
     assert bad.exit_code == 1 and f"{ref}:2" in bad.stderr
+
+
+def test_ci_gate_skips_visibly_without_shared_data(tmp_path):
+    import os
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / ".ci" / "gate"
+    env = {**os.environ, "IDTRANS_SHARED": str(tmp_path / "no-shared")}
+    done = subprocess.run(["bash", str(script)], capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "BLEU gate: SKIPPED: test set flores200-devtest not found" in done.stdout
+    (tmp_path / "no-shared" / "corpora" / "test").mkdir(parents=True)
+    for suffix in ("id", "en"):
+        (tmp_path / "no-shared" / "corpora" / "test" / f"flores200-devtest.{suffix}").write_text("x\n", encoding="utf-8")
+    done = subprocess.run(["bash", str(script)], capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0 and "SKIPPED: model" in done.stdout
