@@ -275,7 +275,8 @@ def run_command(
         from idtrans.eval.gate import run_gate
 
         gate_result = run_gate(gate_baseline, hypotheses, inputs.reference.lines, sources=inputs.source.lines,
-                               terms=term_metric, tolerance=_tolerances(tolerance_bleu, tolerance_chrf), alpha=alpha)
+                               terms=term_metric, tolerance=_tolerances(tolerance_bleu, tolerance_chrf), alpha=alpha,
+                               candidate_meta=result.meta)
         result.meta["gate"] = gate_result.to_dict()
     result.meta["timing"]["total_seconds"] = round(time.perf_counter() - started, 2)
     paths = write_run(result, folder, worst=worst)

@@ -198,10 +198,30 @@ def check_same_test_set(baseline: Baseline, references: Sequence[str], sources: 
         )
 
 
+def differences(baseline_meta: dict[str, Any], candidate_meta: dict[str, Any]) -> list[str]:
+    """Notes on what changed between the baseline's run and this one (model, decoding, glossary)."""
+    notes = []
+    for label, path in (("model", ("model", "identity")), ("decoding", ("settings", "describe")),
+                        ("glossary", ("glossary", "fingerprint"))):
+        def get(meta):
+            value = meta
+            for key in path:
+                value = value.get(key) if isinstance(value, dict) else None
+            return value
+
+        if path[0] not in candidate_meta:
+            continue
+        before, after = get(baseline_meta), get(candidate_meta)
+        if before != after:
+            notes.append(f"{label} differs from the baseline's: {before or 'none'} -> {after or 'none'}")
+    return notes
+
+
 def run_gate(
     baseline: Baseline, hypotheses: Sequence[str], references: Sequence[str], *,
     sources: Sequence[str] | None = None, terms: TermSuccess | None = None,
     tolerance: dict[str, float] | None = None, alpha: float = DEFAULT_ALPHA, samples: int = 1000,
+    candidate_meta: dict[str, Any] | None = None,
 ) -> GateResult:
     """Compare ``hypotheses`` with the baseline's on the same test set; the verdict, not yet raised."""
     tolerance = {**DEFAULT_TOLERANCE, **(tolerance or {})}
@@ -209,7 +229,7 @@ def run_gate(
     if len(hypotheses) != len(references):
         raise EvalError(f"{len(hypotheses)} hypotheses but {len(references)} references",
                         hint="hypotheses must be line-aligned with the references")
-    notes = []
+    notes = list(differences(baseline.meta, candidate_meta or {}))
     comparison = compare_systems(
         [("baseline", baseline.hypotheses), ("candidate", list(hypotheses))], references,
         metrics=GATED, test="bs", samples=samples,
@@ -223,13 +243,13 @@ def run_gate(
             notes.append(f"{result.metric} of the baseline re-scored as {result.baseline:.2f} (stored {stored:.2f}: "
                          "sacrebleu version or settings changed)")
         drop = -result.delta
-        significant = result.significant(alpha)
-        failed = drop > tolerance[key] and significant
-        if identical:
-            verb = "unchanged, identical output"
-        else:
-            verb = f"{'fell' if drop > 0 else 'rose'} {abs(result.delta):.2f}"
-        change = f"{result.metric} {verb} ({result.baseline:.2f} -> {result.score:.2f}, p={result.p_value:.3f}"
+        if identical:  # sacrebleu's p for two identical systems is 1/(n+1), an artefact: no test needed
+            checks.append(GateCheck(result.metric, result.baseline, result.score, tolerance[key], None, False,
+                                    f"{result.metric} unchanged ({result.score:.2f}, identical output)"))
+            continue
+        failed = drop > tolerance[key] and result.significant(alpha)
+        change = (f"{result.metric} {'fell' if drop > 0 else 'rose'} {abs(result.delta):.2f} "
+                  f"({result.baseline:.2f} -> {result.score:.2f}, p={result.p_value:.3f}")
         if failed:
             reason = f"{change} < {alpha}, tolerance {tolerance[key]})"
         elif drop > tolerance[key]:

@@ -135,7 +135,8 @@ class SentenceRecord:
         record = {
             "line": self.line, "source": self.source, "reference": self.reference, "hypothesis": self.hypothesis,
             "chrf": round(self.chrf, 4),
-            "terms": {"found": self.terms_found, "missed": self.terms_missed, "forbidden": self.forbidden},
+            "terms": {"matched": self.terms_found + self.terms_missed, "found": self.terms_found,
+                      "missed": self.terms_missed, "forbidden": self.forbidden},
         }
         if self.info:
             record["info"] = self.info
