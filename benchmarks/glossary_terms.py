@@ -109,8 +109,19 @@ def main(argv: list[str] | None = None) -> int:
             return [restore(t.text, p).text for t, p in zip(translated, protected)]
         run(strategy, alone)
     enforcer = GlossaryTranslator(inner, glossary, strategies=[s for s in args.enforce.split(",") if s])
-    run("enforced", lambda: [t.text for t in enforcer.translate(sources)])
+    repairs: Counter = Counter()
+
+    def enforced():
+        translations = enforcer.translate(sources)
+        for translation in translations:
+            for record in translation.info.get("glossary", []):
+                if record["status"] != "applied":
+                    repairs[f"{record['status']} by {record.get('strategy', '?')}"] += 1
+        return [t.text for t in translations]
+
+    run("enforced", enforced)
     rows["enforced"]["statuses"] = enforcer.summary()
+    rows["enforced"]["repairs"] = dict(repairs.most_common())
 
     print("\n| run | terms | term success | strict | forbidden | chrF++ | BLEU | seconds |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
