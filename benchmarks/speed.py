@@ -446,7 +446,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="CPU threads per configuration (default 2)")
     parser.add_argument("--sentences", type=int, default=300, help="size of the fixed dev sample (default 300)")
     parser.add_argument("--seed", type=int, default=2024, help="seed of the fixed sample")
-    parser.add_argument("--models", default="standin,opus-random", help="comma list: standin, opus-random")
+    parser.add_argument("--models", default="standin,opus-random", help="comma list: standin, opus-random, article (the edited-article check alone)")
     parser.add_argument("--corpus-dir", type=Path, default=SHARED / "corpora")
     parser.add_argument("--standin", type=Path, default=SHARED / "models" / "standin-id-en")
     parser.add_argument("--work-dir", type=Path, default=Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "idtrans-bench")
@@ -481,14 +481,17 @@ def main() -> None:
     wanted = [m.strip() for m in args.models.split(",") if m.strip()]
     if "standin" in wanted:
         report["models"]["standin-id-en"] = benchmark_model("standin-id-en", args.standin, args, sample_id, references, False)
+    if "standin" in wanted or "article" in wanted:
         article_work = args.work_dir / "standin-id-en"
+        article_work.mkdir(parents=True, exist_ok=True)
+        run_worker("convert", args, args.standin, article_work, input_file=sample_id)
         cache = article_work / "article.sqlite3"
         for suffix in ("", "-wal", "-shm"):
             Path(str(cache) + suffix).unlink(missing_ok=True)
         report["article_edit"] = run_worker("article-edit", args, args.standin, article_work,
                                             extra=["--cache", str(cache)], input_file=sample_id)
     if "opus-random" in wanted:
-        random_dir = args.work_dir / "opus-mt-id-en-random"
+        random_dir = args.work_dir / "models" / "opus-mt-id-en-random"
         started = time.perf_counter()
         run_worker("build-random", args, random_dir, args.work_dir, input_file=sample_id)
         print(f"random opus-mt-sized model ready in {time.perf_counter() - started:.1f} s: {random_dir}")

@@ -159,6 +159,17 @@ def _versions() -> dict[str, str]:
     return versions
 
 
+def _read_json(path: Path, name: str) -> dict:
+    """A JSON object from the model directory ({} when the file is absent); ModelError when unreadable."""
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ModelError(f"{path.name} is unreadable: {error}", where=name, hint="re-export the model directory") from error
+    return data if isinstance(data, dict) else {}
+
+
 def _check_destination(dst: Path, force: bool) -> bool:
     """Validate ``dst``; return True when an earlier conversion there will be replaced."""
     if not dst.exists():
@@ -199,8 +210,8 @@ def convert_model(
                          hint="convert the original transformers directory instead")
     choice = choose_model(str(src))
     source = choice.path
-    tokenizer_file = source / "tokenizer_config.json"
-    if tokenizer_file.is_file() and '"separate_vocabs": true' in tokenizer_file.read_text(encoding="utf-8").replace(" ", "").replace(":true", ": true"):
+    tokenizer_config = _read_json(source / "tokenizer_config.json", choice.name)
+    if tokenizer_config.get("separate_vocabs"):
         raise ModelError(
             "models with separate source and target vocabularies are not supported by the CTranslate2 path",
             where=choice.name, hint="translate this model with --backend torch",
@@ -219,10 +230,7 @@ def convert_model(
             if (source / filename).is_file():
                 shutil.copyfile(source / filename, output / filename)
         shutil.copyfile(source / "config.json", output / HF_CONFIG_COPY)
-        hf_config = json.loads((source / "config.json").read_text(encoding="utf-8"))
-        tokenizer_config = {}
-        if (source / "tokenizer_config.json").is_file():
-            tokenizer_config = json.loads((source / "tokenizer_config.json").read_text(encoding="utf-8"))
+        hf_config = _read_json(source / "config.json", choice.name)
         seconds = time.perf_counter() - started
         record = {
             "format": FORMAT_VERSION,

@@ -242,6 +242,7 @@ def test_generate_maps_decoding_options(converted, options, expected):
     assert batch[0][-1] == "</s>" and batch[0] == backend.tokenizer.pieces("Halo dunia.")
     for key, value in expected.items():
         assert passed[key] == value, key
+    assert passed["max_batch_size"] == 16 and passed["batch_type"] == "examples"  # memory-bounded sub-batches
 
 
 def test_int8_translates_every_sentence_in_order(converted):
@@ -256,3 +257,14 @@ def test_broken_model_file_is_a_model_error(converted, tmp_path):
     backend = CT2MarianBackend(broken, threads=1)
     with pytest.raises(ModelError, match="cannot load"):
         backend.generate(["Halo."], beams=1, max_new_tokens=3)
+
+
+def test_separate_vocabularies_are_refused_clearly(model_copy, tmp_path):
+    config_file = model_copy / "tokenizer_config.json"
+    config = json.loads(config_file.read_text())
+    config["separate_vocabs"] = True
+    config_file.write_text(json.dumps(config))
+    with pytest.raises(ModelError, match="separate source and target vocabularies") as refused:
+        convert_model(model_copy, tmp_path / "out", "int8")
+    assert "--backend torch" in refused.value.hint
+    assert not (tmp_path / "out").exists()
