@@ -307,8 +307,11 @@ class SentenceCache:
                 connection.execute("ROLLBACK")
                 raise
             connection.execute("COMMIT")
-            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            connection.execute("VACUUM")
+            try:  # give the space back; best effort, another process may be reading
+                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                connection.execute("VACUUM")
+            except sqlite3.OperationalError:
+                pass
             return int(count)
 
         return self._guarded(action, 0)
