@@ -46,8 +46,10 @@ class _Progress:
         self._task = self._bar.add_task(description, total=total)
 
     def __call__(self, done: int) -> None:
+        # Glossary repair passes translate some sentences again: the bar tracks the first pass.
         if self._bar is not None:
-            self._bar.advance(self._task, done)
+            task = self._bar.tasks[0]
+            self._bar.advance(self._task, min(done, max(0, task.total - task.completed)))
 
     def stop(self) -> None:
         if self._bar is not None:
