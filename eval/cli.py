@@ -8,7 +8,6 @@ pipeline are imported inside the commands so ``idtrans --help`` stays fast.
 from __future__ import annotations
 
 import json
-import sys
 from enum import Enum
 from pathlib import Path
 from typing import List, Optional
@@ -16,6 +15,7 @@ from typing import List, Optional
 import typer
 
 from idtrans.errors import EvalError, InputError
+from idtrans.progress import ProgressBar
 
 eval_app = typer.Typer(
     name="eval",
@@ -93,34 +93,6 @@ def _print_gate(result) -> None:
         console.print(f"[yellow]note:[/yellow] {note}")
     if result.passed:
         console.print(f"[green]{result.summary()}[/green]", overflow="fold")
-
-
-class _Progress:
-    """A rich progress bar on stderr that the translator advances (nothing when quiet or not a terminal)."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self._bar = None
-        self._task = None
-
-    def start(self, total: int, description: str) -> None:
-        if not self.enabled:
-            return
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        self._bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                             console=_console(stderr=True), transient=True)
-        self._bar.start()
-        self._task = self._bar.add_task(description, total=total)
-
-    def __call__(self, done: int) -> None:
-        if self._bar is not None:
-            self._bar.advance(self._task, done)
-
-    def stop(self) -> None:
-        if self._bar is not None:
-            self._bar.stop()
-            self._bar = None
 
 
 def _tolerances(bleu: float, chrf: float) -> dict[str, float]:
@@ -255,7 +227,7 @@ def run_command(
 
     say = (lambda line: None) if quiet else (lambda line: typer.echo(line, err=True))
     say(f"translating {len(inputs.source)} sentences of {inputs.name}" + (f" (first {inputs.limit})" if inputs.limit else ""))
-    progress = _Progress(enabled=not quiet and sys.stderr.isatty())
+    progress = ProgressBar(enabled=not quiet)
     progress.start(len(inputs.source), "sentences")
     started = time.perf_counter()
     try:

@@ -10,6 +10,7 @@ from typing import Optional
 import typer
 
 from idtrans.errors import InputError
+from idtrans.progress import ProgressBar
 
 
 class OutputFormat(str, Enum):
@@ -22,39 +23,6 @@ class BackendName(str, Enum):
     auto = "auto"
     torch = "torch"
     ct2 = "ct2"
-
-
-class _Progress:
-    """A rich progress bar on stderr that the translator can advance (or nothing, when quiet)."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self._bar = None
-        self._task = None
-
-    def start(self, total: int, description: str) -> None:
-        if not self.enabled or total < 2:
-            return
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        self._bar = Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            console=Console(stderr=True), transient=True,
-        )
-        self._bar.start()
-        self._task = self._bar.add_task(description, total=total)
-
-    def __call__(self, done: int) -> None:
-        # Glossary repair passes translate some sentences again: the bar tracks the first pass.
-        if self._bar is not None:
-            task = self._bar.tasks[0]
-            self._bar.advance(self._task, min(done, max(0, task.total - task.completed)))
-
-    def stop(self) -> None:
-        if self._bar is not None:
-            self._bar.stop()
-            self._bar = None
 
 
 def _say(message: str, quiet: bool) -> None:
@@ -109,7 +77,7 @@ def translate_command(
     if not is_directory:
         article = read_article(input, keep_boilerplate=keep_boilerplate)  # read first: bad input fails fast
 
-    progress = _Progress(enabled=not quiet and sys.stderr.isatty())
+    progress = ProgressBar(enabled=not quiet)
     settings = DecodeSettings(beams=beams, max_new_tokens=max_new_tokens, batch_tokens=batch_tokens)
     stack = build_stack(
         model, settings=settings, glossary=False if no_glossary else glossary, backend=backend.value,
