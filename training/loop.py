@@ -95,6 +95,28 @@ def _atomic_torch_save(obj, path: Path) -> None:
     os.replace(tmp, path)
 
 
+def _rss_mb() -> float:
+    """Resident memory of this process in MB (Linux; 0 elsewhere)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _release_memory() -> None:
+    """Give freed heap back to the OS: variable batch shapes fragment glibc's heap, and RSS grows
+    by hundreds of MB a minute without this (measured on the small preset)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 def _inverse_sqrt(warmup: int) -> Callable[[int], float]:
     warmup = max(1, warmup)
 
@@ -429,9 +451,12 @@ def train(options: TrainOptions, *, resume: bool = False, echo: Callable[[str], 
                 if time.time() - last_log >= 60 or step == 1:
                     rate = tokens_since / max(1e-6, time.time() - last_log)
                     mean = sum(losses) / len(losses)
+                    _release_memory()
+                    rss = _rss_mb()
                     log(f"step {step} epoch {epoch + batch_pos / len(batches):.2f} loss {mean:.3f} "
-                        f"lr {scheduler.get_last_lr()[0]:.2e} {rate:.0f} tgt tok/s",
-                        event="train", step=step, loss=round(mean, 4), lr=scheduler.get_last_lr()[0], tok_per_s=round(rate))
+                        f"lr {scheduler.get_last_lr()[0]:.2e} {rate:.0f} tgt tok/s rss {rss:.0f} MB",
+                        event="train", step=step, loss=round(mean, 4), lr=scheduler.get_last_lr()[0], tok_per_s=round(rate),
+                        rss_mb=round(rss))
                     last_log, tokens_since, losses = time.time(), 0, []
                 if step % options.eval_every == 0:
                     do_eval()
