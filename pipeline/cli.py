@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from enum import Enum
 from pathlib import Path
 from typing import Optional
@@ -60,7 +61,7 @@ def translate_command(
     """Translate Indonesian news articles into English."""
     from idtrans.pipeline.factory import build_stack
     from idtrans.pipeline.output import render, write_atomic
-    from idtrans.pipeline.translate import read_article, translate_directory
+    from idtrans.pipeline.translate import read_article, term_counts, translate_directory
     from idtrans.pipeline.translator import DecodeSettings
     from idtrans.pipeline.assemble import translate_article
 
@@ -101,6 +102,7 @@ def translate_command(
                 keep_boilerplate=keep_boilerplate, on_file=on_file,
             )
             progress.stop()
+            terms = sum((o.terms for o in outcomes), Counter())
             done = sum(o.status == "translated" for o in outcomes)
             skipped = len(outcomes) - done
             _say(f"translated {done} file(s) into {output}" + (f", skipped {skipped} already done (--force redoes them)" if skipped else ""), quiet)
@@ -108,6 +110,7 @@ def translate_command(
             _report_removed(article.source, article.removed, quiet)
             progress.start(article.sentence_count, "sentences")
             result = translate_article(article, stack.translator)
+            terms = term_counts(r.translation for r in result.sentences)
             progress.stop()
             text = render(result, fmt.value)
             if output is None:
@@ -118,8 +121,11 @@ def translate_command(
                 _say(f"wrote {output} ({len(result.sentences)} sentences)", quiet)
     finally:
         progress.stop()
-    if stack.enforcer is not None:
-        _say(stack.enforcer.summary_line(), quiet)
+    if stack.glossary_path is not None:
+        _say(
+            f"glossary {stack.glossary_path.name}: {terms['matched']} terms matched, {terms['applied']} applied, "
+            f"{terms['repaired']} repaired, {terms['missed']} missed", quiet,
+        )
     if stack.cache is not None:
         _say(stack.cache.summary_line(), quiet)
 

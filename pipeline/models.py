@@ -114,6 +114,10 @@ def _download(repo_id: str) -> Path:
 def _resolve_named(name: str, origin: str) -> ModelChoice:
     path = Path(name).expanduser()
     if path.is_dir():
+        from idtrans.pipeline.convert import is_converted_dir
+
+        if is_converted_dir(path):  # written by `idtrans model convert`: runs on the ct2 backend only
+            return ModelChoice(name, origin, path)
         return ModelChoice(name, origin, _check_model_dir(path, name))
     if path.exists():
         raise ModelError("is a file, not a model directory", where=name, hint="pass the directory that holds config.json")
@@ -174,14 +178,22 @@ def load_backend(
 ):
     """Resolve ``model`` (unless already a ModelChoice) and load it on ``torch`` or ``ct2``."""
     choice = model if isinstance(model, ModelChoice) else choose_model(model)
+    say = notice or (lambda line: print(line, file=sys.stderr))
     if choice.is_bundled:
-        (notice or (lambda line: print(line, file=sys.stderr)))(bundled_notice())
+        say(bundled_notice())
     if backend == "torch":
+        from idtrans.pipeline.convert import is_converted_dir
+
+        if is_converted_dir(choice.path):
+            raise ModelError(
+                "this is a CTranslate2 directory; the torch backend needs the original model", where=choice.name,
+                hint="use --backend ct2 (or auto), or pass the transformers model directory",
+            )
         from idtrans.pipeline.torch_backend import TorchMarianBackend
 
         return TorchMarianBackend(choice, threads=threads)
     if backend == "ct2":
         from idtrans.pipeline.ct2_backend import load_ct2_backend
 
-        return load_ct2_backend(choice.path, threads=threads, name=choice.name)
+        return load_ct2_backend(choice.path, threads=threads, name=choice.name, notice=say)
     raise ModelError(f"unknown backend {backend!r}", hint="use --backend torch or --backend ct2")

@@ -5,6 +5,7 @@ Plain functions that return data; the CLI only parses options and prints.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -15,6 +16,20 @@ from idtrans.pipeline.output import SUFFIXES, render, write_atomic
 from idtrans.pipeline.translator import Translator
 
 
+def term_counts(translations) -> Counter:
+    """Glossary outcomes (matched / applied / repaired / missed) from the sentences' records.
+
+    Counted from ``Translation.info["glossary"]``, which the sentence cache stores too, so a
+    re-run answered from the cache reports the same terms as the run that translated them.
+    """
+    counts: Counter = Counter()
+    for translation in translations:
+        for term in translation.info.get("glossary", ()):
+            counts["matched"] += 1
+            counts[term.get("status", "missed")] += 1
+    return counts
+
+
 @dataclass
 class FileOutcome:
     source: str
@@ -23,6 +38,7 @@ class FileOutcome:
     sentences: int = 0
     removed: list = field(default_factory=list)
     result: TranslatedArticle | None = None
+    terms: Counter = field(default_factory=Counter)
 
 
 def read_article(path: str | Path, *, keep_boilerplate: bool = False):
@@ -37,7 +53,10 @@ def read_article(path: str | Path, *, keep_boilerplate: bool = False):
 def translate_file(path: str | Path, translator: Translator, *, keep_boilerplate: bool = False) -> FileOutcome:
     article = read_article(path, keep_boilerplate=keep_boilerplate)
     result = translate_article(article, translator)
-    return FileOutcome(article.source, None, "translated", len(result.sentences), list(article.removed), result)
+    return FileOutcome(
+        article.source, None, "translated", len(result.sentences), list(article.removed), result,
+        term_counts(r.translation for r in result.sentences),
+    )
 
 
 def output_path_for(source: Path, root: Path, out_dir: Path, fmt: str) -> Path:

@@ -27,7 +27,7 @@ class DecodeSettings:
     length_ratio: float = 2.0
     length_slack: int = 10
     batch_tokens: int = 8000
-    max_batch_sentences: int = 64
+    max_batch_sentences: int = 32
 
     def describe(self) -> str:
         """A stable string of every setting that changes the output (for caches and reports)."""

@@ -173,3 +173,19 @@ def test_help_lists_every_option():
     result = CliRunner().invoke(app, ["translate", "--help"])
     for option in ("--model", "--format", "--glossary", "--beams", "--max-new-tokens", "--keep-boilerplate", "--force", "--quiet"):
         assert option in result.output
+
+
+def test_glossary_summary_is_the_same_when_answered_from_the_cache(tiny_model_dir, example_article, tmp_path, monkeypatch):
+    monkeypatch.setenv("IDTRANS_CACHE", str(tmp_path / "cache.sqlite3"))
+    args = ["translate", str(example_article), "--model", str(tiny_model_dir), "--beams", "1", "-o", str(tmp_path / "out.txt")]
+    first = CliRunner().invoke(app, args)
+    second = CliRunner().invoke(app, args)
+    assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
+
+    def summary(result):
+        (line,) = [line for line in result.stderr.splitlines() if line.startswith("glossary ")]
+        return line
+
+    assert "0 terms matched" not in summary(first)
+    assert summary(first) == summary(second)
+    assert "0 miss(es)" in second.stderr

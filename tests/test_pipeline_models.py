@@ -106,3 +106,15 @@ def test_real_backend_keeps_order_and_count(tiny_backend):
     results = SentenceTranslator(tiny_backend, DecodeSettings(beams=2)).translate(sentences)
     assert [r.source for r in results] == sentences
     assert results[2].text == ""
+
+
+def test_a_converted_directory_is_accepted_as_a_model(offline, tiny_model_dir, tmp_path):
+    from idtrans.pipeline.convert import convert_model
+
+    target = tmp_path / "ct2"
+    convert_model(tiny_model_dir, target, "int8")
+    choice = choose_model(str(target))
+    assert choice.path == target
+    with pytest.raises(ModelError, match="CTranslate2 directory"):
+        models.load_backend(choice, backend="torch")
+    assert models.load_backend(choice, backend="ct2").max_input_tokens > 0
