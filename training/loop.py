@@ -281,6 +281,13 @@ def train(options: TrainOptions, *, resume: bool = False, echo: Callable[[str], 
         if (last_dir / STATE_FILE).exists():
             raise TrainingError("the output directory already holds a training run", where=str(out),
                                 hint="add --resume to continue it, or choose a new --output directory")
+        from idtrans.training.presets import get_preset as _preset
+
+        chosen = _preset(options.preset)
+        # Record the effective values, so a later change of preset defaults cannot change a resumed run.
+        for name in ("learning_rate", "warmup_steps", "batch_tokens", "max_tokens"):
+            if getattr(options, name) is None:
+                setattr(options, name, getattr(chosen, name))
         out.mkdir(parents=True, exist_ok=True)
         run_file.write_text(json.dumps(asdict(options), indent=1), encoding="utf-8")
     log = _Log(out / "log.jsonl", echo)
@@ -382,11 +389,35 @@ def train(options: TrainOptions, *, resume: bool = False, echo: Callable[[str], 
             "data": data_report, "history": history, "best": best, **(extra or {}),
         }
 
+    probe_examples = tokenize_pairs(tokenizer, dev_src[:200], dev_ref[:200], max_tokens=max_tokens)[0] if dev_src else []
+
+    def source_gain() -> float:
+        """Dev loss with each source replaced by another one, minus the true loss (nats per token).
+
+        Near 0 means the decoder ignores the source (a language model, not a translator yet).
+        """
+        if len(probe_examples) < 2:
+            return float("nan")
+        ce = torch.nn.CrossEntropyLoss(ignore_index=-100, reduction="sum")
+        shuffled = [type(e)(probe_examples[(i + 1) % len(probe_examples)].source, e.target) for i, e in enumerate(probe_examples)]
+        totals = []
+        with torch.inference_mode():
+            for data in (probe_examples, shuffled):
+                loss_sum, count = 0.0, 0
+                for batch in make_batches(data, batch_tokens, 0):
+                    ids, mask, dec, labels = collate(data, batch, pad, start_id)
+                    logits = model(input_ids=ids, attention_mask=mask, decoder_input_ids=dec).logits
+                    loss_sum += float(ce(logits.float().view(-1, logits.size(-1)), labels.view(-1)))
+                    count += int((labels != -100).sum())
+                totals.append(loss_sum / max(1, count))
+        return round(totals[1] - totals[0], 3)
+
     def evaluate() -> dict:
         model.eval()
         t0 = time.time()
         hyps = translate_batch_sorted(model, tokenizer, dev_src, beams=1)
         result = score(hyps, dev_ref)
+        result["source_gain"] = source_gain()
         model.train()
         return {**result, "eval_seconds": round(time.time() - t0, 1)}
 
@@ -404,7 +435,7 @@ def train(options: TrainOptions, *, resume: bool = False, echo: Callable[[str], 
         history.append(record)
         improved = best is None or result["chrf++"] + result["bleu"] > best["chrf++"] + best["bleu"]
         log(f"eval step {step}: dev[{len(dev_src)}] greedy BLEU {result['bleu']:.2f} chrF++ {result['chrf++']:.2f}"
-            f" ({result['eval_seconds']}s){' *best*' if improved else ''}", event="eval", **record)
+            f" source gain {result['source_gain']} nats/token ({result['eval_seconds']}s){' *best*' if improved else ''}", event="eval", **record)
         if improved:
             best = dict(record)
             stale_evals = 0

@@ -69,7 +69,7 @@ PRESETS: dict[str, Preset] = {
         description="the bundled offline default: 10.1M parameters (~20 MB as float16), deep encoder, shallow decoder",
         vocab_size=8000, d_model=256, encoder_layers=6, decoder_layers=3, attention_heads=4, ffn_dim=1024,
         max_positions=256, dropout=0.15, attention_dropout=0.1, activation_dropout=0.0,
-        learning_rate=1e-3, warmup_steps=600, batch_tokens=4000, max_tokens=128,
+        learning_rate=5e-4, warmup_steps=800, batch_tokens=4000, max_tokens=128,
     ),
     "base": Preset(
         name="base", description="the shape of Helsinki-NLP/opus-mt-id-en (~75M parameters); needs far more data and compute",
