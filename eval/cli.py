@@ -15,6 +15,7 @@ from typing import List, Optional
 import typer
 
 from idtrans.errors import EvalError, InputError
+from idtrans.pipeline.factory import BackendName
 from idtrans.progress import ProgressBar
 
 eval_app = typer.Typer(
@@ -36,10 +37,6 @@ class MetricName(str, Enum):
     ter = "ter"
 
 
-class BackendName(str, Enum):
-    auto = "auto"
-    torch = "torch"
-    ct2 = "ct2"
 
 
 # --------------------------------------------------------------------------- printing
@@ -99,6 +96,25 @@ def _tolerances(bleu: float, chrf: float) -> dict[str, float]:
     return {"bleu": bleu, "chrf": chrf}
 
 
+def _read_scoring_inputs(hypothesis: Path, reference: Path, src: Optional[Path], glossary: Optional[Path], *,
+                         strict: bool = False):
+    """Read reference, hypotheses and (optional) source, check they align, load the term metric."""
+    from idtrans.eval.lines import check_aligned, read_lines
+    from idtrans.eval.score import load_term_metric
+
+    if glossary is not None and src is None:
+        raise InputError("term success needs the source sentences", where=str(glossary), hint="add --src SOURCE_FILE")
+    ref = read_lines(reference, role="reference")
+    hyp = read_lines(hypothesis, role="hypothesis")
+    check_aligned(ref, hyp)
+    source = None
+    if src is not None:
+        source = read_lines(src, role="source")
+        check_aligned(ref, source)
+    term_metric = load_term_metric(glossary, strict=strict) if glossary is not None else None
+    return ref, hyp, source, term_metric
+
+
 # --------------------------------------------------------------------------- score
 
 
@@ -118,20 +134,9 @@ def score_command(
 
     The numbers equal `sacrebleu REF -i HYP -m bleu chrf ter --chrf-word-order 2`.
     """
-    from idtrans.eval.lines import check_aligned, read_lines
     from idtrans.eval.run import RunInputs, evaluate
-    from idtrans.eval.score import load_term_metric
 
-    if glossary is not None and src is None:
-        raise InputError("term success needs the source sentences", where=str(glossary), hint="add --src SOURCE_FILE")
-    ref = read_lines(reference, role="reference")
-    hyp = read_lines(hypothesis, role="hypothesis")
-    check_aligned(ref, hyp)
-    source = None
-    if src is not None:
-        source = read_lines(src, role="source")
-        check_aligned(ref, source)
-    term_metric = load_term_metric(glossary, strict=strict_terms) if glossary is not None else None
+    ref, hyp, source, term_metric = _read_scoring_inputs(hypothesis, reference, src, glossary, strict=strict_terms)
     inputs = RunInputs(reference.name, source, ref, len(ref))
     result = evaluate(inputs, hyp.lines, term_metric=term_metric, meta={"hypotheses_file": str(hypothesis)})
     if report is not None:
@@ -376,20 +381,9 @@ def gate_command(
     says the drop is significant, or when term success falls at all.
     """
     from idtrans.eval.gate import load_baseline, run_gate
-    from idtrans.eval.lines import check_aligned, read_lines
     from idtrans.eval.run import RunInputs, evaluate
-    from idtrans.eval.score import load_term_metric
 
-    if glossary is not None and src is None:
-        raise InputError("term success needs the source sentences", where=str(glossary), hint="add --src SOURCE_FILE")
-    reference = read_lines(ref, role="reference")
-    hyp = read_lines(hypothesis, role="hypothesis")
-    check_aligned(reference, hyp)
-    source = None
-    if src is not None:
-        source = read_lines(src, role="source")
-        check_aligned(reference, source)
-    term_metric = load_term_metric(glossary) if glossary is not None else None
+    reference, hyp, source, term_metric = _read_scoring_inputs(hypothesis, ref, src, glossary)
     say = lambda line: typer.echo(line, err=True)  # noqa: E731
     if update_baseline:
         inputs = RunInputs(Path(ref).stem, source, reference, len(reference))

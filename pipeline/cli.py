@@ -11,6 +11,7 @@ from typing import Optional
 import typer
 
 from idtrans.errors import InputError
+from idtrans.pipeline.factory import BackendName
 from idtrans.progress import ProgressBar
 
 
@@ -18,12 +19,6 @@ class OutputFormat(str, Enum):
     text = "text"
     jsonl = "jsonl"
     bilingual = "bilingual"
-
-
-class BackendName(str, Enum):
-    auto = "auto"
-    torch = "torch"
-    ct2 = "ct2"
 
 
 def _say(message: str, quiet: bool) -> None:

@@ -16,7 +16,6 @@ which this project never runs.
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import dataclass
 from typing import Sequence
 

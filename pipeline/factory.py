@@ -8,13 +8,24 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 from typing import Callable
 
 from idtrans.pipeline.translator import DecodeSettings, Translator
 
 GLOSSARY_ENV = "IDTRANS_GLOSSARY"
-BACKENDS = ("auto", "torch", "ct2")
+
+
+class BackendName(str, Enum):
+    """Model backends: ``auto`` picks ct2 when the model has a converted copy, else torch."""
+
+    auto = "auto"
+    torch = "torch"
+    ct2 = "ct2"
+
+
+BACKENDS = tuple(b.value for b in BackendName)
 
 
 def resolve_glossary(glossary: str | Path | None | bool) -> Path | None:
