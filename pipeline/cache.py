@@ -131,7 +131,7 @@ class SentenceCache:
         if self._connection is not None:
             return self._connection
         try:
-            self._connection = self._open()
+            self._connection = self._open_with_retry()
         except sqlite3.DatabaseError as error:
             if self._is_corruption(error):
                 self._rebuild(error)
@@ -140,6 +140,25 @@ class SentenceCache:
         except OSError as error:
             self._disable(f"cannot create it ({error})")
         return self._connection
+
+    def _open_with_retry(self) -> sqlite3.Connection:
+        """Open, retrying while another process holds the lock.
+
+        Switching a fresh file to WAL and creating the schema take locks that SQLite may refuse
+        at once ("database is locked") without calling its busy handler when two processes
+        open a new cache together; such refusals are retried until the busy timeout.
+        """
+        deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+        delay = 0.01
+        while True:
+            try:
+                return self._open()
+            except sqlite3.OperationalError as error:
+                text = str(error).lower()
+                if ("locked" not in text and "busy" not in text) or time.monotonic() >= deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 0.5)
 
     def _open(self) -> sqlite3.Connection:
         if self.path.is_dir():
@@ -150,8 +169,7 @@ class SentenceCache:
             connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
             # Reading the schema touches the file header and first page: "file is not a database" shows here.
             version = connection.execute("PRAGMA user_version").fetchone()[0]
-            mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
+            if str(connection.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
                 connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA synchronous = NORMAL")
             if version not in (0, SCHEMA_VERSION):
