@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from typer.testing import CliRunner
 
@@ -56,6 +58,17 @@ def test_bundled_model_is_the_offline_fallback(offline, monkeypatch, tiny_model_
     lines = []
     models.load_backend(choice, notice=lines.append)
     assert len(lines) == 1 and "bundled offline model" in lines[0]
+
+
+def test_bundled_notice_gives_the_bundled_scores_not_the_compared_ones(offline, monkeypatch, tmp_path):
+    (tmp_path / "scores.json").write_text(json.dumps({
+        "dev": {"bleu": 8.04, "chrf++": 30.1}, "flores200-devtest": {"bleu": 9.51},
+        "compared_with": {"standin-id-en": {"dev": {"bleu": 5.5}}},
+    }))
+    monkeypatch.setattr(models, "BUNDLED_MODEL_DIR", tmp_path)
+    notice = models.bundled_notice()
+    assert "(dev BLEU 8.0, flores200-devtest BLEU 9.5)" in notice and "5.5" not in notice
+    assert "\n" not in notice and models.DEFAULT_MODEL in notice
 
 
 @pytest.mark.parametrize(

@@ -204,16 +204,43 @@ def test_export_float16_loads_as_float32(trained, tmp_path) -> None:
     from idtrans.training.export import export_model
 
     dest = tmp_path / "exported"
-    info = export_model(trained.best_dir, dest, scores={"dev": {"bleu": 1.0, "chrf++": 2.0}}, card_note="## Note\n\nhello")
+    info = export_model(trained.best_dir, dest, scores={"dev": {"bleu": 1.0, "chrf++": 2.0, "lines": 9, "beams": 4}},
+                        card_note="## Note\n\nhello", compare={"other-model": {"dev": {"bleu": 0.5, "chrf++": 1.5}}})
     with safe_open(str(dest / "model.safetensors"), framework="pt") as fh:
         assert {fh.get_tensor(k).dtype for k in fh.keys()} == {torch.float16}
     model = MarianMTModel.from_pretrained(dest)
     assert next(model.parameters()).dtype == torch.float32
     MarianTokenizer.from_pretrained(dest)
-    assert json.loads((dest / "scores.json").read_text())["dev"]["bleu"] == 1.0
-    assert "hello" in (dest / "README.md").read_text() and info["size_mb"] < 1
+    stored = json.loads((dest / "scores.json").read_text())
+    assert stored["dev"]["bleu"] == 1.0 and stored["compared_with"]["other-model"]["dev"]["bleu"] == 0.5
+    card = (dest / "README.md").read_text()
+    assert "hello" in card and info["size_mb"] < 1
+    assert "| `dev` | 9 | 4 | 1.0 | 2.0 | 0.5 | 1.5 |" in card
     with pytest.raises(TrainingError, match="over the"):
         export_model(trained.best_dir, tmp_path / "too-big", max_mb=0.001)
     assert not (tmp_path / "too-big").exists()
     with pytest.raises(TrainingError, match="not a complete MarianMT directory"):
         export_model(tmp_path, tmp_path / "x")
+
+
+def test_export_cli_shows_compared_scores_and_rejects_bad_score_files(trained, tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from idtrans.cli import app
+
+    ours, theirs = tmp_path / "ours.json", tmp_path / "theirs.json"
+    ours.write_text(json.dumps({"dev": {"bleu": 2.0, "chrf++": 3.0}}))
+    theirs.write_text(json.dumps({"dev": {"bleu": 1.0, "chrf++": 2.5}}))
+    dest = tmp_path / "out"
+    runner = CliRunner()
+    result = runner.invoke(app, ["export-model", str(trained.best_dir), str(dest), "--scores", str(ours),
+                                 "--compare", f"old={theirs}"])
+    assert result.exit_code == 0, result.output
+    assert "BLEU old" in (dest / "README.md").read_text()
+    for bad in (["--compare", "no-equals-sign"], ["--scores", str(tmp_path / "missing.json")]):
+        result = runner.invoke(app, ["export-model", str(trained.best_dir), str(tmp_path / "never"), *bad])
+        assert result.exit_code == 1 and "error:" in result.output and "Traceback" not in result.output
+        assert not (tmp_path / "never").exists()
+    (tmp_path / "list.json").write_text("[1, 2]")
+    result = runner.invoke(app, ["export-model", str(trained.best_dir), str(tmp_path / "never"), "--scores", str(tmp_path / "list.json")])
+    assert result.exit_code == 1 and "JSON object" in result.output

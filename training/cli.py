@@ -20,7 +20,7 @@ def train_command(
     dev: Optional[str] = typer.Option(None, "--dev", help="Dev set prefix for periodic BLEU/chrF++ and best-checkpoint choice (also excluded from training)."),
     dev_lines: int = typer.Option(400, "--dev-lines", help="Score only the first N dev lines (greedy) during training; 0 = all."),
     exclude: Optional[List[str]] = typer.Option(None, "--exclude", help="Evaluation set prefix whose sentences must not be trained on (contamination guard). Repeatable."),
-    preset: str = typer.Option("small", "--preset", help="Model size from scratch: tiny (tests), small (10.1M params, the bundled default), base (opus-mt shape)."),
+    preset: str = typer.Option("small", "--preset", help="Model size from scratch: tiny (tests), small (7.6M params, the bundled default), base (opus-mt shape)."),
     init: Optional[str] = typer.Option(None, "--init", help="Fine-tune this MarianMT checkpoint (directory or hub id) and keep its vocabulary, instead of a preset."),
     resume: bool = typer.Option(False, "--resume", help="Continue the run in OUTPUT from its last checkpoint (options, optimizer, schedule, RNG restored)."),
     seed: int = typer.Option(1, "--seed", help="Random seed (weights, batch order, dropout)."),
@@ -72,7 +72,8 @@ def export_command(
     dest: Path = typer.Argument(..., help="Directory to write (replaced if it exists)."),
     dtype: str = typer.Option("float16", "--dtype", help="Storage type of the weights: float16, bfloat16 or float32."),
     scores: Optional[Path] = typer.Option(None, "--scores", help="JSON file of evaluation scores to store as DEST/scores.json."),
-    card_note: Optional[Path] = typer.Option(None, "--card-note", help="Markdown file appended to the model card (e.g. scores, reproduce command)."),
+    card_note: Optional[Path] = typer.Option(None, "--card-note", help="Markdown file appended to the model card (e.g. how to reproduce it)."),
+    compare: Optional[List[str]] = typer.Option(None, "--compare", help="NAME=FILE: scores of another model (same JSON layout as --scores) shown beside this one's. Repeatable."),
     max_mb: float = typer.Option(25.0, "--max-mb", help="Refuse to export weights larger than this many MB."),
 ) -> None:
     """Export a trained MarianMT model compactly: float16 safetensors, tokenizer files, model card, scores.json."""
@@ -81,10 +82,26 @@ def export_command(
     from idtrans.errors import InputError
     from idtrans.training.export import export_model
 
+    def read_json(path: Path, option: str) -> dict:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise InputError(f"cannot read scores: {error}", where=str(path),
+                             hint=f"{option} takes a JSON file such as `python -m idtrans.training.evaluate` prints") from None
+        if not isinstance(data, dict):
+            raise InputError("scores must be a JSON object (set name -> scores)", where=str(path), hint=f"check {option}")
+        return data
+
+    others = {}
+    for item in compare or []:
+        name, sep, path = item.partition("=")
+        if not sep or not name or not path:
+            raise InputError(f"expected NAME=FILE, got {item!r}", where="--compare", hint="e.g. --compare standin-id-en=standin.json")
+        others[name] = read_json(Path(path), "--compare")
+    score_data = read_json(scores, "--scores") if scores else None
     try:
-        score_data = json.loads(scores.read_text(encoding="utf-8")) if scores else None
         note = card_note.read_text(encoding="utf-8") if card_note else None
     except (OSError, ValueError) as error:
-        raise InputError(f"cannot read: {error}", where=str(scores or card_note)) from None
-    info = export_model(source, dest, dtype=dtype, scores=score_data, max_mb=max_mb, card_note=note)
+        raise InputError(f"cannot read: {error}", where=str(card_note)) from None
+    info = export_model(source, dest, dtype=dtype, scores=score_data, max_mb=max_mb, card_note=note, compare=others)
     typer.echo(f"exported {info['parameters'] / 1e6:.2f}M parameters as {info['dtype']} ({info['size_mb']} MB) to {info['dest']}")

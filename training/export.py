@@ -11,9 +11,31 @@ from idtrans.errors import TrainingError
 TOKENIZER_FILES = ("source.spm", "target.spm", "vocab.json", "tokenizer_config.json")
 
 
+def scores_table(scores: dict, compare: dict[str, dict] | None = None) -> str:
+    """Markdown table of ``scores`` (set name -> {"bleu", "chrf++", ...}) beside the same sets for other models."""
+    compare = compare or {}
+    header = ["set", "lines", "beams", "BLEU", "chrF++"]
+    for name in compare:
+        header += [f"BLEU {name}", f"chrF++ {name}"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for set_name, values in scores.items():
+        if not isinstance(values, dict) or "bleu" not in values:
+            continue
+        row = [f"`{set_name}`", values.get("lines", ""), values.get("beams", ""), values["bleu"], values.get("chrf++", "")]
+        for other in compare.values():
+            theirs = other.get(set_name, {})
+            row += [theirs.get("bleu", "-"), theirs.get("chrf++", "-")]
+        lines.append("| " + " | ".join(str(cell) for cell in row) + " |")
+    return "\n".join(lines)
+
+
 def export_model(source: str | Path, dest: str | Path, *, dtype: str = "float16", scores: dict | None = None,
-                 max_mb: float | None = 25.0, card_note: str | None = None) -> dict:
+                 max_mb: float | None = 25.0, card_note: str | None = None, compare: dict[str, dict] | None = None) -> dict:
     """Write ``dest`` = the model in ``source`` stored as ``dtype``, plus tokenizer files, README.md and scores.json.
+
+    ``scores`` (set name -> {"bleu", "chrf++", "lines", "beams"}) becomes scores.json and a table in
+    the model card, beside the scores of the models in ``compare`` (model name -> same layout),
+    which scores.json keeps under "compared_with".
 
     The weights are stored in ``dtype`` but ``config.json`` says float32, so ``from_pretrained``
     upcasts them on load (CPU inference in float16 is slow). Raises TrainingError if the weights
@@ -49,11 +71,15 @@ def export_model(source: str | Path, dest: str | Path, *, dtype: str = "float16"
     card = (source / "README.md").read_text(encoding="utf-8") if (source / "README.md").exists() else "# MarianMT model\n"
     extra = [f"\n## Export\n\nWeights stored as {dtype} safetensors ({size_mb:.1f} MB); "
              "`from_pretrained` loads them as float32 (config dtype)."]
+    if scores:
+        beside = f", beside {', '.join(f'`{name}`' for name in compare)}" if compare else ""
+        extra.append(f"\n## Scores\n\nsacreBLEU BLEU and chrF++ (defaults){beside}:\n\n{scores_table(scores, compare)}\n")
     if card_note:
         extra.append("\n" + card_note.strip() + "\n")
     (tmp / "README.md").write_text(card.rstrip() + "\n" + "\n".join(extra) + "\n", encoding="utf-8")
     if scores is not None:
-        (tmp / "scores.json").write_text(json.dumps(scores, indent=1) + "\n", encoding="utf-8")
+        stored = {**scores, "compared_with": compare} if compare else scores
+        (tmp / "scores.json").write_text(json.dumps(stored, indent=1) + "\n", encoding="utf-8")
     if dest.exists():
         shutil.rmtree(dest)
     tmp.rename(dest)
