@@ -60,6 +60,21 @@ def test_bundled_model_is_the_offline_fallback(offline, monkeypatch, tiny_model_
     assert len(lines) == 1 and "bundled offline model" in lines[0]
 
 
+SHIPPED_MODEL_DIR = models.BUNDLED_MODEL_DIR  # the real one, before any fixture replaces it
+
+
+@pytest.mark.skipif(not (SHIPPED_MODEL_DIR / "config.json").is_file(), reason="no bundled model in this checkout")
+def test_offline_the_shipped_bundled_model_translates_the_sample_article(offline, monkeypatch, example_article):
+    monkeypatch.setattr(models, "BUNDLED_MODEL_DIR", SHIPPED_MODEL_DIR)
+    result = CliRunner().invoke(app, ["translate", str(example_article), "--no-cache", "--backend", "torch"])
+    assert result.exit_code == 0, result.output
+    notices = [line for line in result.output.splitlines() if line.startswith("note: using the small bundled offline model")]
+    assert len(notices) == 1 and "dev BLEU" in notices[0] and DEFAULT_MODEL in notices[0]
+    english = result.stdout.split("\n\n")
+    assert len(english) >= 2 and "North Korea" in result.stdout and "Kursk" in result.stdout
+    assert " dan " not in result.stdout and " yang " not in result.stdout  # English, not the Indonesian passed through
+
+
 def test_bundled_notice_gives_the_bundled_scores_not_the_compared_ones(offline, monkeypatch, tmp_path):
     (tmp_path / "scores.json").write_text(json.dumps({
         "dev": {"bleu": 8.04, "chrf++": 30.1}, "flores200-devtest": {"bleu": 9.51},

@@ -43,7 +43,9 @@ def export_model(source: str | Path, dest: str | Path, *, dtype: str = "float16"
     """
     import torch
     from transformers import MarianMTModel
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.disable_progress_bar()
     source, dest = Path(source), Path(dest)
     missing = [name for name in TOKENIZER_FILES if not (source / name).exists()]
     if missing:

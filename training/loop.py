@@ -233,6 +233,9 @@ def _dev_set(options: TrainOptions):
 
 
 def _save_hf(model, tokenizer, directory: Path, state_dict=None) -> None:
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # a "Writing model shards" bar per snapshot only clutters the training log
     tmp = directory.with_name(directory.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     if state_dict is not None:
