@@ -207,5 +207,6 @@ def test_ci_gate_skips_visibly_without_shared_data(tmp_path):
     (tmp_path / "no-shared" / "corpora" / "test").mkdir(parents=True)
     for suffix in ("id", "en"):
         (tmp_path / "no-shared" / "corpora" / "test" / f"flores200-devtest.{suffix}").write_text("x\n", encoding="utf-8")
+    env["GATE_MODEL"] = str(tmp_path / "no-such-model")
     done = subprocess.run(["bash", str(script)], capture_output=True, text=True, env=env, timeout=60)
     assert done.returncode == 0 and "SKIPPED: model" in done.stdout
