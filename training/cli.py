@@ -20,7 +20,7 @@ def train_command(
     dev: Optional[str] = typer.Option(None, "--dev", help="Dev set prefix for periodic BLEU/chrF++ and best-checkpoint choice (also excluded from training)."),
     dev_lines: int = typer.Option(400, "--dev-lines", help="Score only the first N dev lines (greedy) during training; 0 = all."),
     exclude: Optional[List[str]] = typer.Option(None, "--exclude", help="Evaluation set prefix whose sentences must not be trained on (contamination guard). Repeatable."),
-    preset: str = typer.Option("small", "--preset", help="Model size from scratch: tiny (tests), small (7.6M params, the bundled default), base (opus-mt shape)."),
+    preset: str = typer.Option("small", "--preset", help="Model size from scratch: tiny (tests), small (7.7M params, the bundled default), base (opus-mt shape)."),
     init: Optional[str] = typer.Option(None, "--init", help="Fine-tune this MarianMT checkpoint (directory or hub id) and keep its vocabulary, instead of a preset."),
     resume: bool = typer.Option(False, "--resume", help="Continue the run in OUTPUT from its last checkpoint (options, optimizer, schedule, RNG restored)."),
     seed: int = typer.Option(1, "--seed", help="Random seed (weights, batch order, dropout)."),

@@ -66,7 +66,7 @@ PRESETS: dict[str, Preset] = {
     ),
     "small": Preset(
         name="small",
-        description="the bundled offline default: 7.6M parameters (~15 MB as float16), 3+3 layers, trains usefully in two CPU hours",
+        description="the bundled offline default: 7.7M parameters (~15 MB as float16), 3+3 layers, trains usefully in two CPU hours",
         vocab_size=8000, d_model=256, encoder_layers=3, decoder_layers=3, attention_heads=4, ffn_dim=1024,
         max_positions=256, dropout=0.1, attention_dropout=0.1, activation_dropout=0.0,
         learning_rate=7e-4, warmup_steps=600, batch_tokens=4000, max_tokens=128,
