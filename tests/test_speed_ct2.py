@@ -242,7 +242,18 @@ def test_generate_maps_decoding_options(converted, options, expected):
     assert batch[0][-1] == "</s>" and batch[0] == backend.tokenizer.pieces("Halo dunia.")
     for key, value in expected.items():
         assert passed[key] == value, key
-    assert passed["max_batch_size"] == 16 and passed["batch_type"] == "examples"  # memory-bounded sub-batches
+    assert passed["max_batch_size"] == 2 and passed["batch_type"] == "examples"  # one replica: the whole batch
+
+
+@pytest.mark.parametrize(("threads", "sentences", "sub_batch"), [(2, 10, 5), (2, 11, 6), (2, 40, 16), (3, 2, 1), (1, 40, 16)])
+def test_batches_are_shared_among_single_threaded_replicas(converted, threads, sentences, sub_batch):
+    backend = CT2MarianBackend(converted["int8"], threads=threads)
+    assert (backend.inter_threads, backend.intra_threads) == (threads, 1)
+    recorder = backend._translator = _RecordingTranslator()
+    backend.generate(["Halo dunia."] * sentences, beams=2, max_new_tokens=5)
+    assert recorder.calls[0][1]["max_batch_size"] == sub_batch  # every replica busy, no sub-batch above 16
+    one_replica = CT2MarianBackend(converted["int8"], threads=4, inter_threads=1)
+    assert (one_replica.inter_threads, one_replica.intra_threads) == (1, 4)
 
 
 def test_int8_translates_every_sentence_in_order(converted):
