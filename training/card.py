@@ -12,6 +12,24 @@ def _table(rows: list[list[str]], header: list[str]) -> str:
     return "\n".join(lines)
 
 
+def scores_table(scores: dict, compare: dict[str, dict] | None = None) -> str:
+    """Markdown table of ``scores`` (set name -> {"bleu", "chrf++", ...}) beside the same sets for other models."""
+    compare = compare or {}
+    header = ["set", "lines", "beams", "BLEU", "chrF++"]
+    for name in compare:
+        header += [f"BLEU {name}", f"chrF++ {name}"]
+    rows = []
+    for set_name, values in scores.items():
+        if not isinstance(values, dict) or "bleu" not in values:
+            continue
+        row = [f"`{set_name}`", values.get("lines", ""), values.get("beams", ""), values["bleu"], values.get("chrf++", "")]
+        for other in compare.values():
+            theirs = other.get(set_name, {})
+            row += [theirs.get("bleu", "-"), theirs.get("chrf++", "-")]
+        rows.append(row)
+    return _table(rows, header)
+
+
 def write_card(directory: Path, info: dict) -> Path:
     """Write ``directory/README.md`` from the training record ``info`` (see ``loop.train``)."""
     opts = info["options"]

@@ -7,26 +7,9 @@ import shutil
 from pathlib import Path
 
 from idtrans.errors import TrainingError
+from idtrans.training.card import scores_table
 
 TOKENIZER_FILES = ("source.spm", "target.spm", "vocab.json", "tokenizer_config.json")
-
-
-def scores_table(scores: dict, compare: dict[str, dict] | None = None) -> str:
-    """Markdown table of ``scores`` (set name -> {"bleu", "chrf++", ...}) beside the same sets for other models."""
-    compare = compare or {}
-    header = ["set", "lines", "beams", "BLEU", "chrF++"]
-    for name in compare:
-        header += [f"BLEU {name}", f"chrF++ {name}"]
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for set_name, values in scores.items():
-        if not isinstance(values, dict) or "bleu" not in values:
-            continue
-        row = [f"`{set_name}`", values.get("lines", ""), values.get("beams", ""), values["bleu"], values.get("chrf++", "")]
-        for other in compare.values():
-            theirs = other.get(set_name, {})
-            row += [theirs.get("bleu", "-"), theirs.get("chrf++", "-")]
-        lines.append("| " + " | ".join(str(cell) for cell in row) + " |")
-    return "\n".join(lines)
 
 
 def export_model(source: str | Path, dest: str | Path, *, dtype: str = "float16", scores: dict | None = None,

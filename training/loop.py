@@ -233,9 +233,6 @@ def _dev_set(options: TrainOptions):
 
 
 def _save_hf(model, tokenizer, directory: Path, state_dict=None) -> None:
-    from transformers.utils import logging as hf_logging
-
-    hf_logging.disable_progress_bar()  # a "Writing model shards" bar per snapshot only clutters the training log
     tmp = directory.with_name(directory.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     if state_dict is not None:
@@ -296,11 +293,13 @@ def train(options: TrainOptions, *, resume: bool = False, echo: Callable[[str], 
     log = _Log(out / "log.jsonl", echo)
 
     import torch
+    from transformers.utils import logging as hf_logging
 
     from idtrans.training.data import collate, make_batches, tokenize_pairs
     from idtrans.training.evaluate import translate_batch_sorted, score
     from idtrans.training.presets import get_preset
 
+    hf_logging.disable_progress_bar()  # a "Writing model shards" bar per snapshot only clutters the training log
     torch.set_num_threads(max(1, options.threads))
     preset = get_preset(options.preset)
     lr = options.learning_rate or preset.learning_rate
