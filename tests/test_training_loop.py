@@ -241,6 +241,10 @@ def test_export_cli_shows_compared_scores_and_rejects_bad_score_files(trained, t
         result = runner.invoke(app, ["export-model", str(trained.best_dir), str(tmp_path / "never"), *bad])
         assert result.exit_code == 1 and "error:" in result.output and "Traceback" not in result.output
         assert not (tmp_path / "never").exists()
+    (tmp_path / "note.md").write_bytes(b"\xff\xfe bad")
+    result = runner.invoke(app, ["export-model", str(trained.best_dir), str(tmp_path / "never"), "--card-note", str(tmp_path / "note.md")])
+    assert result.exit_code == 1 and "hint: --card-note takes a UTF-8 Markdown file" in result.output
+    assert not (tmp_path / "never").exists()
     (tmp_path / "list.json").write_text("[1, 2]")
     result = runner.invoke(app, ["export-model", str(trained.best_dir), str(tmp_path / "never"), "--scores", str(tmp_path / "list.json")])
     assert result.exit_code == 1 and "JSON object" in result.output

@@ -102,6 +102,7 @@ def export_command(
     try:
         note = card_note.read_text(encoding="utf-8") if card_note else None
     except (OSError, ValueError) as error:
-        raise InputError(f"cannot read: {error}", where=str(card_note)) from None
+        raise InputError(f"cannot read the card note: {error}", where=str(card_note),
+                         hint="--card-note takes a UTF-8 Markdown file") from None
     info = export_model(source, dest, dtype=dtype, scores=score_data, max_mb=max_mb, card_note=note, compare=others)
     typer.echo(f"exported {info['parameters'] / 1e6:.2f}M parameters as {info['dtype']} ({info['size_mb']} MB) to {info['dest']}")
