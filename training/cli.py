@@ -12,6 +12,23 @@ def register(app: typer.Typer) -> None:
     """Add this package's commands to the root app."""
     app.command(name="train", no_args_is_help=True)(train_command)
     app.command(name="export-model", no_args_is_help=True)(export_command)
+    app.command(name="train-data", no_args_is_help=True)(train_data_command)
+
+
+def train_data_command(
+    mix: Path = typer.Argument(..., help="Mix file (YAML), e.g. training/mixes/news-v2.yaml."),
+    output: Path = typer.Option(..., "--output", "-o", help="Directory to write train.id, train.en and mix-report.json."),
+    corpora: Path = typer.Option(Path("../shared/corpora"), "--corpora", help="Directory the mix's set paths are relative to."),
+    exclude: Optional[List[str]] = typer.Option(None, "--exclude", help="Evaluation set prefix no training pair may match (default: the corpora's dev and test/flores200-devtest). Repeatable."),
+    seed: int = typer.Option(1, "--seed", help="Seed of sampling and shuffling."),
+) -> None:
+    """Build one training corpus from several parallel sets: domain tags, up-sampling, number/language filters."""
+    from idtrans.training.mix import build_mix, load_mix
+
+    sets = load_mix(mix)
+    guard = list(exclude) if exclude else [str(corpora / "dev"), str(corpora / "test" / "flores200-devtest")]
+    report = build_mix(sets, corpora, output, exclude=guard, seed=seed, echo=lambda m: typer.echo(m, err=True))
+    typer.echo(f"{report.total_pairs} training pairs in {output}/train.{{id,en}} (report: {output}/mix-report.json)")
 
 
 def train_command(
@@ -38,6 +55,7 @@ def train_command(
     average: int = typer.Option(4, "--average", help="At the end, average the last N snapshots and keep the average if it scores better; 0/1 = off."),
     precision: str = typer.Option("auto", "--precision", help="auto (bf16 autocast where the CPU has bf16 units), bf16 or fp32."),
     threads: int = typer.Option(2, "--threads", help="torch CPU threads."),
+    prepared: bool = typer.Option(False, "--prepared", help="The --train data was built by `idtrans train-data`: keep its repeats (up-sampling) and skip the filters it already applied; the contamination guard still runs."),
 ) -> None:
     """Train a MarianMT Indonesian->English model from scratch (SentencePiece vocabulary + size preset) or fine-tune one.
 
@@ -61,7 +79,7 @@ def train_command(
         preset=preset, init=init, seed=seed, learning_rate=learning_rate, warmup_steps=warmup_steps,
         batch_tokens=batch_tokens, max_tokens=max_tokens, dropout=dropout, label_smoothing=label_smoothing,
         max_minutes=max_minutes, max_steps=max_steps, max_epochs=max_epochs, eval_every=eval_every,
-        average=average, patience=patience, precision=precision, threads=threads,
+        average=average, patience=patience, precision=precision, threads=threads, prepared=prepared,
     )
     result = run_training(options, resume=resume, echo=lambda m: typer.echo(m, err=True))
     typer.echo(f"best model: {result.best_dir} ({result.steps} steps, best dev {result.best_score})")

@@ -61,6 +61,7 @@ class TrainOptions:
     threads: int = 2
     max_words: int = 150
     max_ratio: float = 3.0
+    prepared: bool = False  # data built by `idtrans train-data`: already filtered, repeats are intended
 
 
 @dataclass
@@ -138,7 +139,11 @@ def _read_and_clean(options: TrainOptions, log: _Log):
     target: list[str] = []
     reports = {}
     total = CleaningReport()
-    cleaning = CleaningOptions(max_words=options.max_words, max_ratio=options.max_ratio)
+    if options.prepared:
+        # A mix from `idtrans train-data` is cleaned per set already; its repeats are up-sampling.
+        cleaning = CleaningOptions(max_words=10_000, max_ratio=float("inf"), dedup=False)
+    else:
+        cleaning = CleaningOptions(max_words=options.max_words, max_ratio=options.max_ratio)
     for prefix in options.train:
         corpus = read_parallel(prefix)
         s, t, report = clean_pairs(corpus.source, corpus.target, cleaning, eval_keys)
@@ -149,11 +154,12 @@ def _read_and_clean(options: TrainOptions, log: _Log):
             total.steps[k] = total.steps.get(k, 0) + v
         source.extend(s)
         target.extend(t)
-    # Duplicates across files: the same pair in two training files counts once.
+    # Duplicates across files: the same pair in two training files counts once (a prepared mix
+    # repeats pairs on purpose).
     seen: set[tuple[str, str]] = set()
     keep_s, keep_t = [], []
     for s, t in zip(source, target):
-        if (s, t) not in seen:
+        if options.prepared or (s, t) not in seen:
             seen.add((s, t))
             keep_s.append(s)
             keep_t.append(t)
@@ -324,7 +330,13 @@ def train(options: TrainOptions, *, resume: bool = False, echo: Callable[[str], 
         log(f"training a {preset.vocab_size}-piece SentencePiece vocabulary on {len(source)} pairs")
         from idtrans.training.vocab import train_vocab
 
-        train_vocab(vocab_dir, source, target, vocab_size=preset.vocab_size, max_positions=preset.max_positions, seed=options.seed)
+        from idtrans.training.mix import tags_in
+
+        tags = tags_in(source)
+        if tags:
+            log(f"domain tags kept as single pieces: {' '.join(tags)}")
+        train_vocab(vocab_dir, source, target, vocab_size=preset.vocab_size, max_positions=preset.max_positions,
+                    seed=options.seed, user_symbols=tags)
         tokenizer = _load_tokenizer(vocab_dir)
 
     examples, too_long = tokenize_pairs(tokenizer, source, target, max_tokens=max_tokens)

@@ -71,6 +71,13 @@ PRESETS: dict[str, Preset] = {
         max_positions=256, dropout=0.1, attention_dropout=0.1, activation_dropout=0.0,
         learning_rate=7e-4, warmup_steps=600, batch_tokens=4000, max_tokens=128,
     ),
+    "medium": Preset(
+        name="medium",
+        description="campaign v2 (issue 10): ~18M parameters (~37 MB as float16), deep encoder 6 + shallow decoder 2 for fast CPU decoding",
+        vocab_size=10000, d_model=384, encoder_layers=6, decoder_layers=2, attention_heads=6, ffn_dim=1536,
+        max_positions=256, dropout=0.1, attention_dropout=0.1, activation_dropout=0.0,
+        learning_rate=5e-4, warmup_steps=2000, batch_tokens=5000, max_tokens=128,
+    ),
     "base": Preset(
         name="base", description="the shape of Helsinki-NLP/opus-mt-id-en (~75M parameters); needs far more data and compute",
         vocab_size=32000, d_model=512, encoder_layers=6, decoder_layers=6, attention_heads=8, ffn_dim=2048,

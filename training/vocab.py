@@ -27,8 +27,12 @@ def train_vocab(
     max_positions: int,
     seed: int = 0,
     max_sentences: int = 400_000,
+    user_symbols: Sequence[str] = (),
 ) -> dict[str, int]:
-    """Train a unigram SentencePiece model on both sides and write the tokenizer files to ``directory``."""
+    """Train a unigram SentencePiece model on both sides and write the tokenizer files to ``directory``.
+
+    ``user_symbols`` (domain tags such as ``<rel>``) become single pieces that are never split.
+    """
     import sentencepiece as spm
 
     directory.mkdir(parents=True, exist_ok=True)
@@ -46,7 +50,7 @@ def train_vocab(
                 model_type="unigram", character_coverage=1.0, hard_vocab_limit=False,
                 pad_id=-1, eos_id=0, unk_id=1, bos_id=-1,
                 input_sentence_size=max_sentences, shuffle_input_sentence=False, num_threads=2,
-                minloglevel=2,
+                minloglevel=2, user_defined_symbols=list(user_symbols),
             )
         except RuntimeError as error:
             raise TrainingError(f"SentencePiece could not train a vocabulary: {error}",
