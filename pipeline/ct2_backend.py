@@ -108,6 +108,11 @@ class MarianPieces:
     def count(self, texts: Sequence[str]) -> list[int]:
         return [len(self.pieces(text)) for text in texts]
 
+    def target_pieces(self, text: str) -> list[str]:
+        """The target-side token strings of English ``text`` (no ``</s>``: the scorer adds it)."""
+        unk = self.unk
+        return [t if t in self.vocab else unk for t in self.spm_target.encode(text, out_type=str)]
+
     def decode(self, tokens: Sequence[str]) -> str:
         """Target token strings to text, special tokens skipped (``skip_special_tokens=True``)."""
         kept = [t for t in tokens if t not in self.specials]
@@ -210,6 +215,16 @@ class CT2MarianBackend:
         )
         return [self.tokenizer.decode(result.hypotheses[0]) for result in results]
 
+    def score(self, sources: Sequence[str], targets: Sequence[str]) -> list[float]:
+        """The model's mean log-probability per target token (``</s>`` included) of each target given its source."""
+        if not sources:
+            return []
+        results = self.translator.score_batch(
+            [self.tokenizer.pieces(text) for text in sources], [self.tokenizer.target_pieces(text) for text in targets],
+            max_batch_size=max(1, -(-len(sources) // self.inter_threads)), batch_type="examples",
+        )
+        return [_mean(result.log_probs) for result in results]
+
 
 def load_ct2_backend(
     model_dir: Path | str, threads: int | None = None, *, name: str | None = None, convert: bool = True,
@@ -235,3 +250,7 @@ def load_ct2_backend(
         say(f"note: converting {name or model_dir} for CTranslate2 (int8, once) into {target}")
         found = convert_model(model_dir, target, "int8", name=name).path
     return CT2MarianBackend(found, threads=threads, name=name)
+
+
+def _mean(values: Sequence[float]) -> float:
+    return sum(values) / len(values) if values else 0.0

@@ -67,6 +67,23 @@ class SentenceTranslator:
             self._run(retry, retry=True)
         return self._assemble(sentences, pieces)
 
+    def score(self, sources: Sequence[str], targets: Sequence[str]) -> list[float] | None:
+        """The model's mean log-probability per token of each target given its source (``None``: no scorer).
+
+        Batched under the same token budget as translation (one pass each, no beams).
+        """
+        scorer = getattr(self.backend, "score", None)
+        if scorer is None or not sources:
+            return None if scorer is None else []
+        counts = self.backend.count_tokens(list(sources))
+        scores: list[float] = [0.0] * len(sources)
+        batches = plan_batches(counts, budget=self.settings.batch_tokens, beams=1,
+                               max_sentences=self.settings.max_batch_sentences)
+        for batch in batches:
+            for index, value in zip(batch, scorer([sources[i] for i in batch], [targets[i] for i in batch])):
+                scores[index] = float(value)
+        return scores
+
     # -- steps -------------------------------------------------------------------------------
 
     def _pieces(self, sentences: Sequence[str]) -> list[_Piece]:
