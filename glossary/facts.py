@@ -196,9 +196,27 @@ def _repair_number(text: str, fact: NumberFact) -> str:
     hits = [m for m in _NUMBER_TOKEN.finditer(text) if re.sub(r"\D", "", m.group()) == fact.digits
             and m.group() != core]
     if len(hits) != 1:
-        return text
+        return _repair_expanded(text, fact)
     hit = hits[0]
     return text[:hit.start()] + core + text[hit.end():]
+
+
+_MULTIPLIERS = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
+
+
+def _repair_expanded(text: str, fact: NumberFact) -> str:
+    """``Rp 5,000`` for ``Rp 5 ribu``: the amount written out becomes the number and its scale word."""
+    scale = next((word for word in _MULTIPLIERS if fact.rendering.endswith(" " + word)), "")
+    value = fact.values[0] if fact.values else ""
+    if not scale or not re.fullmatch(r"\d+(?:\.\d+)?", value):
+        return text
+    whole = round(float(value) * _MULTIPLIERS[scale])
+    forms = {f"{whole:,}", str(whole)}
+    hits = [m for m in _NUMBER_TOKEN.finditer(text) if m.group() in forms]
+    if len(hits) != 1:
+        return text
+    core = re.sub(r"^\D+", "", fact.rendering)  # "Rp 5 thousand" -> "5 thousand"
+    return text[:hits[0].start()] + core + text[hits[0].end():]
 
 
 def _core(fact: NumberFact) -> str:
@@ -229,7 +247,8 @@ def _repair_day(text: str, fact: NumberFact) -> str:
     return text[:hit.start()] + f"{day} {month}" + text[hit.end():]
 
 
-def _repair_name(text: str, name: NameFact) -> str:
+def repair_name(text: str, name: NameFact) -> str:
+    """A name misspelt by a letter or two (similarity >= 0.85, same first letter) written right."""
     words = name.surface.split()
     tokens = list(re.finditer(r"[^\W\d_][\w'’-]*", text))
     best: tuple[float, int, int] | None = None
@@ -276,8 +295,9 @@ def _insert_beside(text: str, items: Sequence[Item], index: int, source: str) ->
 def repair_text(text: str, items: Sequence[Item], source: str = "") -> str:
     """``text`` with failed items fixed where they can be located unambiguously.
 
-    Numbers (format, a lost day), names (a misspelling), and, given the ``source``, a dropped
-    term that stood next to another item in the source (written beside that item's rendering).
+    Numbers (format, a lost day, an amount written out), names (a misspelling), and, given the
+    ``source``, a dropped term or number that stood next to another item in the source (written
+    beside that item's rendering: ``Monday`` → ``Monday (19 November)``).
     """
     for index, item in enumerate(items):
         if item.ok(text):
@@ -285,8 +305,8 @@ def repair_text(text: str, items: Sequence[Item], source: str = "") -> str:
         if item.number is not None:
             text = _repair_number(text, item.number)
         elif item.name is not None:
-            text = _repair_name(text, item.name)
-        elif source and not item.spans_in(text):
+            text = repair_name(text, item.name)
+        if source and not item.spans_in(text) and item.name is None:
             text = _insert_beside(text, items, index, source)
     return text
 

@@ -6,14 +6,17 @@ rules (each covered by a table test in ``tests/test_glossary_names.py``):
 1. A name is a run of capitalised words (``Volodymyr Zelensky``, ``Kursk``), cut at every word
    that is not a name word; an attached hyphenated clitic (``Kursk-nya``) is not part of it.
 2. Not a name word: an Indonesian word — a root of the Sastrawi dictionary (PySastrawi's
-   ~30,000 *kata dasar*) or a derived word whose stem is one (``Pasukan`` → ``pasuk``,
-   ``Pejabat`` → ``jabat``) — or one of the common words news capitalises (titles, ranks,
-   institutions: ``Presiden``, ``Menteri``, ``Pasukan``, ``Kementerian``), a day or month
-   name (those are facts of :mod:`idtrans.glossary.numbers`), or an all-capitals acronym
-   (``AS`` is "US", ``PBB`` "UN": acronyms are the glossary's business).
+   ~30,000 *kata dasar*), one of its 800 stop words, or a derived word whose stem is a root
+   (``Pasukan`` → ``pasuk``, ``Pejabat`` → ``jabat``) — or one of the common words news
+   capitalises (titles, ranks, institutions: ``Presiden``, ``Menteri``, ``Pasukan``,
+   ``Kementerian``), a day or month name (those are facts of :mod:`idtrans.glossary.numbers`),
+   a word of fewer than three letters, or an all-capitals acronym (``AS`` is "US", ``PBB``
+   "UN": acronyms are the glossary's business). A capitalised root word directly before a name
+   word is part of the name (``Elon Musk``) unless it starts the sentence.
 3. Not a name: an Indonesian country name that English writes differently (``Mesir``,
-   ``Filipina``; from the iso-codes translations shipped with pycountry). Other exonyms
-   (``Moskow`` → Moscow) belong in the glossary, which is matched first.
+   ``Filipina``; from the iso-codes translations shipped with pycountry), or one of a short list
+   of other place exonyms (``Jawa``, ``Jenewa``). Exonyms in general (``Moskow`` → Moscow) belong
+   in the glossary, which is matched first.
 4. Spans the glossary or the number finder already took are skipped (they have their own
    renderings), so a name is required only where nothing else decides its English.
 
@@ -42,6 +45,15 @@ Organisasi Perang Operasi Undang Pasal Bab Hari Bulan Tahun Abad Pak Bu Bapak Ib
 Haji Hajjah Sdr Namun Tetapi Selain Sementara Menurut Sebelumnya Kemudian Setelah Saat Ketika Dalam Pada Dari
 Untuk Dengan Bagi Oleh Sejak Hingga Sampai Sebagai Para Dia Ia Mereka Kami Kita Saya Anda Ini Itu Yang Baca Juga
 Berita Laporan Sumber Foto Video Selatan Utara Timur Barat Tengah Tenggara Barat Laut Daya Raya Agung Besar Baru
+Wartawan Ilmuwan Warga Pemprov Pemkot Pemkab Pemda Perda Perpres Sudin Kadis Kapolsek Kapolres Satpol Koridor Kepolisian
+Kejaksaan Pengadilan Rusun Kampung Taman Pasar Terminal Kereta Bus Tol Gang
+""".split())
+
+#: Indonesian names of places that English writes differently and that the country list lacks.
+PLACE_EXONYMS = frozenset("""
+Jawa Sumatera Kepulauan Pulau Selandia Arab Tiongkok Belanda Inggris Jerman Prancis Perancis Spanyol Italia Yunani
+Moskow Moskwa Jenewa Brussel Den Haag Wina Praha Kairo Teheran Beijing Peking Damaskus Baghdad Yerusalem Makkah Mekkah
+Madinah Tepi Jalur Semenanjung
 """.split())
 
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*")
@@ -78,6 +90,13 @@ def _dictionary() -> frozenset[str]:
     from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
     return frozenset(StemmerFactory().get_words())
+
+
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    from Sastrawi.StopWordRemover.StopWordRemoverFactory import StopWordRemoverFactory
+
+    return frozenset(StopWordRemoverFactory().get_stop_words())
 
 
 @lru_cache(maxsize=1)
@@ -131,7 +150,9 @@ def _word_class(word: str) -> str:
         return "no"  # initials and acronyms
     if word.endswith(".") and len(letters) <= 3:
         return "no"  # abbreviations: Jl., Dr.
-    if word in COMMON_WORDS or word in day_names() or word in month_names() or word in country_exonyms():
+    if len(letters) < 3 or word in COMMON_WORDS or word in PLACE_EXONYMS or word.lower() in _stop_words():
+        return "no"
+    if word in day_names() or word in month_names() or word in country_exonyms():
         return "no"
     return "weak" if is_indonesian_word(word) else "name"
 

@@ -373,7 +373,7 @@ def find_numbers(text: str, spelling: str = "british") -> list[NumberFact]:
 _EN_NUMBER = re.compile(r"(?<![\w.,:])[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w]|[.,:]\d)")
 _EN_TIME = re.compile(r"(?<![\w.,])(\d{1,2})[:.](\d{2})(?!\d)")
 _EN_WORD = re.compile(r"(?<![\w-])(" + "|".join(ENGLISH_WORDS) + r")(?:-(" + "|".join(
-    w for w, v in ENGLISH_WORDS.items() if 0 < v < 10) + r"))?(?![\w-])", re.IGNORECASE)
+    w for w, v in ENGLISH_WORDS.items() if 0 < v < 10) + r"))?(?!\w)", re.IGNORECASE)
 _EN_ORDINAL = re.compile(r"(?<![\w.,])(\d+)(?:st|nd|rd|th)(?!\w)")
 
 

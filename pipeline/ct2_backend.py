@@ -200,6 +200,15 @@ class CT2MarianBackend:
         self, texts: Sequence[str], *, beams: int, max_new_tokens: int, no_repeat_ngram_size: int = 0,
         repetition_penalty: float = 1.0,
     ) -> list[str]:
+        return [text for text, _ in self.generate_scored(
+            texts, beams=beams, max_new_tokens=max_new_tokens, no_repeat_ngram_size=no_repeat_ngram_size,
+            repetition_penalty=repetition_penalty)]
+
+    def generate_scored(
+        self, texts: Sequence[str], *, beams: int, max_new_tokens: int, no_repeat_ngram_size: int = 0,
+        repetition_penalty: float = 1.0,
+    ) -> list[tuple[str, float]]:
+        """Like :meth:`generate`, with each output's score (mean log-probability per token, CTranslate2's)."""
         if not texts:
             return []
         batch = [self.tokenizer.pieces(text) for text in texts]
@@ -211,9 +220,9 @@ class CT2MarianBackend:
         results = self.translator.translate_batch(
             batch, beam_size=max(1, beams), num_hypotheses=1, max_decoding_length=length,
             no_repeat_ngram_size=no_repeat_ngram_size, repetition_penalty=repetition_penalty,
-            max_batch_size=sub_batch, batch_type="examples", return_scores=False, suppress_sequences=self.suppress_sequences,
+            max_batch_size=sub_batch, batch_type="examples", return_scores=True, suppress_sequences=self.suppress_sequences,
         )
-        return [self.tokenizer.decode(result.hypotheses[0]) for result in results]
+        return [(self.tokenizer.decode(result.hypotheses[0]), float(result.scores[0])) for result in results]
 
     def score(self, sources: Sequence[str], targets: Sequence[str]) -> list[float]:
         """The model's mean log-probability per target token (``</s>`` included) of each target given its source."""

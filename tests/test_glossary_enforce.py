@@ -34,6 +34,7 @@ class FakeTranslator:
                  scores: Callable[[str, str], float] | None = None) -> None:
         self.damage = damage
         self.calls: list[list[str]] = []
+        self.scores = scores
         if scores is not None:
             self.score = lambda sources, targets: [scores(s, t) for s, t in zip(sources, targets)]
 
@@ -44,7 +45,10 @@ class FakeTranslator:
             text = sentence
             for phrase in sorted(PHRASES, key=len, reverse=True):
                 text = re.sub(rf"(?<!\w){re.escape(phrase)}(?!\w)", PHRASES[phrase], text)
-            out.append(Translation(sentence, self.damage(text), 0.5, {"parts": 1}))
+            info: dict = {"parts": 1}
+            if self.scores is not None:  # the model's own score of its output, as decoding gives it
+                info["score"] = self.scores(sentence, self.damage(text))
+            out.append(Translation(sentence, self.damage(text), 0.5, info))
         return out
 
 

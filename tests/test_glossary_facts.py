@@ -57,6 +57,10 @@ def test_restore_turns_proxies_into_renderings():
     ("pada 4 November 2024", "on November 4, 2024", "on 4 November, 2024"),
     ("Volodymyr Zelensky datang", "Volodyyr Zelensky came", "Volodymyr Zelensky came"),
     ("pada bulan Juni", "in june", "in June"),
+    ("Rp 5 ribu", "a fare of Rp 5,000", "a fare of Rp 5 thousand"),
+    ("Rp 2 juta", "Rp 2,000,000 each", "Rp 2 million each"),
+    ("ujar Udin, Senin (26/11).", "Udin said on Monday.", "Udin said on Monday (26 November)."),
+    ("kata pasukan Korea Utara", "said North Korean troops", "said North Korean troops"),  # passes: untouched
     ("11.000 dan 11.000", "11000 and 11.000 and 11.00", "11000 and 11.000 and 11.00"),  # ambiguous: untouched
     ("Kursk", "Kirovohrad", "Kirovohrad"),  # not a misspelling: untouched
 ])

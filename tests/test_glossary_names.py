@@ -12,9 +12,11 @@ from idtrans.glossary.names import NameFact, find_names
     ("Pejabat AS memberitahu kantor berita Reuters tentang Kursk.", ["Reuters", "Kursk"]),
     ("Presiden Joko Widodo bertemu di Jakarta.", ["Joko Widodo", "Jakarta"]),
     ("Menteri Pertahanan Pasukan Kementerian Pemerintah", []),  # common words news capitalises
-    ("Namun, Moskow dan Pyongyang belum merespons.", ["Moskow", "Pyongyang"]),  # Moskow is left to the glossary
+    ("Namun, Moskow dan Pyongyang belum merespons.", ["Pyongyang"]),  # an exonym: the glossary decides
     ("Mereka tiba di Mesir dan Filipina.", []),  # country exonyms (iso-codes)
     ("Lima orang tewas di Lima.", []),  # a dictionary word: never required
+    ("Ya, kata Di Jawa dan Jenewa.", []),  # stop words, short words, place exonyms
+    ("Wartawan Pemprov DKI", []),
     ("Pasukan AS dan PBB tiba.", []),  # acronyms are the glossary's business
     ("Kantor Kursk-nya diserang.", ["Kursk"]),  # a hyphenated clitic is not part of the name
     ("Pada hari Senin bulan Juni", []),  # days and months are number facts

@@ -100,3 +100,4 @@ def test_english_values_read_english_conventions_only():
     values = english_values("About 11,000 troops at 10:30 on 4 November, up 3.5 per cent; five units; 11.000 no")
     assert values["11000"] == 1 and values["10:30"] == 1 and values["3.5"] == 1 and values["5"] == 1
     assert values["4"] == 1 and "11.000" not in values and values["11"] == 1
+    assert english_values("an eight-year-old")["8"] == 1 and english_values("twenty-five")["25"] == 1
