@@ -189,3 +189,26 @@ def test_glossary_summary_is_the_same_when_answered_from_the_cache(tiny_model_di
     assert "0 terms matched" not in summary(first)
     assert summary(first) == summary(second)
     assert "0 miss(es)" in second.stderr
+
+
+def test_facts_are_recorded_and_flagged_sentences_marked(tiny_model_dir, example_article, tmp_path, monkeypatch):
+    """End to end on the tiny model: every term, number and name has a record; review flags reach bilingual output."""
+    monkeypatch.setenv("IDTRANS_CACHE", str(tmp_path / "cache.sqlite3"))
+    base = ["translate", str(example_article), "--model", str(tiny_model_dir), "--beams", "1", "--backend", "torch"]
+    result = CliRunner().invoke(app, [*base, "--format", "jsonl"])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    items = [item for record in records for item in record.get("items", [])]
+    assert {item["kind"] for item in items} == {"term", "number"}  # its names are all glossary entries
+    assert {item["status"] for item in items} <= {"kept", "repaired", "missed"}
+    assert any(item["source"] == "11.000" and item["target"] == "11,000" for item in items)
+    assert any(item["source"] == "4 November" for item in items)
+    for record in records:
+        for item in record.get("items", []):  # repaired means present in the translation now
+            if item["status"] != "missed" and item["kind"] == "number":
+                assert item["target"] in record["translation"] or item["target"].replace(",", "") in record["translation"]
+    flagged = [r for r in records if r.get("review")]
+    assert flagged and all(isinstance(reason, str) for r in flagged for reason in r["review"])
+    assert "numbers" in result.stderr and "flagged for review" in result.stderr
+    bilingual = CliRunner().invoke(app, [*base, "--format", "bilingual"])
+    assert bilingual.exit_code == 0 and "⚑1 **review**" in bilingual.stdout
