@@ -246,8 +246,16 @@ class GlossaryTranslator:
             for candidate, value in zip(owners, values):
                 candidate.score = float(value)
         decoded_all = [r.info.get("score") for r in results]
-        if scorer is None or any(value is None for value, r in zip(decoded_all, results) if r.source.strip()):
+        if scorer is None:
             return None
+        unscored = [i for i, (value, r) in enumerate(zip(decoded_all, results)) if value is None and r.source.strip()]
+        if unscored:  # a backend that gives no scores while decoding (transformers): one scoring pass
+            forced = list(scorer([results[i].source for i in unscored], [results[i].text for i in unscored]) or [])
+            for i, value in zip(unscored, forced):
+                decoded_all[i] = round(float(value), 4)
+                results[i].info["score"] = decoded_all[i]
+                if i in failing and failing[i].plain.score == _UNSCORED:
+                    failing[i].plain.score = float(value)
         return [None if value is None else float(value) for value in decoded_all]
 
     def _record(self, result: Translation, w: _Sentence, best: _Candidate) -> None:
