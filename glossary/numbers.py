@@ -243,7 +243,8 @@ class _Finder:
             else:
                 accept = [rf"{month}" + (rf",?\s+{year}" if year else "")]
             values = [str(int(day))] if day else []
-            self.add("date" if day else "month", m.start(), m.end(), rendering, accept, values + ([year] if year else []))
+            values += [year] if year else []
+            self.add("date" if day else "month", m.start(), m.end(), rendering, accept, values)
 
     def money(self) -> None:
         pattern = rf"(Rp\.?|US\$|USD|S\$|\$|€|£)\s?({_NUM})(?:\s+({_SCALE}))?(?![\w]|[.,]\d)"

@@ -37,7 +37,7 @@ from typing import Any, Callable, Sequence
 from idtrans.errors import TranslationError
 from idtrans.glossary.check import forbidden_in, rendering_spans
 from idtrans.glossary.facts import (
-    HARD_KINDS, PROTECT_STRATEGIES, Item, ItemChecks, check_items, protect_items, repair_name, repair_text, required_items,
+    PROTECT_STRATEGIES, Item, ItemChecks, check_items, protect_items, repair_name, repair_text, required_items,
     restore_items,
 )
 from idtrans.glossary.matcher import Match
@@ -66,7 +66,8 @@ _COMMON = frozenset(
 
 
 #: Words a translated piece may start with in lower case when it follows a term inside a sentence.
-_LOWER_AFTER_TERM = _COMMON | frozenset("there said says will would has have had can could who which what when where".split())
+_LOWER_AFTER_TERM = _COMMON | frozenset(
+    "there said says will would has have had can could who which what when where".split())
 
 
 @dataclass
