@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--beams", type=int, default=4, help="beam size")
     parser.add_argument("--threads", type=int, default=1, help="torch threads")
     parser.add_argument("--strategies", default="inline,proxy,token", help="protection strategies to compare alone")
-    parser.add_argument("--enforce", default="proxy,inline", help="strategy order of the enforced run")
+    parser.add_argument("--enforce", default="proxy", help="strategy order of the enforced run")
     parser.add_argument("--json", default=None, help="write the results (and per-sentence outputs) here")
     args = parser.parse_args(argv)
 

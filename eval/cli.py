@@ -48,7 +48,7 @@ def _console(stderr: bool = False):
     return Console(stderr=stderr, highlight=False, soft_wrap=False)
 
 
-def _print_scores(scores: dict, terms, *, width: int, title: str | None = None) -> None:
+def _print_scores(scores: dict, terms, *, width: int, title: str | None = None, facts: dict | None = None) -> None:
     from rich.table import Table
 
     table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
@@ -59,6 +59,9 @@ def _print_scores(scores: dict, terms, *, width: int, title: str | None = None) 
         table.add_row(score.name, score.printed(width), score.verbose or ("lower is better" if not score.higher_is_better else ""))
     if terms is not None:
         table.add_row("Term success", terms.printed(width) + ("%" if terms.score is not None else ""), terms.verbose())
+    for fidelity in (facts or {}).values():
+        label = {"numbers": "Number fidelity", "names": "Name fidelity"}[fidelity.key]
+        table.add_row(label, fidelity.printed(width) + ("%" if fidelity.score is not None else ""), fidelity.verbose())
     console = _console()
     console.print(table)
     console.print("[dim]signatures:[/dim]")
@@ -66,6 +69,8 @@ def _print_scores(scores: dict, terms, *, width: int, title: str | None = None) 
         console.print(f"  {score.name}|{score.signature}", style="dim", overflow="fold")
     if terms is not None:
         console.print(f"  {terms.name}|{terms.signature}", style="dim", overflow="fold")
+    for fidelity in (facts or {}).values():
+        console.print(f"  {fidelity.name}|{fidelity.signature}", style="dim", overflow="fold")
 
 
 def _print_gate(result) -> None:
@@ -152,7 +157,8 @@ def score_command(
             payload["scores"]["terms"] = result.terms.to_dict(width)
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
-        _print_scores(result.scores, result.terms, width=width, title=f"{hypothesis} vs {reference} ({len(ref)} sentences)")
+        _print_scores(result.scores, result.terms, width=width, title=f"{hypothesis} vs {reference} ({len(ref)} sentences)",
+                      facts=result.facts)
     if report is not None:
         typer.echo(f"wrote {report}", err=True)
 
@@ -253,7 +259,7 @@ def run_command(
 
         gate_result = run_gate(gate_baseline, hypotheses, inputs.reference.lines, sources=inputs.source.lines,
                                terms=term_metric, tolerance=_tolerances(tolerance_bleu, tolerance_chrf), alpha=alpha,
-                               candidate_meta=result.meta)
+                               candidate_meta=result.meta, facts=_fact_metric(term_metric))
         result.meta["gate"] = gate_result.to_dict()
     result.meta["timing"]["total_seconds"] = round(time.perf_counter() - started, 2)
     paths = write_run(result, folder, worst=worst)
@@ -262,7 +268,7 @@ def run_command(
     if as_json:
         typer.echo(json.dumps(result.scores_json(), ensure_ascii=False, indent=2))
     else:
-        _print_scores(result.scores, result.terms, width=1,
+        _print_scores(result.scores, result.terms, width=1, facts=result.facts,
                       title=f"{inputs.name}: {len(inputs.source)} sentences, {meta['timing']['translate_seconds']} s")
         if gate_result is not None:
             _print_gate(gate_result)
@@ -284,12 +290,12 @@ def _write_new_baseline(path: Path, result, say) -> None:
     meta["timing"] = result.meta.get("timing")
     new = make_baseline(result.hypotheses, result.inputs.reference.lines,
                         result.inputs.source.lines if result.inputs.source is not None else None,
-                        scores=result.scores, terms=result.terms, meta=meta)
+                        scores=result.scores, terms=result.terms, meta=meta, facts=result.facts)
     write_baseline(path, new)
     change = ""
     if old is not None:
         bits = []
-        for key in ("bleu", "chrf", "ter", "terms"):
+        for key in ("bleu", "chrf", "ter", "terms", "numbers", "names"):
             before = (old.scores.get(key) or {}).get("score")
             after = (new.scores.get(key) or {}).get("score")
             if before is not None or after is not None:
@@ -392,12 +398,20 @@ def gate_command(
         return
     base = load_baseline(baseline)
     result = run_gate(base, hyp.lines, reference.lines, sources=None if source is None else source.lines,
-                      terms=term_metric, tolerance=_tolerances(tolerance_bleu, tolerance_chrf), alpha=alpha)
+                      terms=term_metric, tolerance=_tolerances(tolerance_bleu, tolerance_chrf), alpha=alpha,
+                      facts=_fact_metric(term_metric))
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
         _print_gate(result)
     result.raise_if_failed()
+
+
+def _fact_metric(term_metric):
+    """Number and name fidelity, with the glossary of the term check (its spans are not names)."""
+    from idtrans.eval.fidelity import FactFidelity
+
+    return FactFidelity(term_metric.glossary if term_metric is not None else None)
 
 
 def register(app: typer.Typer) -> None:

@@ -8,7 +8,8 @@ sacrebleu's paired bootstrap test between baseline and candidate, and fails when
 
 - BLEU or chrF++ falls by more than its tolerance **and** the paired test says the difference
   is significant (p < alpha), or
-- term success (with the same glossary, re-checked on both) falls at all.
+- term success (with the same glossary, re-checked on both) falls at all;
+- number fidelity or name fidelity (:mod:`idtrans.eval.fidelity`, re-checked on both) falls at all.
 
 Failing raises :class:`~idtrans.errors.RegressionError` with a one-line reason. A test set
 that differs from the baseline's (other lines, other subset) is an :class:`EvalError`, not a
@@ -25,6 +26,7 @@ from typing import Any, Sequence
 
 from idtrans.errors import EvalError, InputError, RegressionError
 from idtrans.eval.lines import lines_digest
+from idtrans.eval.fidelity import FactFidelity, FidelityScore
 from idtrans.eval.score import GATED, MetricScore, TermScore, TermSuccess, score_corpus
 from idtrans.eval.significance import compare_systems
 
@@ -103,6 +105,7 @@ def write_baseline(path: str | Path, baseline: Baseline) -> Path:
 def make_baseline(
     hypotheses: Sequence[str], references: Sequence[str], sources: Sequence[str] | None, *,
     scores: dict[str, MetricScore], terms: TermScore | None, meta: dict[str, Any] | None = None,
+    facts: dict[str, FidelityScore] | None = None,
 ) -> Baseline:
     """A Baseline from a run's hypotheses and scores (``meta``: test set, model, settings, glossary)."""
     from idtrans import __version__
@@ -113,6 +116,8 @@ def make_baseline(
     payload = {key: score.to_dict() for key, score in scores.items()}
     if terms is not None:
         payload["terms"] = terms.to_dict()
+    for key, fidelity in (facts or {}).items():
+        payload[key] = fidelity.to_dict()
     return Baseline(
         hypotheses=list(hypotheses), source_sha256=None if sources is None else lines_digest(sources),
         reference_sha256=lines_digest(references), scores=payload, meta=meta,
@@ -221,7 +226,7 @@ def run_gate(
     baseline: Baseline, hypotheses: Sequence[str], references: Sequence[str], *,
     sources: Sequence[str] | None = None, terms: TermSuccess | None = None,
     tolerance: dict[str, float] | None = None, alpha: float = DEFAULT_ALPHA, samples: int = 1000,
-    candidate_meta: dict[str, Any] | None = None,
+    candidate_meta: dict[str, Any] | None = None, facts: FactFidelity | None = None,
 ) -> GateResult:
     """Compare ``hypotheses`` with the baseline's on the same test set; the verdict, not yet raised."""
     tolerance = {**DEFAULT_TOLERANCE, **(tolerance or {})}
@@ -281,4 +286,24 @@ def run_gate(
             reason = (f"term success {verb} ({base.found}/{base.matched} = {base.score:.1f}% -> "
                       f"{cand.found}/{cand.matched} = {cand.score:.1f}%{lost_text if failed else ''})")
             checks.append(GateCheck("TermSuccess", base.score, cand.score, 0.0, None, failed, reason))
+    if facts is not None and sources is not None:
+        checks.extend(fidelity_checks(facts, baseline.hypotheses, hypotheses, sources, references))
     return GateResult(checks, alpha, comparison.samples, notes, baseline.path)
+
+
+def fidelity_checks(facts: FactFidelity, base_hypotheses: Sequence[str], hypotheses: Sequence[str],
+                    sources: Sequence[str], references: Sequence[str]) -> list[GateCheck]:
+    """Number and name fidelity of the baseline's and the candidate's hypotheses: fail when either falls."""
+    base = facts.corpus_score(base_hypotheses, sources, references)
+    cand = facts.corpus_score(hypotheses, sources, references)
+    checks = []
+    for key in ("numbers", "names"):
+        b, c = base[key], cand[key]
+        if not b.counted:
+            checks.append(GateCheck(c.name, None, None, 0.0, None, False, f"no {key} of the source kept by the reference"))
+            continue
+        failed = c.fell_from(b)
+        verb = "fell" if failed else ("rose" if c.kept > b.kept else "held")
+        reason = f"{key} fidelity {verb} ({b.kept}/{b.counted} = {b.score:.1f}% -> {c.kept}/{c.counted} = {c.score:.1f}%)"
+        checks.append(GateCheck(c.name, b.score, c.score, 0.0, None, failed, reason))
+    return checks

@@ -189,7 +189,35 @@ def _cards(result: "RunResult") -> str:
         cards.append(f'<div class="card"><div class="name">Term success</div><div class="value">{esc(t.printed())}'
                      f'{"%" if t.score is not None else ""}</div><div class="detail">{esc(t.verbose())}</div>'
                      f'<div class="sig">{esc(t.signature)}</div></div>')
+    for f in (result.facts or {}).values():
+        label = "Number fidelity" if f.key == "numbers" else "Name fidelity"
+        cards.append(f'<div class="card"><div class="name">{label}</div><div class="value">{esc(f.printed())}'
+                     f'{"%" if f.score is not None else ""}</div><div class="detail">{esc(f.verbose())}</div>'
+                     f'<div class="sig">{esc(f.signature)}</div></div>')
     return '<div class="cards">' + "".join(cards) + "</div>"
+
+
+def _fact_section(result: "RunResult", limit: int) -> str:
+    """Sentences whose hypothesis lost a number or a name that the reference kept."""
+    if result.facts is None:
+        return ""
+    failing = [r for r in result.records if r.facts is not None and (r.facts.missed_numbers or r.facts.missed_names)]
+    numbers, names = result.facts["numbers"], result.facts["names"]
+    head = (f'<h2>Number and name failures</h2><p class="sub">{numbers.counted - numbers.kept} of {numbers.counted} '
+            f'numbers and {names.counted - names.kept} of {names.counted} names kept by the reference are missing '
+            f'or changed in {len(failing)} sentence(s).</p>')
+    if not failing:
+        return head
+    rows = []
+    for record in failing[:limit]:
+        assert record.facts is not None
+        missed = [f"number {v}" for v in record.facts.missed_numbers] + [f"name {n}" for n in record.facts.missed_names]
+        rows.append(f'<tr><td class="num">{record.line}</td><td class="text">{esc(record.source)}</td>'
+                    f'<td class="text">{esc(record.reference)}</td><td class="text hyp">{esc(record.hypothesis)}'
+                    f'<div class="terms">{esc("missed: " + ", ".join(missed))}</div></td></tr>')
+    more = f' (first {limit} of {len(failing)})' if len(failing) > limit else ""
+    return (head + f"<p class=\"sub\">Sentences{more}:</p><table><thead><tr><th>#</th><th>source</th><th>reference</th>"
+            "<th>hypothesis</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
 
 
 def _gate(result: "RunResult") -> str:
@@ -286,5 +314,5 @@ def render_report(result: "RunResult", *, worst: int = 25, title: str | None = N
         f"<h1>{esc(heading)}</h1><p class=\"sub\">{len(result.records)} sentences · corpus scores by sacrebleu, "
         "term success = share of glossary terms in the source whose rendering appears in the hypothesis</p>"
         f'<dl class="meta">{meta}</dl>{_cards(result)}{_gate(result)}{distribution}'
-        f"{_term_section(result, worst)}{worst_section}</main></body></html>\n"
+        f"{_term_section(result, worst)}{_fact_section(result, worst)}{worst_section}</main></body></html>\n"
     )

@@ -26,6 +26,7 @@ from typing import Any, Callable, Sequence
 
 from idtrans.errors import EvalError, InputError
 from idtrans.eval.lines import TextFile, check_aligned, lines_digest, read_lines
+from idtrans.eval.fidelity import FactFidelity, FactMisses, FidelityScore
 from idtrans.eval.score import MetricScore, TermScore, TermSuccess, score_corpus, sentence_chrf
 
 DATA_ENV = "IDTRANS_DATA"
@@ -130,6 +131,7 @@ class SentenceRecord:
     terms_missed: list[str] = field(default_factory=list)
     forbidden: list[str] = field(default_factory=list)
     info: dict[str, Any] = field(default_factory=dict)
+    facts: FactMisses | None = None
 
     def to_dict(self) -> dict:
         record = {
@@ -138,6 +140,9 @@ class SentenceRecord:
             "terms": {"matched": self.terms_found + self.terms_missed, "found": self.terms_found,
                       "missed": self.terms_missed, "forbidden": self.forbidden},
         }
+        if self.facts is not None:
+            record["facts"] = {"numbers": self.facts.numbers, "names": self.facts.names,
+                               "missed_numbers": self.facts.missed_numbers, "missed_names": self.facts.missed_names}
         if self.info:
             record["info"] = self.info
         return record
@@ -154,11 +159,14 @@ class RunResult:
     terms: TermScore | None
     meta: dict[str, Any]
     term_metric: TermSuccess | None = None
+    facts: dict[str, FidelityScore] | None = None
 
     def scores_json(self) -> dict:
         payload = {key: score.to_dict() for key, score in self.scores.items()}
         if self.terms is not None:
             payload["terms"] = self.terms.to_dict()
+        for key, fidelity in (self.facts or {}).items():
+            payload[key] = fidelity.to_dict()
         return {**self.meta, "scores": payload}
 
 
@@ -177,6 +185,8 @@ def evaluate(
     scores = score_corpus(hypotheses, references)
     chrfs = sentence_chrf(hypotheses, references)
     checks = term_metric.sentence_checks(hypotheses, sources) if term_metric else [[] for _ in hypotheses]
+    fidelity = FactFidelity(term_metric.glossary if term_metric else None) if inputs.source is not None else None
+    misses = fidelity.sentence_misses(hypotheses, sources, references) if fidelity else [None] * len(hypotheses)
     records = []
     for i, (src, ref, hyp, chrf, sentence_checks) in enumerate(zip(sources, references, hypotheses, chrfs, checks)):
         records.append(SentenceRecord(
@@ -184,7 +194,7 @@ def evaluate(
             terms_found=[c.target for c in sentence_checks if c.found],
             terms_missed=[c.target for c in sentence_checks if not c.found],
             forbidden=sorted({form for c in sentence_checks for form in c.forbidden_found}),
-            info=_jsonable(infos[i]) if infos else {},
+            info=_jsonable(infos[i]) if infos else {}, facts=misses[i],
         ))
     terms = term_metric.aggregate(checks) if term_metric else None
     meta = {
@@ -196,7 +206,8 @@ def evaluate(
         },
         **(meta or {}),
     }
-    return RunResult(inputs, list(hypotheses), records, scores, terms, meta, term_metric)
+    facts = fidelity.aggregate([m for m in misses if m is not None]) if fidelity else None
+    return RunResult(inputs, list(hypotheses), records, scores, terms, meta, term_metric, facts)
 
 
 def _jsonable(value: Any) -> Any:

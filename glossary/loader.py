@@ -134,6 +134,19 @@ class _Reader:
         text = self.text(value, line, what)
         return [text] if text is not None else []
 
+    def check_also(self, also: list[str], target: str | None, line: int) -> None:
+        """``also`` lists *other* forms: the rendering itself, a repeat, or a plural the check accepts anyway warn."""
+        seen: set[str] = set()
+        for form in also:
+            if target is not None and form == target:
+                self.problem("warning", line, f"also form {form!r} is the rendering itself")
+            elif form in seen:
+                self.problem("warning", line, f"also form {form!r} is listed twice")
+            elif any(form == f"{other}s" or form == f"{other}es" for other in also if other != form):
+                self.problem("warning", line, f"also form {form!r} is the plural of another also form: plurals of "
+                                              "also forms are accepted without listing them")
+            seen.add(form)
+
     def reject_tags(self, node: Any, line: int) -> None:
         """Explicit YAML tags (``!!python/...``, custom ``!tags``) are errors: a glossary holds plain data."""
         tag = getattr(getattr(node, "tag", None), "value", None)
@@ -235,6 +248,7 @@ class _Reader:
             if target is not None and form.casefold() == target.casefold():
                 self.problem("error", at("forbidden"), f"forbidden form {form!r} equals the rendering {target!r}")
         also = self.text_list(raw.get("also"), raw, "also", at("also"), "also")
+        self.check_also(also, target, at("also"))
         for form in also + ([target] if target else []):
             if form.casefold() in {f.casefold() for f in forbidden}:
                 if form != target:

@@ -15,9 +15,19 @@ A glossary file is YAML (schema version 1)::
         target: North Korea         # the English rendering
         category: place             # person | place | organisation | military | title | unit | other
         case: as-written            # as-written | ignore | keep-source
-        also: [North Korean]        # other English forms that count as the rendering (optional)
+        also: [North Korean]        # other English forms that count as the rendering (optional):
+                                    # demonyms/adjectives, forms English grammar needs
         forbidden: [N. Korea]       # English forms that must not appear (optional)
         note: free text             # optional
+
+Derived English forms: a translation renders an entry when it has the ``target`` or one of the
+``also`` forms, as whole words; an English possessive (``Ukraine's``, ``North Korean's``) always
+counts, and so does the plural of an ``also`` form (``Ukrainians``) or, for an ``ignore`` entry,
+of the target (``ambassadors``). So "North Korean troops" renders ``Korea Utara`` and is left
+as the model wrote it, never "repaired" into "troops North Korea". List demonyms and adjectives
+(Ukraina → Ukraine, also Ukrainian; Korea Utara → North Korea, also North Korean; Rusia →
+Russia, also Russian) in ``also``; lint warns about an ``also`` form that is the rendering
+itself, a repeat, or a plural of another ``also`` form.
 
 Case policies (how a source form is matched, and what the rendering is):
 

@@ -56,7 +56,7 @@ def translate_command(
     """Translate Indonesian news articles into English."""
     from idtrans.pipeline.factory import build_stack
     from idtrans.pipeline.output import render, write_atomic
-    from idtrans.pipeline.translate import read_article, term_counts, translate_directory
+    from idtrans.pipeline.translate import facts_summary, read_article, term_counts, translate_directory
     from idtrans.pipeline.translator import DecodeSettings
     from idtrans.pipeline.assemble import translate_article
 
@@ -119,7 +119,7 @@ def translate_command(
     if stack.glossary_path is not None:
         _say(
             f"glossary {stack.glossary_path.name}: {terms['matched']} terms matched, {terms['applied']} applied, "
-            f"{terms['repaired']} repaired, {terms['missed']} missed", quiet,
+            f"{terms['repaired']} repaired, {terms['missed']} missed{facts_summary(terms)}", quiet,
         )
     if stack.cache is not None:
         _say(stack.cache.summary_line(), quiet)

@@ -108,6 +108,11 @@ class MarianPieces:
     def count(self, texts: Sequence[str]) -> list[int]:
         return [len(self.pieces(text)) for text in texts]
 
+    def target_pieces(self, text: str) -> list[str]:
+        """The target-side token strings of English ``text`` (no ``</s>``: the scorer adds it)."""
+        unk = self.unk
+        return [t if t in self.vocab else unk for t in self.spm_target.encode(text, out_type=str)]
+
     def decode(self, tokens: Sequence[str]) -> str:
         """Target token strings to text, special tokens skipped (``skip_special_tokens=True``)."""
         kept = [t for t in tokens if t not in self.specials]
@@ -195,6 +200,15 @@ class CT2MarianBackend:
         self, texts: Sequence[str], *, beams: int, max_new_tokens: int, no_repeat_ngram_size: int = 0,
         repetition_penalty: float = 1.0,
     ) -> list[str]:
+        return [text for text, _ in self.generate_scored(
+            texts, beams=beams, max_new_tokens=max_new_tokens, no_repeat_ngram_size=no_repeat_ngram_size,
+            repetition_penalty=repetition_penalty)]
+
+    def generate_scored(
+        self, texts: Sequence[str], *, beams: int, max_new_tokens: int, no_repeat_ngram_size: int = 0,
+        repetition_penalty: float = 1.0,
+    ) -> list[tuple[str, float]]:
+        """Like :meth:`generate`, with each output's score (mean log-probability per token, CTranslate2's)."""
         if not texts:
             return []
         batch = [self.tokenizer.pieces(text) for text in texts]
@@ -206,9 +220,19 @@ class CT2MarianBackend:
         results = self.translator.translate_batch(
             batch, beam_size=max(1, beams), num_hypotheses=1, max_decoding_length=length,
             no_repeat_ngram_size=no_repeat_ngram_size, repetition_penalty=repetition_penalty,
-            max_batch_size=sub_batch, batch_type="examples", return_scores=False, suppress_sequences=self.suppress_sequences,
+            max_batch_size=sub_batch, batch_type="examples", return_scores=True, suppress_sequences=self.suppress_sequences,
         )
-        return [self.tokenizer.decode(result.hypotheses[0]) for result in results]
+        return [(self.tokenizer.decode(result.hypotheses[0]), float(result.scores[0])) for result in results]
+
+    def score(self, sources: Sequence[str], targets: Sequence[str]) -> list[float]:
+        """The model's mean log-probability per target token (``</s>`` included) of each target given its source."""
+        if not sources:
+            return []
+        results = self.translator.score_batch(
+            [self.tokenizer.pieces(text) for text in sources], [self.tokenizer.target_pieces(text) for text in targets],
+            max_batch_size=max(1, -(-len(sources) // self.inter_threads)), batch_type="examples",
+        )
+        return [_mean(result.log_probs) for result in results]
 
 
 def load_ct2_backend(
@@ -235,3 +259,7 @@ def load_ct2_backend(
         say(f"note: converting {name or model_dir} for CTranslate2 (int8, once) into {target}")
         found = convert_model(model_dir, target, "int8", name=name).path
     return CT2MarianBackend(found, threads=threads, name=name)
+
+
+def _mean(values: Sequence[float]) -> float:
+    return sum(values) / len(values) if values else 0.0

@@ -35,15 +35,50 @@ def render_jsonl(result: TranslatedArticle) -> str:
     return "\n".join(lines) + "\n" if lines else ""
 
 
+#: The mark a sentence flagged for review gets in the bilingual output.
+REVIEW_MARK = "⚑"
+
+
+def _review_notes(result: TranslatedArticle, number: int) -> tuple[dict[int, int], list[str]]:
+    """Paragraph ``number``'s flagged sentences: their order within the paragraph and one note line each."""
+    flagged: dict[int, int] = {}
+    notes: list[str] = []
+    for item in result.sentences:
+        if item.paragraph == number and item.translation.info.get("review"):
+            flagged[item.sentence] = len(flagged) + 1
+            reasons = "; ".join(str(r) for r in item.translation.info["review"])
+            notes.append(f"> {REVIEW_MARK}{len(flagged)} **review** (sentence {item.sentence + 1}): {reasons}")
+    return flagged, notes
+
+
+def _marked_english(result: TranslatedArticle, number: int, flagged: dict[int, int]) -> str:
+    parts = []
+    for item in result.sentences:
+        text = item.translation.text.strip()
+        if item.paragraph == number and text:
+            mark = f"{REVIEW_MARK}{flagged[item.sentence]} " if item.sentence in flagged else ""
+            parts.append(mark + text)
+    return " ".join(parts)
+
+
 def render_bilingual(result: TranslatedArticle) -> str:
-    """Markdown: each source paragraph followed by its translation (the title as headings)."""
+    """Markdown: each source paragraph followed by its translation (the title as headings).
+
+    A sentence flagged for review (``info["review"]``: an item not placed, or a model score far
+    below its peers') is marked ``⚑N`` in the translation, with its reasons in a note below.
+    """
     blocks = []
     for number, source, english in result.paragraphs():
+        flagged, notes = _review_notes(result, number)
+        if flagged:
+            english = _marked_english(result, number, flagged)
         if number == 0 and result.has_title:
-            blocks.append(f"# {source}\n\n> **{english}**")
+            blocks.append(f"# {source}\n\n> **{english}**" + "".join("\n>\n" + note for note in notes))
         else:
-            quoted = "\n".join(f"> {line}" if line else ">" for line in english.splitlines() or [""])
-            blocks.append(f"{source}\n\n{quoted}")
+            lines = [f"> {line}" if line else ">" for line in english.splitlines() or [""]]
+            if notes:
+                lines += [">"] + notes
+            blocks.append(f"{source}\n\n" + "\n".join(lines))
     return "\n\n".join(blocks) + "\n"
 
 

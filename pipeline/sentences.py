@@ -32,6 +32,7 @@ class _Piece:
     seconds: float = 0.0
     retried: bool = False
     degenerate: bool = False
+    score: float | None = None
 
 
 class SentenceTranslator:
@@ -67,6 +68,23 @@ class SentenceTranslator:
             self._run(retry, retry=True)
         return self._assemble(sentences, pieces)
 
+    def score(self, sources: Sequence[str], targets: Sequence[str]) -> list[float] | None:
+        """The model's mean log-probability per token of each target given its source (``None``: no scorer).
+
+        Batched under the same token budget as translation (one pass each, no beams).
+        """
+        scorer = getattr(self.backend, "score", None)
+        if scorer is None or not sources:
+            return None if scorer is None else []
+        counts = self.backend.count_tokens(list(sources))
+        scores: list[float] = [0.0] * len(sources)
+        batches = plan_batches(counts, budget=self.settings.batch_tokens, beams=1,
+                               max_sentences=self.settings.max_batch_sentences)
+        for batch in batches:
+            for index, value in zip(batch, scorer([sources[i] for i in batch], [targets[i] for i in batch])):
+                scores[index] = float(value)
+        return scores
+
     # -- steps -------------------------------------------------------------------------------
 
     def _pieces(self, sentences: Sequence[str]) -> list[_Piece]:
@@ -97,12 +115,8 @@ class SentenceTranslator:
         for batch in batches:
             members = [pieces[i] for i in batch]
             started = time.perf_counter()
-            outputs = self.backend.generate(
-                [p.text for p in members], beams=settings.beams,
-                max_new_tokens=self._max_new_tokens(max(p.tokens for p in members)),
-                no_repeat_ngram_size=RETRY_NO_REPEAT_NGRAM if retry else 0,
-                repetition_penalty=RETRY_REPETITION_PENALTY if retry else 1.0,
-            )
+            scored = self._generate([p.text for p in members], max(p.tokens for p in members), retry)
+            outputs = [text for text, _ in scored]
             elapsed = time.perf_counter() - started
             if len(outputs) != len(members):
                 raise TranslationError(
@@ -110,16 +124,16 @@ class SentenceTranslator:
                     where=self.backend.identity, hint="report this as a bug in the backend",
                 )
             total = sum(p.tokens for p in members)
-            for piece, output in zip(members, outputs):
+            for piece, (output, score) in zip(members, scored):
                 share = elapsed * piece.tokens / total
                 if retry:
                     piece.retried = True
                     piece.degenerate = is_degenerate(piece.text, output)
                     piece.seconds += share
                     if not piece.degenerate or len(output) < len(piece.output):
-                        piece.output = output
+                        piece.output, piece.score = output, score
                 else:
-                    piece.output, piece.seconds = output, share
+                    piece.output, piece.seconds, piece.score = output, share, score
             if self.progress and not retry:
                 done = 0
                 for piece in members:
@@ -127,6 +141,18 @@ class SentenceTranslator:
                     done += self._left[piece.sentence] == 0
                 if done:
                     self.progress(done)
+
+    def _generate(self, texts: list[str], longest: int, retry: bool) -> list[tuple[str, float | None]]:
+        """One backend batch; with the model's scores when the backend gives them (``generate_scored``)."""
+        options = {
+            "beams": self.settings.beams, "max_new_tokens": self._max_new_tokens(longest),
+            "no_repeat_ngram_size": RETRY_NO_REPEAT_NGRAM if retry else 0,
+            "repetition_penalty": RETRY_REPETITION_PENALTY if retry else 1.0,
+        }
+        scored = getattr(self.backend, "generate_scored", None)
+        if scored is not None:
+            return [(text, float(score)) for text, score in scored(texts, **options)]
+        return [(text, None) for text in self.backend.generate(texts, **options)]
 
     def _assemble(self, sentences: Sequence[str], pieces: list[_Piece]) -> list[Translation]:
         grouped: list[list[_Piece]] = [[] for _ in sentences]
@@ -146,6 +172,9 @@ class SentenceTranslator:
                 info["retried"] = True
             if any(p.degenerate for p in parts):
                 info["degenerate"] = True
+            scores = [p.score for p in parts if p.text.strip() and p.score is not None]
+            if scores and len(scores) == len([p for p in parts if p.text.strip()]):
+                info["score"] = round(sum(scores) / len(scores), 4)
             text = join_translations([p.output for p in parts]) if sentence.strip() else ""
             results.append(Translation(sentence, text, sum(p.seconds for p in parts), info))
         if len(results) != len(sentences):

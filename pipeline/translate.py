@@ -17,7 +17,7 @@ from idtrans.pipeline.translator import Translator
 
 
 def term_counts(translations) -> Counter:
-    """Glossary outcomes (matched / applied / repaired / missed) from the sentences' records.
+    """Glossary outcomes (matched / applied / repaired / missed; numbers and names; review flags) from the records.
 
     Counted from ``Translation.info["glossary"]``, which the sentence cache stores too, so a
     re-run answered from the cache reports the same terms as the run that translated them.
@@ -27,7 +27,23 @@ def term_counts(translations) -> Counter:
         for term in translation.info.get("glossary", ()):
             counts["matched"] += 1
             counts[term.get("status", "missed")] += 1
+        for item in translation.info.get("items", ()):
+            if item.get("kind") in ("number", "name"):
+                counts[f"{item['kind']}:{item.get('status', 'missed')}"] += 1
+        counts["review"] += bool(translation.info.get("review"))
     return counts
+
+
+def facts_summary(counts: Counter) -> str:
+    """``; numbers 12 kept, 3 repaired, 0 missed; names …; 2 sentence(s) flagged for review`` (or empty)."""
+    text = ""
+    for kind in ("number", "name"):
+        kept, repaired, missed = (counts[f"{kind}:{s}"] for s in ("kept", "repaired", "missed"))
+        if kept + repaired + missed:
+            text += f"; {kind}s {kept} kept, {repaired} repaired, {missed} missed"
+    if counts["review"]:
+        text += f"; {counts['review']} sentence(s) flagged for review"
+    return text
 
 
 @dataclass

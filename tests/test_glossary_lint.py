@@ -36,6 +36,10 @@ def _write(tmp_path, body: str, header: str = HEADER):
     ("  - source: []\n    target: Russia\n", "error", 4, "empty list"),
     # forbidden form equal to the rendering
     ("  - source: [Rusia]\n    target: Russia\n    forbidden: [russia]\n", "error", 6, "equals the rendering"),
+    # `also` forms: the rendering itself, a repeat, a plural the check accepts anyway
+    ("  - source: [Rusia]\n    target: Russia\n    also: [Russia]\n", "warning", 6, "is the rendering itself"),
+    ("  - source: [Rusia]\n    target: Russia\n    also: [Russian, Russian]\n", "warning", 6, "listed twice"),
+    ("  - source: [Rusia]\n    target: Russia\n    also: [Russian, Russians]\n", "warning", 6, "plural of another"),
     # bad category / case policy / non-text value
     ("  - source: [Rusia]\n    target: Russia\n    category: country\n", "error", 6, "category 'country'"),
     ("  - source: [Rusia]\n    target: Russia\n    case: upper\n", "error", 6, "case 'upper'"),
@@ -116,3 +120,14 @@ def test_fingerprint_tracks_content_not_comments(tmp_path):
     assert load_glossary(a).fingerprint == first
     a.write_text(a.read_text().replace("Russia", "Russian Federation"))
     assert load_glossary(a).fingerprint != first
+
+
+def test_starter_glossary_accepts_the_forms_english_grammar_needs():
+    from idtrans.glossary import check_translation
+
+    glossary = load_glossary(default_glossary_path())
+    for source, english in [("pasukan Korea Utara", "North Korean troops"), ("Menteri Pertahanan Ukraina",
+                            "Ukrainian Defence Minister"), ("Presiden Rusia", "the Russian President"),
+                            ("warga Ukraina", "Ukrainians"), ("Rusia", "Russia's"), ("pejabat AS", "American officials")]:
+        checks = check_translation(glossary, source, english)
+        assert checks and all(check.ok for check in checks), (source, english, checks)

@@ -189,3 +189,44 @@ def test_glossary_summary_is_the_same_when_answered_from_the_cache(tiny_model_di
     assert "0 terms matched" not in summary(first)
     assert summary(first) == summary(second)
     assert "0 miss(es)" in second.stderr
+
+
+def test_facts_are_recorded_and_flagged_sentences_marked(tiny_model_dir, example_article, tmp_path, monkeypatch):
+    """End to end on the tiny model: every term, number and name has a record; review flags reach bilingual output."""
+    monkeypatch.setenv("IDTRANS_CACHE", str(tmp_path / "cache.sqlite3"))
+    base = ["translate", str(example_article), "--model", str(tiny_model_dir), "--beams", "1", "--backend", "torch"]
+    result = CliRunner().invoke(app, [*base, "--format", "jsonl"])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    items = [item for record in records for item in record.get("items", [])]
+    assert {item["kind"] for item in items} == {"term", "number"}  # its names are all glossary entries
+    assert {item["status"] for item in items} <= {"kept", "repaired", "missed"}
+    assert any(item["source"] == "11.000" and item["target"] == "11,000" for item in items)
+    assert any(item["source"] == "4 November" for item in items)
+    for record in records:
+        for item in record.get("items", []):  # repaired means present in the translation now
+            if item["status"] != "missed" and item["kind"] == "number":
+                assert item["target"] in record["translation"] or item["target"].replace(",", "") in record["translation"]
+    assert all(isinstance(reason, str) for r in records for reason in r.get("review", []))
+    assert "numbers" in result.stderr
+
+
+def test_bilingual_marks_sentences_flagged_for_review(example_article):
+    from idtrans.pipeline.assemble import translate_article
+    from idtrans.pipeline.output import render_bilingual
+    from idtrans.pipeline.translate import facts_summary, read_article, term_counts
+    from idtrans.pipeline.translator import Translation
+
+    class Flagging:
+        identity = "fake:flagging"
+
+        def translate(self, sentences):
+            return [Translation(s, s.upper(), 0.0, {"review": ["number '4 November' not in the translation"]}
+                                if "4 November" in s else {}) for s in sentences]
+
+    result = translate_article(read_article(example_article), Flagging())
+    text = render_bilingual(result)
+    assert "⚑1 PEJABAT AS MEMBERITAHU" in text
+    assert "> ⚑1 **review** (sentence 3): number '4 November' not in the translation" in text
+    assert text.count("**review**") == 1
+    assert facts_summary(term_counts(r.translation for r in result.sentences)) == "; 1 sentence(s) flagged for review"

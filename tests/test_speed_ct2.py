@@ -221,6 +221,7 @@ class _RecordingTranslator:
 
         class Result:
             hypotheses = [["\u2581ok"]]
+            scores = [-0.25]
 
         return [Result() for _ in batch]
 
@@ -238,11 +239,13 @@ def test_generate_maps_decoding_options(converted, options, expected):
     backend = CT2MarianBackend(converted["int8"], threads=1)
     recorder = backend._translator = _RecordingTranslator()
     assert backend.generate(["Halo dunia.", "Apa kabar?"], **options) == ["ok", "ok"]
+    assert backend.generate_scored(["Halo dunia."], **options) == [("ok", -0.25)]
     batch, passed = recorder.calls[0]
     assert batch[0][-1] == "</s>" and batch[0] == backend.tokenizer.pieces("Halo dunia.")
     for key, value in expected.items():
         assert passed[key] == value, key
     assert passed["max_batch_size"] == 2 and passed["batch_type"] == "examples"  # one replica: the whole batch
+    assert passed["return_scores"] is True
 
 
 @pytest.mark.parametrize(("threads", "sentences", "sub_batch"), [(2, 10, 5), (2, 11, 6), (2, 40, 16), (3, 2, 1), (1, 40, 16)])
@@ -279,3 +282,22 @@ def test_separate_vocabularies_are_refused_clearly(model_copy, tmp_path):
         convert_model(model_copy, tmp_path / "out", "int8")
     assert "--backend torch" in refused.value.hint
     assert not (tmp_path / "out").exists()
+
+
+def test_decoding_scores_equal_forced_scores(converted, tiny_model_dir):
+    """CTranslate2 reports each output's score while decoding, equal to its forced score; torch scores by force."""
+    from idtrans.pipeline.models import choose_model
+    from idtrans.pipeline.torch_backend import TorchMarianBackend
+
+    sources = ["Halo dunia.", "Pasukan Korea Utara diserang di Kursk pada 4 November."]
+    ct2 = CT2MarianBackend(converted["float32"], threads=1)
+    for beams in (1, 2):
+        scored = ct2.generate_scored(sources, beams=beams, max_new_tokens=12)
+        forced = ct2.score(sources, [text for text, _ in scored])
+        for (text, decoded), again in zip(scored, forced):
+            assert decoded < 0 and abs(decoded - again) < 0.05, (beams, text, decoded, again)
+    torch_backend = TorchMarianBackend(choose_model(str(tiny_model_dir)), threads=1)
+    outputs = torch_backend.generate(sources, beams=2, max_new_tokens=12)
+    scores = torch_backend.score(sources, outputs)
+    assert len(scores) == 2 and all(value < 0 for value in scores)
+    assert torch_backend.score(sources[:1], ["Hello, world: a different text."]) != scores[:1]  # depends on the target
