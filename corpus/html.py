@@ -27,16 +27,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from idtrans.corpus.article import Article, parse_article
+from idtrans.corpus.article import Article, Paragraph, parse_article
 from idtrans.corpus.boilerplate import BoilerplateRules, RemovedLine, Rule
 from idtrans.corpus.reader import decode_text, normalise_text
+from idtrans.corpus.segment import split_sentences
 from idtrans.errors import InputError
 
 #: File suffixes read as HTML (lower-case).
 HTML_SUFFIXES: tuple[str, ...] = (".html", ".htm", ".xhtml")
 
 _SPACE = re.compile(r"\s+")
-_SNIFF = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])", re.IGNORECASE | re.DOTALL)
+_SNIFF = re.compile(
+    rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])", re.IGNORECASE | re.DOTALL,
+)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 #: Elements whose text forms a block of its own when it holds no other such element.
 _BLOCK_TAGS = frozenset(
@@ -180,7 +183,7 @@ def parse_html_article(
         lines.append(f"# {text}" if block.kind in ("title", "heading") else text)
     article = parse_article("\n\n".join(lines), source=source, keep_boilerplate=keep_boilerplate, rules=rules)
     if title is None and article.title is not None:
-        article.paragraphs.insert(0, _heading_paragraph(article))
+        article.paragraphs.insert(0, _first_paragraph(article))
         article.title, article.title_line_no = None, None
     html_line = {2 * i + 1: block.line_no for i, block in enumerate(blocks)}
     for paragraph in article.paragraphs:
@@ -194,12 +197,10 @@ def parse_html_article(
     return article
 
 
-def _heading_paragraph(article: Article):  # a first heading that is not the page's title stays a heading
-    from idtrans.corpus.article import Paragraph
-    from idtrans.corpus.segment import split_sentences
-
+def _first_paragraph(article: Article) -> Paragraph:
+    """The page has no title, so a short first paragraph that parse_article took for one is body text again."""
     assert article.title is not None
-    return Paragraph(split_sentences(article.title), article.title_line_no or 0, heading=True)
+    return Paragraph(split_sentences(article.title), article.title_line_no or 0)
 
 
 def read_html_article(path: str | Path, data: bytes, *, keep_boilerplate: bool = False) -> Article:

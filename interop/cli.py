@@ -15,11 +15,16 @@ from typing import Optional
 import typer
 
 from idtrans.errors import InputError
+from idtrans.interop.tm import MemoryEntry, TranslationMemory
 
-tm_app = typer.Typer(name="tm", help="The translation memory: approved translations reused on re-translation (TMX import/export).",
-                     no_args_is_help=True)
-xliff_app = typer.Typer(name="xliff", help="XLIFF 2.1 post-editing round trip (write with `idtrans translate -f xliff`).",
-                        no_args_is_help=True)
+tm_app = typer.Typer(
+    name="tm", help="The translation memory: approved translations reused on re-translation (TMX import/export).",
+    no_args_is_help=True,
+)
+xliff_app = typer.Typer(
+    name="xliff", help="XLIFF 2.1 post-editing round trip (write with `idtrans translate -f xliff`).",
+    no_args_is_help=True,
+)
 
 _TM_HELP = "Translation memory file [default: $IDTRANS_TM, else ~/.local/share/idtrans/memory.sqlite3]."
 
@@ -29,9 +34,7 @@ class ArticleFormat(str, Enum):
     html = "html"
 
 
-def _memory(tm: Optional[Path]):
-    from idtrans.interop.tm import TranslationMemory
-
+def _memory(tm: Optional[Path]) -> TranslationMemory:
     return TranslationMemory(tm)
 
 
@@ -57,7 +60,8 @@ def stats_command(tm: Optional[Path] = typer.Option(None, "--tm", help=_TM_HELP)
 
 @tm_app.command("list")
 def list_command(
-    search: Optional[str] = typer.Option(None, "--search", "-s", help="Only entries whose source or target contains this (any case)."),
+    search: Optional[str] = typer.Option(
+        None, "--search", "-s", help="Only entries whose source or target contains this (any case)."),
     limit: int = typer.Option(50, "--limit", "-n", min=0, help="Show at most this many (0: all)."),
     as_json: bool = typer.Option(False, "--json", help="One JSON object per entry."),
     tm: Optional[Path] = typer.Option(None, "--tm", help=_TM_HELP),
@@ -95,7 +99,8 @@ def import_command(
     with _memory(tm) as memory:
         outcome = memory.add(read_tmx(file, source_lang=source_lang, target_lang=target_lang, report=report))
         path = memory.path
-    skipped = f", {report.skipped} unit(s) without both {source_lang} and {target_lang} skipped" if report.skipped else ""
+    skipped = (f", {report.skipped} unit(s) without both {source_lang} and {target_lang} skipped"
+               if report.skipped else "")
     typer.echo(f"imported {file} into {path}: {outcome.line()}{skipped}")
 
 
@@ -126,8 +131,6 @@ def add_command(
     tm: Optional[Path] = typer.Option(None, "--tm", help=_TM_HELP),
 ) -> None:
     """Approve one translation by hand."""
-    from idtrans.interop.tm import MemoryEntry
-
     if not source.strip() or not target.strip():
         raise InputError("source and target must not be empty", hint="pass --source TEXT --target TEXT")
     with _memory(tm) as memory:
@@ -150,7 +153,8 @@ def remove_command(
 
 @xliff_app.command("apply")
 def apply_command(
-    file: Path = typer.Argument(..., help="A post-edited XLIFF 2.x file written by `idtrans translate --format xliff`."),
+    file: Path = typer.Argument(
+        ..., help="A post-edited XLIFF 2.x file written by `idtrans translate --format xliff`."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the English article here (default: stdout)."),
     fmt: ArticleFormat = typer.Option(ArticleFormat.text, "--format", "-f", help="text or html."),
     store: bool = typer.Option(True, "--store/--no-store", help="Store the approved segments in the translation memory."),
@@ -178,10 +182,11 @@ def apply_command(
     if store and approved:
         with _memory(tm) as memory:
             outcome = memory.add(approved)
-            typer.echo(f"translation memory {memory.path}: {outcome.line()} ({len(approved)} of {segments} segments approved)",
-                       err=True)
+            typer.echo(f"translation memory {memory.path}: {outcome.line()} "
+                       f"({len(approved)} of {segments} segments approved)", err=True)
     else:
-        typer.echo(f"{len(approved)} of {segments} segments approved" + ("" if store else " (not stored: --no-store)"), err=True)
+        note = "" if store else " (not stored: --no-store)"
+        typer.echo(f"{len(approved)} of {segments} segments approved{note}", err=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -220,12 +220,14 @@ class TranslationMemory:
                          key, entry.source_lang, entry.target_lang))
                     outcome.updated += 1
             connection.execute("COMMIT")
-        except sqlite3.Error as error:
+        except BaseException as error:  # a bad input file mid-way stores nothing
             try:
                 connection.execute("ROLLBACK")
             except sqlite3.Error:
                 pass
-            raise self._fail(error, "store translations") from None
+            if isinstance(error, sqlite3.Error):
+                raise self._fail(error, "store translations") from None
+            raise
         self._keys = None
         return outcome
 
@@ -304,7 +306,8 @@ class TranslationMemory:
         """Counts for ``idtrans tm stats``: entries per language pair and origin, oldest/newest change."""
         if not self.path.exists():
             return {"path": str(self.path), "entries": 0, "pairs": {}, "origins": {}}
-        pairs = self._select("SELECT source_lang || '->' || target_lang, count(*) FROM units GROUP BY 1 ORDER BY 2 DESC")
+        pairs = self._select(
+            "SELECT source_lang || '->' || target_lang, count(*) FROM units GROUP BY 1 ORDER BY 2 DESC")
         origins = self._select("SELECT origin, count(*) FROM units GROUP BY 1 ORDER BY 2 DESC LIMIT 20")
         span = self._select("SELECT min(changed), max(changed) FROM units")[0]
         return {"path": str(self.path), "entries": len(self), "pairs": {str(a): int(b) for a, b in pairs},

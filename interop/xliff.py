@@ -118,8 +118,9 @@ def _unit_notes(sentences: Sequence[SentenceResult]) -> list[tuple[dict[str, str
             key = (str(term.get("source_form")), str(term.get("entry")))
             if key not in seen:
                 seen.add(key)
+                label = f"{term.get('source_form')} → {term.get('target')}"
                 notes.append(({"category": "glossary", "appliesTo": "source"},
-                              f"{term.get('source_form')} → {term.get('target')} ({term.get('entry')}: {term.get('status')})"))
+                              f"{label} ({term.get('entry')}: {term.get('status')})"))
         for reason in review_reasons(info):
             notes.append(({"category": "review", "priority": "1"}, f"s{number}: {reason}"))
         tm = info.get("tm")
@@ -269,7 +270,8 @@ def _parse(path: Path) -> etree._Element:
     try:
         root = etree.parse(str(path), parser).getroot()
     except OSError:
-        raise InputError("no such file or unreadable", where=str(path), hint="check the path of the .xlf file") from None
+        raise InputError("no such file or unreadable", where=str(path),
+                         hint="check the path of the .xlf file") from None
     except etree.XMLSyntaxError as error:
         line = error.position[0] if error.position else 0
         raise InputError(f"not well-formed XML: {error.msg}", where=f"{path}:{line}",
@@ -307,9 +309,11 @@ def read_xliff(path: str | Path) -> AppliedXliff:
             units.append(item)
     if not units:
         raise InputError("no <unit> in this XLIFF file", where=str(path))
-    missing = [f"{s.unit}/{s.id}" for u in units for s in u.segments if s.source.strip() and not (s.target or "").strip()]
+    missing = [f"{s.unit}/{s.id}" for u in units for s in u.segments
+               if s.source.strip() and not (s.target or "").strip()]
     if missing:
         raise InputError(f"{len(missing)} segment(s) have no translation: {', '.join(missing[:8])}"
                          + (" …" if len(missing) > 8 else ""), where=str(path),
                          hint="translate every segment in the CAT tool before applying the file")
-    return AppliedXliff(original, units, root.get("srcLang", "id").split("-")[0], (root.get("trgLang") or "en").split("-")[0])
+    source_lang = root.get("srcLang", "id").split("-")[0]
+    return AppliedXliff(original, units, source_lang, (root.get("trgLang") or "en").split("-")[0])

@@ -107,6 +107,9 @@ def translate_command(
             _say(f"translated {done} file(s) into {output}" + (f", skipped {skipped} already done (--force redoes them)" if skipped else ""), quiet)
         else:
             _report_removed(article.source, article.removed, quiet)
+            if article.dropped:
+                _say(f"{article.source}: the HTML extractor left out {len(article.dropped)} page blocks (navigation, "
+                     f"ads, related links, comments …); `idtrans segment {article.source}` lists them", quiet)
             progress.start(article.sentence_count, "sentences")
             result = translate_article(article, stack.translator)
             terms = term_counts(r.translation for r in result.sentences)

@@ -75,7 +75,8 @@ def test_undecodable_and_empty_pages_are_clear_errors(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not valid UTF-8"):
         decode_html(b"<html><body>caf\xe9</body></html>", where="x.html")
     empty = tmp_path / "empty.html"
-    empty.write_text("<!DOCTYPE html><html><head><title></title></head><body><nav><a href='/'>Beranda</a></nav></body></html>")
+    empty.write_text("<!DOCTYPE html><html><head><title></title></head>"
+                     "<body><nav><a href='/'>Beranda</a></nav></body></html>")
     with pytest.raises(InputError, match="no article text"):
         load_article(empty)
 

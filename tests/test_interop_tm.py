@@ -60,8 +60,8 @@ def test_layer_uses_approved_translations_and_only_offers_fuzzy_ones(tmp_path: P
                             origin="xliff:a.xlf")])
     inner = Upper()
     layer = MemoryTranslator(inner, memory, threshold=80)
-    out = layer.translate(["Pasukan Korea Utara diserang di Kursk.", "Pasukan Korea Utara diserang di Kursk kemarin.",
-                           "Sesuatu yang sama sekali lain."])
+    out = layer.translate(["Pasukan Korea Utara diserang di Kursk.",
+                           "Pasukan Korea Utara diserang di Kursk kemarin.", "Sesuatu yang sama sekali lain."])
     assert out[0].text == "North Korean troops were attacked in Kursk." and out[0].info["tm"]["match"] == "exact"
     assert out[1].text == "PASUKAN KOREA UTARA DISERANG DI KURSK KEMARIN."  # never applied silently
     suggestion = out[1].info["tm_suggestions"][0]
@@ -131,3 +131,14 @@ def test_concurrent_readers_see_a_committed_memory(tmp_path: Path) -> None:
     TranslationMemory(path).add([MemoryEntry("Satu.", "One.")])
     rows = sqlite3.connect(str(path)).execute("SELECT source, target FROM units").fetchall()
     assert rows == [("Satu.", "One.")]
+
+
+def test_a_tmx_broken_half_way_stores_nothing(tmp_path: Path) -> None:
+    tmx = tmp_path / "half.tmx"
+    tmx.write_text('<tmx version="1.4"><header srclang="id"/><body>'
+                   '<tu><tuv xml:lang="id"><seg>Satu.</seg></tuv><tuv xml:lang="en"><seg>One.</seg></tuv></tu>'
+                   '<tu><tuv xml:lang="id"><seg>Dua.</seg></tuv>', encoding="utf-8")
+    memory = TranslationMemory(tmp_path / "tm.sqlite3")
+    with pytest.raises(InputError, match="not well-formed"):
+        memory.add(read_tmx(tmx))
+    assert len(memory) == 0

@@ -42,8 +42,8 @@ class Scripted:
         for s in sentences:
             info: dict = {}
             if "Korea Utara" in s:
-                info["glossary"] = [
-                    {"entry": "north-korea", "source_form": "Korea Utara", "target": "North Korea", "status": "applied"}]
+                info["glossary"] = [{"entry": "north-korea", "source_form": "Korea Utara", "target": "North Korea",
+                                     "status": "applied"}]
             if "KBS" in s:
                 info["glossary"].append({"entry": "kbs", "source_form": "KBS", "target": "KBS", "status": "missed"})
             if s.startswith("Namun"):
@@ -114,7 +114,9 @@ def test_apply_round_trips_and_returns_human_approvals(result, tmp_path: Path) -
     assert "North Korean troops have clashed with Ukrainian forces." in applied.text()
     approved = applied.approved("xliff:page.xlf")
     assert [(e.source[:20], e.target[:30]) for e in approved] == [
-        ("Pasukan Korea Utara ", "North Korean troops have clash"), ("Pejabat AS memberita", "PEJABAT AS MEMBERITAHU KANTOR ")]
+        ("Pasukan Korea Utara ", "North Korean troops have clash"),
+        ("Pejabat AS memberita", "PEJABAT AS MEMBERITAHU KANTOR "),
+    ]
     assert all(e.origin == "xliff:page.xlf" and "<mrk" not in e.source for e in approved)
     html = html_document(applied.blocks())
     assert html.count("<h2>") == 1 and "&lt;&amp;&gt;" in html and '<html lang="en">' in html
