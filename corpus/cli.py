@@ -34,7 +34,8 @@ def format_article(article) -> str:
         out.append("removed boilerplate: none")
     dropped = getattr(article, "dropped", [])
     if dropped:
-        out.append(f"left out by the HTML extractor ({len(dropped)} page blocks: navigation, ads, related links, comments …):")
+        out.append(f"left out by the HTML extractor ({len(dropped)} page blocks: "
+                   "navigation, ads, related links, comments …):")
         out.extend(f"  line {r.line_no}: {r.text[:100]}" for r in dropped)
     out.append(f"{len(article.paragraphs)} paragraphs, {article.sentence_count} sentences to translate (title included)")
     return "\n".join(out)

@@ -43,8 +43,11 @@ _SNIFF = re.compile(
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 #: Elements whose text forms a block of its own when it holds no other such element.
 _BLOCK_TAGS = frozenset(
-    "p h1 h2 h3 h4 h5 h6 li dt dd figcaption blockquote pre td th caption div section article aside header "
-    "footer nav main form label button address summary details option legend".split()
+    [
+        "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "figcaption", "blockquote", "pre", "td", "th",
+        "caption", "div", "section", "article", "aside", "header", "footer", "nav", "main", "form", "label",
+        "button", "address", "summary", "details", "option", "legend",
+    ]
 )
 _INVISIBLE = ("script", "style", "noscript", "template", "head", "svg", "iframe", "textarea", "select")
 _DROPPED_RULE = "extractor"

@@ -223,7 +223,7 @@ def export_command(
     layout: str = typer.Option("google", "--layout", help="google (source,target), amazon (language-code header row) or deepl (with language columns in CSV)."),
     glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help=_GLOSSARY_HELP),
 ) -> None:
-    """Write the glossary as a DeepL / Google / Amazon Translate glossary file (one row per source form) or as TBX-Basic."""
+    """Write the glossary as a DeepL / Google / Amazon Translate glossary (one row per source form) or TBX-Basic."""
     from idtrans.glossary.edit import write_atomic
     from idtrans.glossary.interchange import export_text, guess_format
 

@@ -10,7 +10,6 @@ import sys
 import time
 from enum import Enum
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -34,7 +33,7 @@ class ArticleFormat(str, Enum):
     html = "html"
 
 
-def _memory(tm: Optional[Path]) -> TranslationMemory:
+def _memory(tm: Path | None) -> TranslationMemory:
     return TranslationMemory(tm)
 
 
@@ -43,7 +42,7 @@ def _when(seconds: float | None) -> str:
 
 
 @tm_app.command("stats")
-def stats_command(tm: Optional[Path] = typer.Option(None, "--tm", help=_TM_HELP)) -> None:
+def stats_command(tm: Path | None = typer.Option(None, "--tm", help=_TM_HELP)) -> None:
     """How many approved translations the memory holds, per language pair and origin."""
     with _memory(tm) as memory:
         stats = memory.stats()
@@ -60,11 +59,11 @@ def stats_command(tm: Optional[Path] = typer.Option(None, "--tm", help=_TM_HELP)
 
 @tm_app.command("list")
 def list_command(
-    search: Optional[str] = typer.Option(
+    search: str | None = typer.Option(
         None, "--search", "-s", help="Only entries whose source or target contains this (any case)."),
     limit: int = typer.Option(50, "--limit", "-n", min=0, help="Show at most this many (0: all)."),
     as_json: bool = typer.Option(False, "--json", help="One JSON object per entry."),
-    tm: Optional[Path] = typer.Option(None, "--tm", help=_TM_HELP),
+    tm: Path | None = typer.Option(None, "--tm", help=_TM_HELP),
 ) -> None:
     """Show approved translations, newest first."""
     needle = (search or "").casefold()
@@ -90,7 +89,7 @@ def import_command(
     file: Path = typer.Argument(..., help="A TMX 1.4 file."),
     source_lang: str = typer.Option("id", "--source-lang", help="Source language of the entries to take."),
     target_lang: str = typer.Option("en", "--target-lang", help="Target language of the entries to take."),
-    tm: Optional[Path] = typer.Option(None, "--tm", help=_TM_HELP),
+    tm: Path | None = typer.Option(None, "--tm", help=_TM_HELP),
 ) -> None:
     """Add a TMX file's translation units (for this language pair) to the memory; newer approvals replace older."""
     from idtrans.interop.tmx import TmxReport, read_tmx
@@ -107,7 +106,7 @@ def import_command(
 @tm_app.command("export")
 def export_command(
     file: Path = typer.Argument(..., help="Output .tmx file, or - for stdout."),
-    tm: Optional[Path] = typer.Option(None, "--tm", help=_TM_HELP),
+    tm: Path | None = typer.Option(None, "--tm", help=_TM_HELP),
 ) -> None:
     """Write the whole memory as TMX 1.4b."""
     from idtrans.interop.tmx import export_tmx
@@ -128,7 +127,7 @@ def add_command(
     source: str = typer.Option(..., "--source", "-s", help="The Indonesian sentence."),
     target: str = typer.Option(..., "--target", "-t", help="Its approved English translation."),
     note: str = typer.Option("", "--note", "-n", help="A note for translators."),
-    tm: Optional[Path] = typer.Option(None, "--tm", help=_TM_HELP),
+    tm: Path | None = typer.Option(None, "--tm", help=_TM_HELP),
 ) -> None:
     """Approve one translation by hand."""
     if not source.strip() or not target.strip():
@@ -141,7 +140,7 @@ def add_command(
 @tm_app.command("remove")
 def remove_command(
     source: str = typer.Argument(..., help="The Indonesian sentence whose approved translation to forget."),
-    tm: Optional[Path] = typer.Option(None, "--tm", help=_TM_HELP),
+    tm: Path | None = typer.Option(None, "--tm", help=_TM_HELP),
 ) -> None:
     """Forget one approved translation."""
     with _memory(tm) as memory:
@@ -155,10 +154,12 @@ def remove_command(
 def apply_command(
     file: Path = typer.Argument(
         ..., help="A post-edited XLIFF 2.x file written by `idtrans translate --format xliff`."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the English article here (default: stdout)."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Write the English article here (default: stdout)."),
     fmt: ArticleFormat = typer.Option(ArticleFormat.text, "--format", "-f", help="text or html."),
-    store: bool = typer.Option(True, "--store/--no-store", help="Store the approved segments in the translation memory."),
-    tm: Optional[Path] = typer.Option(None, "--tm", help=_TM_HELP),
+    store: bool = typer.Option(
+        True, "--store/--no-store", help="Store the approved segments in the translation memory."),
+    tm: Path | None = typer.Option(None, "--tm", help=_TM_HELP),
 ) -> None:
     """Write the final English article from a post-edited XLIFF file and keep the human translations.
 

@@ -340,12 +340,12 @@ class MemoryTranslator:
             if sentence in found:
                 entry = found[sentence]
                 self.exact_hits += 1
-                info = {"tm": {"match": "exact", "origin": entry.origin, "creator": entry.creator,
-                               "changed": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(entry.changed))}}
-                results.append(Translation(sentence, entry.target, 0.0, info))
+                match = {"match": "exact", "origin": entry.origin, "creator": entry.creator,
+                         "changed": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(entry.changed))}
+                results.append(Translation(sentence, entry.target, 0.0, {"tm": match}))
                 continue
             item = machine[sentence]
-            info = dict(item.info)
+            info: dict[str, Any] = dict(item.info)
             offers = self.memory.fuzzy(sentence, threshold=self.threshold, limit=self.suggestions) \
                 if self.memory.path.exists() and self.suggestions > 0 else []
             if offers:

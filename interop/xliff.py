@@ -166,7 +166,8 @@ def _unit(file: etree._Element, unit_id: str, kind: str, sentences: Sequence[Sen
 def xliff_tree(result: TranslatedArticle, *, source_lang: str = "id", target_lang: str = "en") -> etree._Element:
     """The XLIFF document of one translated article (see the module docstring)."""
     root = etree.Element(_x("xliff"), nsmap=_NSMAP, version=XLIFF_VERSION, srcLang=source_lang, trgLang=target_lang)
-    file = etree.SubElement(root, _x("file"), id="f1", original=result.article.source)
+    # canResegment="no": one segment per sentence keeps the memory sentence-aligned
+    file = etree.SubElement(root, _x("file"), id="f1", original=result.article.source, canResegment="no")
     notes = etree.SubElement(file, _x("notes"))
     etree.SubElement(notes, _x("note"), category="idtrans").text = (
         "Machine translation by idtrans. Segment state: translated = machine draft; initial + subState "

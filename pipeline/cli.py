@@ -51,8 +51,10 @@ def translate_command(
     backend: BackendName = typer.Option(BackendName.auto, "--backend", help="torch, ct2 (CTranslate2), or auto: ct2 when the model has a converted copy."),
     threads: Optional[int] = typer.Option(None, "--threads", min=1, help="CPU threads for the model (default: all cores)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the persistent sentence cache."),
-    tm: Optional[Path] = typer.Option(None, "--tm", help="Translation memory file (default: $IDTRANS_TM, else ~/.local/share/idtrans/memory.sqlite3)."),
-    no_tm: bool = typer.Option(False, "--no-tm", help="Ignore the translation memory (approved translations are not reused)."),
+    tm: Optional[Path] = typer.Option(
+        None, "--tm", help="Translation memory file (default: $IDTRANS_TM, else ~/.local/share/idtrans/memory.sqlite3)."),
+    no_tm: bool = typer.Option(
+        False, "--no-tm", help="Ignore the translation memory (approved translations are not reused)."),
     keep_boilerplate: bool = typer.Option(False, "--keep-boilerplate", help="Keep scraped boilerplate lines (related-article links, share prompts, …)."),
     force: bool = typer.Option(False, "--force", help="Directory input: re-translate files whose output already exists."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no informational lines on stderr."),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import random
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import pytest
 from lxml import etree
@@ -29,7 +29,8 @@ class Upper:
 
 def _thousand(seed: int = 7) -> list[MemoryEntry]:
     rng = random.Random(seed)
-    words = "pasukan Korea Utara Ukraina menteri “kelompok kecil” 11.000 <b>tebal</b> & café naïve — Rp5,5".split(" ")
+    words = ["pasukan", "Korea", "Utara", "Ukraina", "menteri", "“kelompok", "kecil”", "11.000", "<b>tebal</b>",
+             "&", "café", "naïve", "—", "Rp5,5"]
     entries = []
     for i in range(1000):
         source = f"{i}: " + " ".join(rng.choice(words) for _ in range(rng.randint(3, 12)))
@@ -65,7 +66,8 @@ def test_layer_uses_approved_translations_and_only_offers_fuzzy_ones(tmp_path: P
     assert out[0].text == "North Korean troops were attacked in Kursk." and out[0].info["tm"]["match"] == "exact"
     assert out[1].text == "PASUKAN KOREA UTARA DISERANG DI KURSK KEMARIN."  # never applied silently
     suggestion = out[1].info["tm_suggestions"][0]
-    assert suggestion["target"] == "North Korean troops were attacked in Kursk." and 80 <= suggestion["similarity"] < 100
+    assert suggestion["target"] == "North Korean troops were attacked in Kursk."
+    assert 80 <= suggestion["similarity"] < 100
     assert "tm_suggestions" not in out[2].info
     assert inner.seen == ["Pasukan Korea Utara diserang di Kursk kemarin.", "Sesuatu yang sama sekali lain."]
     assert layer.identity == inner.identity  # the cache below keeps its keys
