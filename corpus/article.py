@@ -40,10 +40,11 @@ _SPACE = re.compile(r"\s+")
 
 @dataclass
 class Paragraph:
-    """One paragraph: its sentences and the 1-based line number where it starts."""
+    """One paragraph: its sentences, the 1-based line number where it starts, and whether it is a heading."""
 
     sentences: list[str]
     line_no: int
+    heading: bool = False
 
     @property
     def text(self) -> str:
@@ -59,6 +60,8 @@ class Article:
     removed: list[RemovedLine] = field(default_factory=list)
     source: str = "<text>"
     title_line_no: int | None = None
+    #: Page blocks an HTML extractor left out (navigation, ads, comments …; see idtrans.corpus.html).
+    dropped: list[RemovedLine] = field(default_factory=list)
 
     @property
     def title_sentences(self) -> list[str]:
@@ -91,9 +94,13 @@ class Article:
             "title": self.title,
             "title_line_no": self.title_line_no,
             "title_sentences": self.title_sentences,
-            "paragraphs": [{"line_no": p.line_no, "sentences": list(p.sentences)} for p in self.paragraphs],
+            "paragraphs": [
+                {"line_no": p.line_no, "sentences": list(p.sentences), **({"heading": True} if p.heading else {})}
+                for p in self.paragraphs
+            ],
             "removed": [asdict(r) for r in self.removed],
             "sentence_count": self.sentence_count,
+            **({"dropped": [asdict(r) for r in self.dropped]} if self.dropped else {}),
         }
 
 
@@ -160,6 +167,7 @@ def parse_article(
         title, title_line_no = first_text, first_line_no
         blocks = blocks[1:]
     paragraphs = [
-        Paragraph(split_sentences(_SPACE.sub(" ", " ".join(block)).strip()), number) for number, block, _ in blocks
+        Paragraph(split_sentences(_SPACE.sub(" ", " ".join(block)).strip()), number, heading)
+        for number, block, heading in blocks
     ]
     return Article(title, paragraphs, removed, source, title_line_no)

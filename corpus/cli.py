@@ -8,12 +8,10 @@ import typer
 
 
 def segment_file(path: str, *, keep_boilerplate: bool = False):
-    """Read and parse one article file (``-`` is standard input) into an :class:`Article`."""
-    from idtrans.corpus.article import parse_article
-    from idtrans.corpus.reader import read_text
+    """Read and parse one article file (text, Markdown or a saved web page; ``-`` is standard input)."""
+    from idtrans.corpus.html import load_article
 
-    name = "<stdin>" if path == "-" else path
-    return parse_article(read_text(path), source=name, keep_boilerplate=keep_boilerplate)
+    return load_article(path, keep_boilerplate=keep_boilerplate)
 
 
 def format_article(article) -> str:
@@ -25,7 +23,8 @@ def format_article(article) -> str:
         out.append("title: (none)")
     for number, paragraph in enumerate(article.paragraphs, start=1):
         out.append("")
-        out.append(f"paragraph {number} (line {paragraph.line_no}, {len(paragraph.sentences)} sentences)")
+        kind = "heading" if getattr(paragraph, "heading", False) else "paragraph"
+        out.append(f"{kind} {number} (line {paragraph.line_no}, {len(paragraph.sentences)} sentences)")
         out.extend(f"  {i}. {sentence}" for i, sentence in enumerate(paragraph.sentences, start=1))
     out.append("")
     if article.removed:
@@ -33,6 +32,11 @@ def format_article(article) -> str:
         out.extend(f"  line {r.line_no} [{r.rule}]: {r.text}" for r in article.removed)
     else:
         out.append("removed boilerplate: none")
+    dropped = getattr(article, "dropped", [])
+    if dropped:
+        out.append(f"left out by the HTML extractor ({len(dropped)} page blocks: "
+                   "navigation, ads, related links, comments …):")
+        out.extend(f"  line {r.line_no}: {r.text[:100]}" for r in dropped)
     out.append(f"{len(article.paragraphs)} paragraphs, {article.sentence_count} sentences to translate (title included)")
     return "\n".join(out)
 
@@ -42,7 +46,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("segment")
     def segment(
-        file: str = typer.Argument(..., help="An article (.txt or .md, UTF-8); '-' reads standard input."),
+        file: str = typer.Argument(..., help="An article (.txt or .md, UTF-8, or a saved web page .html); '-' reads standard input."),
         keep_boilerplate: bool = typer.Option(
             False, "--keep-boilerplate", help="Keep every line: do not remove related-article links, share prompts, ads …",
         ),

@@ -18,7 +18,7 @@ from pathlib import Path
 from idtrans.errors import InputError
 
 #: File suffixes taken from a directory (lower-case; matched case-insensitively).
-ARTICLE_SUFFIXES: tuple[str, ...] = (".txt", ".md")
+ARTICLE_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".html", ".htm")
 
 STDIN = "-"
 
@@ -76,19 +76,17 @@ def decode_text(data: bytes, *, where: str = "<bytes>") -> str:
     return normalise_text(text)
 
 
-def read_text(path: str | Path) -> str:
-    """Read one article as normalised text; ``"-"`` reads standard input.
+def read_bytes(path: str | Path) -> bytes:
+    """The raw bytes of one article file; ``"-"`` reads standard input.
 
-    Raises :class:`InputError` (naming the file) if it is missing, a directory, unreadable,
-    or not UTF-8 text.
+    Raises :class:`InputError` (naming the file) if it is missing, a directory or unreadable.
     """
     where = _where(path)
     if str(path) == STDIN:
         try:
-            data = sys.stdin.buffer.read()
+            return sys.stdin.buffer.read()
         except (OSError, ValueError) as error:
             raise InputError(f"cannot read standard input: {error}", where=where) from None
-        return decode_text(data, where=where)
     file = Path(path)
     if file.is_dir():
         raise InputError(
@@ -96,14 +94,22 @@ def read_text(path: str | Path) -> str:
             hint="pass one .txt/.md file, or use a command that accepts a directory of articles",
         )
     try:
-        data = file.read_bytes()
+        return file.read_bytes()
     except FileNotFoundError:
         raise InputError("no such file", where=where, hint="check the path (use '-' to read standard input)") from None
     except PermissionError:
         raise InputError("permission denied", where=where, hint="make the file readable (chmod +r)") from None
     except OSError as error:
         raise InputError(f"cannot read: {error.strerror or error}", where=where) from None
-    return decode_text(data, where=where)
+
+
+def read_text(path: str | Path) -> str:
+    """Read one article as normalised text; ``"-"`` reads standard input.
+
+    Raises :class:`InputError` (naming the file) if it is missing, a directory, unreadable,
+    or not UTF-8 text.
+    """
+    return decode_text(read_bytes(path), where=_where(path))
 
 
 def _hidden(relative: Path) -> bool:

@@ -185,7 +185,7 @@ def lint_command(
 
 @glossary_app.command("import")
 def import_command(
-    file: Path = typer.Argument(..., help="A DeepL, Google or Amazon Translate glossary (.csv or .tsv)."),
+    file: Path = typer.Argument(..., help="A DeepL, Google or Amazon Translate glossary (.csv or .tsv), or a TBX termbase (.tbx)."),
     fmt: Optional[str] = typer.Option(None, "--format", help="csv or tsv [default: from the file name]."),
     layout: Optional[str] = typer.Option(None, "--layout", help="google (source,target), amazon (header row of language codes) or deepl (source,target,source_lang,target_lang) [default: detected]."),
     category: str = typer.Option("other", "--category", "-c", help="Category of the new entries."),
@@ -193,13 +193,22 @@ def import_command(
     replace: bool = typer.Option(False, "--replace", help="When a source form already has another rendering, take the imported one (default: keep ours and report the conflict)."),
     glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help=_GLOSSARY_HELP + " Created if missing."),
 ) -> None:
-    """Merge terms from a CSV/TSV glossary: new entries appended, aliases added, conflicts reported."""
+    """Merge terms from a CSV/TSV glossary or a TBX file: new entries appended, aliases added, conflicts reported.
+
+    A TBX file imported into a glossary that does not exist yet keeps every field (sources, target, also,
+    forbidden, category, case, note) and the header (name, spelling, notes).
+    """
     from idtrans.glossary.edit import merge_entries
     from idtrans.glossary.interchange import import_entries
 
     path = resolve_path(glossary)
-    used, entries = import_entries(file, fmt=fmt, layout=layout, category=category, case=case)
-    outcome = merge_entries(path, entries, replace=replace)
+    if file.suffix.lower() == ".tbx" or fmt == "tbx":
+        from idtrans.glossary.tbx import import_tbx
+
+        used, outcome = "tbx", import_tbx(file, path, replace=replace)
+    else:
+        used, entries = import_entries(file, fmt=fmt, layout=layout, category=category, case=case)
+        outcome = merge_entries(path, entries, replace=replace)
     for conflict in outcome["conflicts"]:
         typer.echo(f"conflict (kept ours): {conflict}", err=True)
     typer.echo(f"imported {file} ({used} layout) into {path}: {len(outcome['added'])} added, "
@@ -209,17 +218,27 @@ def import_command(
 
 @glossary_app.command("export")
 def export_command(
-    file: Path = typer.Argument(..., help="Output file (.csv or .tsv), or - for stdout."),
-    fmt: Optional[str] = typer.Option(None, "--format", help="csv or tsv [default: from the file name; csv for stdout]."),
+    file: Path = typer.Argument(..., help="Output file (.csv, .tsv or .tbx), or - for stdout."),
+    fmt: Optional[str] = typer.Option(None, "--format", help="csv, tsv or tbx [default: from the file name; csv for stdout]."),
     layout: str = typer.Option("google", "--layout", help="google (source,target), amazon (language-code header row) or deepl (with language columns in CSV)."),
     glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help=_GLOSSARY_HELP),
 ) -> None:
-    """Write the glossary as a DeepL / Google / Amazon Translate glossary file (one row per source form)."""
+    """Write the glossary as a DeepL / Google / Amazon Translate glossary (one row per source form) or TBX-Basic."""
     from idtrans.glossary.edit import write_atomic
     from idtrans.glossary.interchange import export_text, guess_format
 
     loaded = _load(glossary)
     to_stdout = str(file) == "-"
+    if fmt == "tbx" or (fmt is None and file.suffix.lower() == ".tbx"):
+        from idtrans.glossary.tbx import export_tbx
+
+        data = export_tbx(loaded)
+        if to_stdout:
+            typer.echo(data.decode("utf-8"), nl=False)
+        else:
+            write_atomic(file, data.decode("utf-8"))
+            typer.echo(f"wrote {file} ({len(loaded)} concept entries, TBX-Basic)", err=True)
+        return
     text = export_text(loaded, layout, fmt or ("csv" if to_stdout else guess_format(file, None)))
     if to_stdout:
         typer.echo(text, nl=False)

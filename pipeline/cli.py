@@ -19,6 +19,8 @@ class OutputFormat(str, Enum):
     text = "text"
     jsonl = "jsonl"
     bilingual = "bilingual"
+    html = "html"
+    xliff = "xliff"
 
 
 def _say(message: str, quiet: bool) -> None:
@@ -32,7 +34,7 @@ def _report_removed(source: str, removed: list, quiet: bool) -> None:
 
 
 def translate_command(
-    input: str = typer.Argument(..., help="An Indonesian .txt/.md article, a directory of them, or - for stdin."),
+    input: str = typer.Argument(..., help="An Indonesian .txt/.md article or saved web page (.html), a directory of them, or - for stdin."),
     output: Optional[Path] = typer.Option(
         None, "--output", "-o", help="Output file (default: stdout); required for a directory input (an output directory).",
     ),
@@ -40,7 +42,7 @@ def translate_command(
         None, "--model", "-m",
         help="Hugging Face model id or local MarianMT directory (default: $IDTRANS_MODEL, else Helsinki-NLP/opus-mt-id-en, else the bundled model).",
     ),
-    fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text: English article; jsonl: one record per sentence; bilingual: Markdown, source then translation."),
+    fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text: English article; jsonl: one record per sentence; bilingual: Markdown, source then translation; html: the English article as HTML; xliff: XLIFF 2.1 for post-editing."),
     glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help="Glossary YAML to enforce (default: $IDTRANS_GLOSSARY, else the bundled starter glossary)."),
     no_glossary: bool = typer.Option(False, "--no-glossary", help="Translate without glossary enforcement."),
     beams: int = typer.Option(4, "--beams", min=1, max=32, help="Beam size."),
@@ -49,6 +51,10 @@ def translate_command(
     backend: BackendName = typer.Option(BackendName.auto, "--backend", help="torch, ct2 (CTranslate2), or auto: ct2 when the model has a converted copy."),
     threads: Optional[int] = typer.Option(None, "--threads", min=1, help="CPU threads for the model (default: all cores)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the persistent sentence cache."),
+    tm: Optional[Path] = typer.Option(
+        None, "--tm", help="Translation memory file (default: $IDTRANS_TM, else ~/.local/share/idtrans/memory.sqlite3)."),
+    no_tm: bool = typer.Option(
+        False, "--no-tm", help="Ignore the translation memory (approved translations are not reused)."),
     keep_boilerplate: bool = typer.Option(False, "--keep-boilerplate", help="Keep scraped boilerplate lines (related-article links, share prompts, …)."),
     force: bool = typer.Option(False, "--force", help="Directory input: re-translate files whose output already exists."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no informational lines on stderr."),
@@ -78,7 +84,7 @@ def translate_command(
     stack = build_stack(
         model, settings=settings, glossary=False if no_glossary else glossary, backend=backend.value,
         threads=threads, cache=not no_cache, progress=None if is_directory else progress,
-        notice=lambda line: typer.echo(line, err=True),
+        notice=lambda line: typer.echo(line, err=True), memory=False if no_tm else (tm or True),
     )
     try:
         if is_directory:
@@ -103,6 +109,9 @@ def translate_command(
             _say(f"translated {done} file(s) into {output}" + (f", skipped {skipped} already done (--force redoes them)" if skipped else ""), quiet)
         else:
             _report_removed(article.source, article.removed, quiet)
+            if article.dropped:
+                _say(f"{article.source}: the HTML extractor left out {len(article.dropped)} page blocks (navigation, "
+                     f"ads, related links, comments …); `idtrans segment {article.source}` lists them", quiet)
             progress.start(article.sentence_count, "sentences")
             result = translate_article(article, stack.translator)
             terms = term_counts(r.translation for r in result.sentences)
@@ -123,6 +132,8 @@ def translate_command(
         )
     if stack.cache is not None:
         _say(stack.cache.summary_line(), quiet)
+    if stack.memory is not None and stack.memory.memory.path.exists():
+        _say(stack.memory.summary_line(), quiet)
 
 
 def register(app: typer.Typer) -> None:

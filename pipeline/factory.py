@@ -1,4 +1,4 @@
-"""Building the translator stack: backend → SentenceTranslator → glossary enforcement → cache.
+"""Building the translator stack: backend → SentenceTranslator → glossary enforcement → cache → memory.
 
 Each layer is a :class:`~idtrans.pipeline.translator.Translator` wrapping the one below, so
 callers (the CLI, ``idtrans eval run``, benchmarks) get one object with ``translate()``.
@@ -52,6 +52,7 @@ class TranslatorStack:
     enforcer: object | None = None
     cache: object | None = None
     notes: list[str] = field(default_factory=list)
+    memory: object | None = None
 
 
 def build_stack(
@@ -64,8 +65,13 @@ def build_stack(
     cache: bool | str | Path = False,
     progress: Callable[[int], None] | None = None,
     notice: Callable[[str], None] | None = None,
+    memory: bool | str | Path = False,
 ) -> TranslatorStack:
-    """Load the model and wrap it in the requested layers."""
+    """Load the model and wrap it in the requested layers.
+
+    ``memory``: the translation memory (``True``: the default file) as the top layer: approved human
+    translations win over everything below; see :mod:`idtrans.interop.tm`.
+    """
     from idtrans.pipeline.models import choose_model, load_backend
     from idtrans.pipeline.sentences import SentenceTranslator
 
@@ -94,6 +100,11 @@ def build_stack(
 
         stack.cache = CachedTranslator(translator, None if cache is True else Path(cache))
         translator = stack.cache
+    if memory:
+        from idtrans.interop.tm import MemoryTranslator, TranslationMemory
+
+        stack.memory = MemoryTranslator(translator, TranslationMemory(None if memory is True else Path(memory)))
+        translator = stack.memory
     stack.translator = translator
     return stack
 

@@ -1,4 +1,4 @@
-"""Output formats: the English article, one JSON record per sentence, or bilingual Markdown."""
+"""Output formats: the English article (text or HTML), one JSON record per sentence, bilingual Markdown, or XLIFF."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ import os
 import tempfile
 from pathlib import Path
 
+from idtrans.interop.html_out import render_html
+from idtrans.interop.xliff import render_xliff
 from idtrans.pipeline.assemble import TranslatedArticle
 
-FORMATS = ("text", "jsonl", "bilingual")
-SUFFIXES = {"text": ".en.txt", "jsonl": ".jsonl", "bilingual": ".en.md"}
+FORMATS = ("text", "jsonl", "bilingual", "html", "xliff")
+SUFFIXES = {"text": ".en.txt", "jsonl": ".jsonl", "bilingual": ".en.md", "html": ".en.html", "xliff": ".xlf"}
 
 
 def render_text(result: TranslatedArticle) -> str:
@@ -82,7 +84,8 @@ def render_bilingual(result: TranslatedArticle) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
-RENDERERS = {"text": render_text, "jsonl": render_jsonl, "bilingual": render_bilingual}
+RENDERERS = {"text": render_text, "jsonl": render_jsonl, "bilingual": render_bilingual, "html": render_html,
+             "xliff": render_xliff}
 
 
 def render(result: TranslatedArticle, fmt: str) -> str:

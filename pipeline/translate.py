@@ -58,12 +58,10 @@ class FileOutcome:
 
 
 def read_article(path: str | Path, *, keep_boilerplate: bool = False):
-    """Read and parse one article (``-`` is standard input)."""
-    from idtrans.corpus.article import parse_article
-    from idtrans.corpus.reader import read_text
+    """Read and parse one article: text, Markdown or a saved web page (``-`` is standard input)."""
+    from idtrans.corpus.html import load_article
 
-    name = "<stdin>" if str(path) == "-" else str(path)
-    return parse_article(read_text(path), source=name, keep_boilerplate=keep_boilerplate)
+    return load_article(path, keep_boilerplate=keep_boilerplate)
 
 
 def translate_file(path: str | Path, translator: Translator, *, keep_boilerplate: bool = False) -> FileOutcome:

@@ -121,7 +121,7 @@ def test_collect_inputs_directory(tmp_path: Path) -> None:
     found = [p.relative_to(tmp_path).as_posix() for p in collect_inputs(tmp_path)]
     assert found == ["a.md", "b.txt", "sub/c.TXT", "sub/deeper/d.txt"]
     assert collect_inputs(str(tmp_path)) == collect_inputs(tmp_path)
-    assert set(ARTICLE_SUFFIXES) == {".txt", ".md"}
+    assert set(ARTICLE_SUFFIXES) == {".txt", ".md", ".html", ".htm"}
 
 
 def test_collect_inputs_file_and_stdin(tmp_path: Path) -> None:
