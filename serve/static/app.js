@@ -235,6 +235,16 @@ function init() {
     if (file) $("#source").value = await file.text();
   });
   for (const tab of document.querySelectorAll(".tab")) tab.addEventListener("click", () => showTab(tab.dataset.tab));
+  // pointing at a sentence lights up its counterpart in the other column
+  for (const [type, on] of [["mouseover", true], ["mouseout", false]]) {
+    $("#result").addEventListener(type, (event) => {
+      const span = event.target.closest(".sentence");
+      if (!span) return;
+      for (const twin of document.querySelectorAll(`.sentence[data-sentence="${span.dataset.sentence}"]`)) {
+        twin.classList.toggle("linked", on);
+      }
+    });
+  }
   $("#glossary-search").addEventListener("submit", searchGlossary);
   $("#glossary-add").addEventListener("submit", addEntry);
 }
