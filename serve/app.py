@@ -28,7 +28,7 @@ from idtrans.serve.config import ServeConfig
 from idtrans.serve.engine import Engine, load_engine
 from idtrans.serve.glossary_api import build_router
 from idtrans.serve.lt import parse_translate_request, translate_response
-from idtrans.serve.metrics import AccessLog, Metrics
+from idtrans.serve.metrics import AccessLog, Metrics, setup_logging
 from idtrans.serve.texts import article_response, assemble, read_article
 
 log = logging.getLogger("idtrans.serve")
@@ -196,4 +196,6 @@ def create_app(config: ServeConfig | None = None, *, engine: Engine | None = Non
 
 def create_app_from_env() -> FastAPI:
     """The app factory uvicorn's worker processes call (config from ``IDTRANS_SERVE_CONFIG``)."""
-    return create_app(ServeConfig.from_env())
+    config = ServeConfig.from_env()
+    setup_logging(config.access_log, config.log_level)
+    return create_app(config)

@@ -41,6 +41,8 @@ class ServeConfig:
     api_keys_file: str | None = None
     api_keys: list[str] = field(default_factory=list)
     root_path: str = ""
+    access_log: str | None = None
+    log_level: str = "info"
 
     def to_env(self) -> str:
         return json.dumps(asdict(self))

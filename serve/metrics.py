@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import time
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
+from idtrans.errors import InputError
 from idtrans.serve.access import ASGIApp, Message, Receive, Scope, Send
 
 if TYPE_CHECKING:
@@ -29,6 +31,31 @@ if TYPE_CHECKING:
 access_log = logging.getLogger("idtrans.serve.access")
 
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+
+
+def setup_logging(access_log: str | None, level: str) -> None:
+    """The access log to stderr or ``access_log`` (JSON lines), server messages to stderr at ``level``."""
+    handler: logging.Handler = logging.StreamHandler(sys.stderr)
+    if access_log is not None:
+        try:
+            handler = logging.FileHandler(access_log, encoding="utf-8")
+        except OSError as error:
+            raise InputError(f"cannot open the access log: {error.strerror}", where=access_log,
+                             hint="pass a writable file path to --access-log") from None
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    setattr(handler, "idtrans_serve", True)
+    access = logging.getLogger("idtrans.serve.access")
+    for old in [h for h in access.handlers if getattr(h, "idtrans_serve", False)]:
+        access.removeHandler(old)
+    access.addHandler(handler)
+    access.setLevel(logging.INFO)
+    access.propagate = False
+    server = logging.getLogger("idtrans.serve")
+    if not server.handlers:
+        stream = logging.StreamHandler(sys.stderr)
+        stream.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+        server.addHandler(stream)
+    server.setLevel(level.upper())
 
 
 class Metrics:
@@ -46,7 +73,7 @@ class Metrics:
                                          buckets=(1, 2, 4, 8, 16, 32, 64, 128), registry=self.registry)
         self.batch_seconds = Histogram("idtrans_batch_seconds", "Model time per batch.",
                                        buckets=_LATENCY_BUCKETS, registry=self.registry)
-        self.registry.register(_StackCollector(engine, batcher))  # type: ignore[arg-type]
+        self.registry.register(_StackCollector(engine, batcher))
 
     def on_batch(self, size: int, seconds: float) -> None:
         self.batch_sentences.observe(size)

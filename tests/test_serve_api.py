@@ -149,7 +149,8 @@ def test_article_endpoint_matches_jsonl_records(client: TestClient, example_arti
 def test_article_form_body_and_errors(client: TestClient) -> None:
     form = client.post("/v1/articles", data={"text": f"Judul berita\n\n{SENTENCE}"})
     assert form.status_code == 200 and len(form.json()["sentences"]) == 2
-    assert client.post("/v1/articles", json={"text": "   "}).json() == {"error": "Invalid request: missing text parameter"}
+    blank = client.post("/v1/articles", json={"text": "   "})
+    assert blank.json() == {"error": "Invalid request: missing text parameter"}
     only_boilerplate = client.post("/v1/articles", json={"text": "Tinggalkan komentar"})
     assert only_boilerplate.status_code == 400 and "boilerplate" in only_boilerplate.json()["error"]
     assert "hint" in only_boilerplate.json()
@@ -172,7 +173,8 @@ def test_glossary_list_search_show_lint(client: TestClient) -> None:
 def test_glossary_add_edit_remove_round_trip(client: TestClient, config: ServeConfig) -> None:
     path = Path(str(config.glossary))
     before = path.read_text(encoding="utf-8")
-    added = client.post("/v1/glossary", json={"source": ["Panglima Angkatan Bersenjata"], "target": "armed forces chief",
+    added = client.post("/v1/glossary", json={"source": ["Panglima Angkatan Bersenjata"],
+                                              "target": "armed forces chief",
                                               "category": "title", "case": "ignore"})
     assert added.status_code == 201 and added.json() == {"added": "armed-forces-chief"}
     assert path.read_text(encoding="utf-8").startswith(before)
@@ -302,7 +304,8 @@ def test_api_keys_from_file_and_env(engine: Engine, config: ServeConfig, tmp_pat
         assert client.post("/translate", json={**payload, "api_key": "wrong"}).status_code == 403
         assert client.post("/translate", json={**payload, "api_key": "file-key"}).status_code == 200
         assert client.post("/translate", data={**payload, "api_key": "env-key-2"}).status_code == 200
-        assert client.post("/v1/articles", json={"text": SENTENCE}, headers={"X-API-Key": "env-key-1"}).status_code == 200
+        by_header = client.post("/v1/articles", json={"text": SENTENCE}, headers={"X-API-Key": "env-key-1"})
+        assert by_header.status_code == 200
         assert client.get("/v1/glossary", headers={"Authorization": "Bearer file-key"}).status_code == 200
         assert client.get("/v1/glossary").status_code == 403
         assert client.get("/v1/glossary?api_key=file-key").status_code == 200

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from pathlib import Path
 from typing import Sequence
 
 import pytest
@@ -165,3 +166,19 @@ def test_serve_command_reports_missing_extra_in_one_line(monkeypatch: pytest.Mon
     assert result.exit_code == 1
     assert "idtrans_no_such_module" in result.output and "idtrans[serve]" in result.output
     assert "Traceback" not in result.output
+
+
+def test_config_round_trips_through_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from idtrans.serve.config import CONFIG_ENV, ServeConfig
+
+    config = ServeConfig(model="m", glossary="g.yaml", rate_limit=7, api_keys=["k"], cross_request=False)
+    monkeypatch.setenv(CONFIG_ENV, config.to_env())
+    assert ServeConfig.from_env() == config
+
+
+def test_unwritable_access_log_is_a_one_line_error(tmp_path: Path) -> None:
+    from idtrans.serve.metrics import setup_logging
+
+    with pytest.raises(IdtransError) as error:
+        setup_logging(str(tmp_path / "missing-dir" / "access.log"), "info")
+    assert "cannot open the access log" in str(error.value) and error.value.hint
