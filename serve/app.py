@@ -152,9 +152,11 @@ def _install_routes(app: FastAPI, runtime: Runtime) -> None:
             raise AccessDenied(400, "Invalid request: missing text parameter")
         runtime.check_chars(len(text))
         keep = str(body.get("keep_boilerplate", "")).lower() in ("1", "true", "yes", "on")
-        article = read_article(text, keep_boilerplate=keep, name=_text_field(body, "name") or "<request>")
+        name = _text_field(body, "name") or "<request>"
+        # parsing and rendering are plain Python, but a long article takes a while: off the event loop too
+        article = await asyncio.to_thread(read_article, text, keep_boilerplate=keep, name=name)
         translations = await runtime.translate([unit[3] for unit in article.units()])
-        return article_response(assemble(article, translations))
+        return await asyncio.to_thread(lambda: article_response(assemble(article, translations)))
 
     app.include_router(build_router(lambda: runtime.engine.glossary_path if runtime.engine else None,
                                     runtime.admit))

@@ -128,3 +128,17 @@ def test_page_glossary_tab_searches_and_adds(driver: Any, server_url: str) -> No
     WebDriverWait(driver, 30).until(lambda d: "Added" in d.find_element(By.ID, "a-status").text)
     WebDriverWait(driver, 30).until(
         lambda d: "defence ministry spokesperson" in d.find_element(By.ID, "g-table").text)
+
+
+def test_page_marks_review_flagged_sentences(driver: Any, server_url: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    driver.get(server_url)
+    record = {"paragraph": 1, "sentence": 0, "source": "Pasukan tiba di Kyiv.", "translation": "Troops reached Kiev.",
+              "glossary": [{"entry": "kyiv", "source_form": "Kyiv", "target": "Kyiv", "status": "missed"}],
+              "review": ["glossary term not rendered: Kyiv"]}
+    driver.execute_script("render(arguments[0]);", {"sentences": [record], "removed": [], "glossary": {}, "review": 1})
+    flagged = driver.find_elements(By.CSS_SELECTOR, "#result td.english .sentence.review")
+    assert len(flagged) == 1 and "Kyiv" in flagged[0].get_attribute("title")
+    assert driver.find_element(By.CSS_SELECTOR, "#result td.source mark.term").text == "Kyiv"
+    assert "1 sentence(s) flagged for review" in driver.find_element(By.ID, "summary").text

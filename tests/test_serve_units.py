@@ -182,3 +182,14 @@ def test_unwritable_access_log_is_a_one_line_error(tmp_path: Path) -> None:
     with pytest.raises(IdtransError) as error:
         setup_logging(str(tmp_path / "missing-dir" / "access.log"), "info")
     assert "cannot open the access log" in str(error.value) and error.value.hint
+
+
+def test_review_reasons_keep_a_layers_flag_or_derive_them() -> None:
+    from idtrans.serve.texts import review_reasons
+
+    assert review_reasons({"glossary": [{"entry": "a", "target": "Kyiv", "status": "applied"}]}) == []
+    missed = {"glossary": [{"entry": "a", "target": "Kyiv", "status": "missed"},
+                           {"entry": "b", "target": "Defence", "status": "repaired", "forbidden": ["Defense"]}]}
+    assert review_reasons(missed) == ["glossary term not rendered: Kyiv", "forbidden form: Defense"]
+    assert review_reasons({**missed, "review": "number changed"}) == ["number changed"]
+    assert review_reasons({"review": ["a", "b"]}) == ["a", "b"]
