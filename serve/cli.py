@@ -25,6 +25,11 @@ def require_extra() -> None:
         raise IdtransError(f"idtrans serve needs {', '.join(missing)}, which is not installed", hint=INSTALL_HINT)
 
 
+def _banner(host: str, port: int, root_path: str, workers: int, keys: bool) -> None:
+    typer.echo(f"idtrans serve: http://{host}:{port}{root_path}/ ({workers} worker(s), "
+               f"{'API keys required' if keys else 'no API keys'})", err=True)
+
+
 def serve_command(
     host: str = typer.Option("127.0.0.1", "--host",
         help="Address to listen on (0.0.0.0: every interface; put a reverse proxy in front)."),
@@ -82,16 +87,16 @@ def serve_command(
     setup_logging(config.access_log, config.log_level)
     common = dict(host=host, port=port, root_path=root_path, proxy_headers=True,
                   forwarded_allow_ips=forwarded_allow_ips, access_log=False, log_level=log_level)
-    typer.echo(f"idtrans serve: http://{host}:{port}{root_path}/ ({workers} worker(s), "
-               f"{'API keys required' if keys else 'no API keys'})", err=True)
     if workers == 1:
         engine = load_engine(config)  # model errors become one line + hint here
+        _banner(host, port, root_path, workers, bool(keys))
         uvicorn.run(create_app(config, engine=engine), **common)  # type: ignore[arg-type]
         return
     from idtrans.pipeline.models import choose_model
 
     choose_model(model)  # fail fast on a model that cannot be found
     os.environ[CONFIG_ENV] = config.to_env()
+    _banner(host, port, root_path, workers, bool(keys))
     uvicorn.run("idtrans.serve.app:create_app_from_env", factory=True, workers=workers, **common)  # type: ignore[arg-type]
 
 

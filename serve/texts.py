@@ -104,6 +104,9 @@ class _Pieces(HTMLParser):
     def handle_decl(self, decl: str) -> None:
         self.pieces.append(("markup", f"<!{decl}>"))
 
+    def unknown_decl(self, data: str) -> None:
+        self.pieces.append(("markup", f"<![{data}]]>"))
+
     def handle_pi(self, data: str) -> None:
         self.pieces.append(("markup", f"<?{data}>"))
 

@@ -112,11 +112,13 @@ def test_plain_text_plan_keeps_lines_and_indentation() -> None:
 
 
 def test_html_plan_keeps_markup_and_escapes_text() -> None:
-    source = '<!doctype html><div id="x">Satu &amp; dua.<br/><i>Tiga.</i><!-- c --><style>p{}</style></div>'
+    source = ('<!doctype html><div id="x">Satu &amp; dua.<br/><i>Tiga.</i><!-- c --><style>p{}</style>'
+              '<svg><![CDATA[x < y]]></svg></div>')
     plan = plan_html(source)
     assert plan.sentences == ["Satu & dua.", "Tiga."]
     assert plan.join(["One & two <3.", "Three."]) == (
-        '<!doctype html><div id="x">One &amp; two &lt;3.<br/><i>Three.</i><!-- c --><style>p{}</style></div>')
+        '<!doctype html><div id="x">One &amp; two &lt;3.<br/><i>Three.</i><!-- c --><style>p{}</style>'
+        '<svg><![CDATA[x < y]]></svg></div>')
 
 
 def test_rate_limiter_refills_over_time() -> None:
