@@ -59,9 +59,10 @@ def _compose() -> None:
     from idtrans.glossary import cli as glossary_cli
     from idtrans.interop import cli as interop_cli
     from idtrans.pipeline import cli as pipeline_cli
+    from idtrans.serve import cli as serve_cli
     from idtrans.training import cli as training_cli
 
-    for module in (pipeline_cli, corpus_cli, glossary_cli, eval_cli, training_cli, interop_cli):
+    for module in (pipeline_cli, corpus_cli, glossary_cli, eval_cli, training_cli, interop_cli, serve_cli):
         module.register(app)
 
 

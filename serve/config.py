@@ -1,0 +1,79 @@
+"""Every setting of ``idtrans serve`` in one place.
+
+1. The CLI builds a :class:`ServeConfig` from its options; tests build one directly.
+2. Worker processes (``--workers N``) get the same config through ``IDTRANS_SERVE_CONFIG`` (JSON),
+   because uvicorn starts them by importing the app factory.
+3. API keys come from ``--api-keys FILE`` (one key a line, ``#`` comments) and/or the environment
+   variable ``IDTRANS_API_KEYS`` (keys separated by commas or whitespace). No keys: open server.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+from idtrans.errors import InputError
+
+CONFIG_ENV = "IDTRANS_SERVE_CONFIG"
+API_KEYS_ENV = "IDTRANS_API_KEYS"
+
+
+@dataclass
+class ServeConfig:
+    """Server settings (defaults are what ``idtrans serve`` uses without options)."""
+
+    model: str | None = None
+    glossary: str | None = None
+    no_glossary: bool = False
+    backend: str = "auto"
+    threads: int | None = None
+    beams: int = 4
+    cache: bool = True
+    cache_path: str | None = None
+    max_batch: int = 32
+    batch_wait_ms: float = 10.0
+    cross_request: bool = True
+    max_body_bytes: int = 1_000_000
+    max_chars: int = 100_000
+    rate_limit: int = 0
+    api_keys_file: str | None = None
+    api_keys: list[str] = field(default_factory=list)
+    root_path: str = ""
+    access_log: str | None = None
+    log_level: str = "info"
+
+    def to_env(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_env(cls) -> "ServeConfig":
+        raw = os.environ.get(CONFIG_ENV)
+        if not raw:
+            return cls()
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in json.loads(raw).items() if k in known})
+
+    def resolved_keys(self) -> frozenset[str]:
+        """The API keys in force: the file's, the environment's and any given directly."""
+        keys = set(self.api_keys)
+        if self.api_keys_file:
+            keys.update(read_key_file(Path(self.api_keys_file)))
+        keys.update(k for k in os.environ.get(API_KEYS_ENV, "").replace(",", " ").split() if k)
+        return frozenset(keys)
+
+
+def read_key_file(path: Path) -> list[str]:
+    """One key a line; blank lines and ``#`` comments are ignored."""
+    try:
+        lines = path.expanduser().read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"cannot read the API key file: {error}", where=str(path),
+                         hint="pass a UTF-8 text file with one key a line") from None
+    keys = [line.split("#", 1)[0].strip() for line in lines]
+    keys = [k for k in keys if k]
+    if not keys:
+        raise InputError("the API key file has no keys", where=str(path),
+                         hint="add one key a line, or leave out --api-keys for an open server")
+    return keys
