@@ -86,6 +86,13 @@ def test_unknown_engine_is_one_clear_error(run, tmp_path):
     assert result.exit_code == 1 and "unknown engine 'spark'" in result.output
 
 
+def test_engine_ray_without_ray_says_how_to_install(run, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "ray", None)  # import ray now raises ImportError
+    result = run(str(_make_dir(tmp_path / "in", 1)), "-o", str(tmp_path / "out"), "--engine", "ray")
+    assert result.exit_code == 1
+    assert "needs Ray, which is not installed" in result.output and "pip install 'idtrans[scale]'" in result.output
+
+
 # --- Ray (optional extra) -------------------------------------------------------------------------
 
 
