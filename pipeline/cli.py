@@ -12,6 +12,7 @@ import typer
 
 from idtrans.errors import InputError
 from idtrans.pipeline.factory import BackendName
+from idtrans.pipeline.scale import is_archive
 from idtrans.progress import ProgressBar
 
 
@@ -58,6 +59,10 @@ def translate_command(
     keep_boilerplate: bool = typer.Option(False, "--keep-boilerplate", help="Keep scraped boilerplate lines (related-article links, share prompts, …)."),
     force: bool = typer.Option(False, "--force", help="Directory input: re-translate files whose output already exists."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no informational lines on stderr."),
+    engine: str = typer.Option("local", "--engine", help="local, or ray (idtrans[scale]) for directories and JSONL/Parquet archives."),
+    address: Optional[str] = typer.Option(None, "--address", help="--engine ray: cluster address (auto, ray://host:10001); default: embedded Ray."),
+    actors: int = typer.Option(1, "--actors", min=1, help="--engine ray: translator actors."),
+    threads_per_actor: int = typer.Option(1, "--threads-per-actor", min=1, help="--engine ray: CPU threads of each actor's model."),
 ) -> None:
     """Translate Indonesian news articles into English."""
     from idtrans.pipeline.factory import build_stack
@@ -76,6 +81,16 @@ def translate_command(
         raise InputError("the output for a directory input must be a directory", where=str(output), hint="choose a directory path for -o")
     if not is_directory and output is not None and input != "-" and output.exists() and output.resolve() == source_path.resolve():
         raise InputError("the output file is the input file", where=str(output), hint="choose another -o path")
+    if engine != "local" or is_archive(input):
+        from idtrans.pipeline.batch_cli import run_batch_command
+
+        return run_batch_command(input, output, engine=engine, address=address, actors=actors,
+                                 threads_per_actor=threads_per_actor, stack_options=dict(
+                                     model=model, settings=dict(beams=beams, max_new_tokens=max_new_tokens,
+                                                                batch_tokens=batch_tokens),
+                                     glossary=False if no_glossary else glossary, backend=backend.value,
+                                     threads=threads, cache=not no_cache),
+                                 fmt=fmt.value, force=force, keep_boilerplate=keep_boilerplate, quiet=quiet)
     if not is_directory:
         article = read_article(input, keep_boilerplate=keep_boilerplate)  # read first: bad input fails fast
 
