@@ -9,11 +9,11 @@ import typer
 
 def segment_file(path: str, *, keep_boilerplate: bool = False):
     """Read and parse one article file (``-`` is standard input) into an :class:`Article`."""
-    from idtrans.corpus.article import parse_article
+    from idtrans.corpus.article import layout_for, parse_article
     from idtrans.corpus.reader import read_text
 
     name = "<stdin>" if path == "-" else path
-    return parse_article(read_text(path), source=name, keep_boilerplate=keep_boilerplate)
+    return parse_article(read_text(path), source=name, keep_boilerplate=keep_boilerplate, layout=layout_for(name))
 
 
 def format_article(article) -> str:

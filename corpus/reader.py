@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 import sys
 import unicodedata
 from pathlib import Path
@@ -36,15 +37,24 @@ def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
+# Invisible characters that scraped text carries and that would split a word for the glossary
+# matcher: zero-width space/non-joiner/joiner, word joiner, BOM used as a joiner, soft hyphen.
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# A zero-width space or word joiner between a lower-case letter and a capital ("Korea\u200bUtara")
+# stood for a word break the page showed as a line break or a gap: it becomes a space.
+_CAMEL_BREAK = re.compile("(?<=[a-z])[\u200b\u2060]+(?=[A-Z])")
+
+
 def normalise_text(text: str) -> str:
-    """Newlines to ``\\n`` (also U+2028 line and U+2029 paragraph separators) and Unicode to NFC.
+    """Newlines to ``\\n`` (also U+2028 line and U+2029 paragraph separators), invisible characters
+    removed (zero-width space/joiners, word joiner, soft hyphen; a zero-width break between a
+    lower-case letter and a capital becomes a space) and Unicode to NFC.
 
     Idempotent, so callers that already hold normalised text can apply it again safely.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\u2029", "\n\n").replace("\u2028", "\n")
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = _INVISIBLE.sub("", _CAMEL_BREAK.sub(" ", text))
     return unicodedata.normalize("NFC", text)
 
 

@@ -36,6 +36,23 @@ def yaml_round_trip():
     return yaml
 
 
+def _refuse_aliases(text: str, path: Path) -> None:
+    """Refuse YAML anchors and aliases before any document is built.
+
+    A glossary never needs them, and nested aliases expand exponentially (a "billion laughs"
+    file of a few hundred bytes keeps a parser busy for hours). Scanning the event stream is linear.
+    """
+    from ruamel.yaml import YAML
+    from ruamel.yaml.events import AliasEvent, NodeEvent
+
+    for event in YAML(typ="safe", pure=True).parse(text):
+        if isinstance(event, AliasEvent) or (isinstance(event, NodeEvent) and event.anchor):
+            mark = event.start_mark
+            kind = f"alias *{event.anchor}" if isinstance(event, AliasEvent) else f"anchor &{event.anchor}"
+            raise GlossaryError(f"YAML {kind} is not allowed in a glossary", where=f"{path}:{mark.line + 1}",
+                                hint="write each value out in full (anchors and aliases are refused for safety)")
+
+
 def read_document(path: Path) -> Any:
     """Parse the YAML of ``path``; syntax errors become a GlossaryError at ``file:line``."""
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -51,6 +68,7 @@ def read_document(path: Path) -> Any:
     except OSError as error:
         raise GlossaryError(f"cannot read: {error.strerror}", where=str(path)) from None
     try:
+        _refuse_aliases(text, path)
         return yaml_round_trip().load(text)
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark

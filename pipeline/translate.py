@@ -43,11 +43,11 @@ class FileOutcome:
 
 def read_article(path: str | Path, *, keep_boilerplate: bool = False):
     """Read and parse one article (``-`` is standard input)."""
-    from idtrans.corpus.article import parse_article
+    from idtrans.corpus.article import layout_for, parse_article
     from idtrans.corpus.reader import read_text
 
     name = "<stdin>" if str(path) == "-" else str(path)
-    return parse_article(read_text(path), source=name, keep_boilerplate=keep_boilerplate)
+    return parse_article(read_text(path), source=name, keep_boilerplate=keep_boilerplate, layout=layout_for(name))
 
 
 def translate_file(path: str | Path, translator: Translator, *, keep_boilerplate: bool = False) -> FileOutcome:
