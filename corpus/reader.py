@@ -11,10 +11,12 @@
 from __future__ import annotations
 
 import codecs
+import os
 import re
 import sys
 import unicodedata
 from pathlib import Path
+from typing import BinaryIO
 
 from idtrans.errors import InputError
 
@@ -86,18 +88,47 @@ def decode_text(data: bytes, *, where: str = "<bytes>") -> str:
     return normalise_text(text)
 
 
+#: Largest article read, in bytes (a long-form article is ~50 KB; a book ~1 MB). Override with
+#: ``$IDTRANS_MAX_INPUT_BYTES``. Endless inputs (``/dev/zero``, a pipe that never ends) stop here.
+DEFAULT_MAX_INPUT_BYTES = 5_000_000
+MAX_INPUT_ENV = "IDTRANS_MAX_INPUT_BYTES"
+
+
+def max_input_bytes() -> int:
+    """The input size limit: ``$IDTRANS_MAX_INPUT_BYTES`` when set to a positive integer, else the default."""
+    raw = os.environ.get(MAX_INPUT_ENV, "").strip()
+    if not raw:
+        return DEFAULT_MAX_INPUT_BYTES
+    if not raw.isdigit() or int(raw) <= 0:
+        raise InputError(f"${MAX_INPUT_ENV} must be a positive number of bytes, not {raw!r}", where=MAX_INPUT_ENV,
+                         hint=f"e.g. export {MAX_INPUT_ENV}=20000000, or unset it for {DEFAULT_MAX_INPUT_BYTES:,}")
+    return int(raw)
+
+
+def _read_limited(stream: BinaryIO, where: str) -> bytes:
+    limit = max_input_bytes()
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise InputError(f"is larger than the input limit of {limit:,} bytes", where=where,
+                         hint=f"split it into articles, or raise the limit with ${MAX_INPUT_ENV}=BYTES")
+    return data
+
+
 def read_text(path: str | Path) -> str:
     """Read one article as normalised text; ``"-"`` reads standard input.
 
     Raises :class:`InputError` (naming the file) if it is missing, a directory, unreadable,
-    or not UTF-8 text.
+    larger than :func:`max_input_bytes`, or not UTF-8 text.
     """
     where = _where(path)
     if str(path) == STDIN:
+        if sys.stdin is None:
+            raise InputError("standard input is closed", where=where, hint="pipe an article in, or pass a file path")
         try:
-            data = sys.stdin.buffer.read()
-        except (OSError, ValueError) as error:
-            raise InputError(f"cannot read standard input: {error}", where=where) from None
+            data = _read_limited(sys.stdin.buffer, where)
+        except (OSError, ValueError, AttributeError) as error:
+            raise InputError(f"cannot read standard input: {error}", where=where,
+                             hint="pipe an article in, or pass a file path") from None
         return decode_text(data, where=where)
     file = Path(path)
     if file.is_dir():
@@ -106,7 +137,8 @@ def read_text(path: str | Path) -> str:
             hint="pass one .txt/.md file, or use a command that accepts a directory of articles",
         )
     try:
-        data = file.read_bytes()
+        with file.open("rb") as stream:
+            data = _read_limited(stream, where)
     except FileNotFoundError:
         raise InputError("no such file", where=where, hint="check the path (use '-' to read standard input)") from None
     except PermissionError:

@@ -175,3 +175,95 @@ def test_unknown_layout_is_an_error():
 
     with pytest.raises(InputError, match="unknown layout"):
         parse_article("teks", layout="html")
+
+
+# -- one top-level handler: every failure is one line plus a hint ----------------------------------
+
+
+def _main(args, capsys):
+    from idtrans.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main(args)
+    captured = capsys.readouterr()
+    return done.value.code, captured.out, captured.err
+
+
+def test_usage_errors_are_one_line_with_a_hint(capsys):
+    code, out, err = _main(["translate", "--no-such-option"], capsys)
+    assert code == 2
+    assert err.splitlines() == ["error: No such option: --no-such-option", "hint: see `idtrans translate --help`"]
+    assert "╭" not in err + out  # no Rich box
+
+
+def test_an_unexpected_failure_is_one_line_and_the_trace_only_with_debug(capsys, monkeypatch, tmp_path):
+    import idtrans.corpus.cli as corpus_cli
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr(corpus_cli, "parse_article", broken, raising=False)
+    monkeypatch.setattr("idtrans.corpus.article.parse_article", broken)
+    article = tmp_path / "a.txt"
+    article.write_text("Judul\n\nIsi berita.\n", encoding="utf-8")
+    code, _, err = _main(["segment", str(article)], capsys)
+    assert code == 1
+    assert err.splitlines()[0] == "error: unexpected RuntimeError: simulated bug"
+    assert "Traceback" not in err and "--debug" in err
+    code, _, err = _main(["segment", str(article), "--debug"], capsys)
+    assert code == 1 and "Traceback" in err and "simulated bug" in err
+
+
+def test_os_errors_name_the_path(capsys, monkeypatch, tmp_path):
+    import idtrans.corpus.cli as corpus_cli
+
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(tmp_path / "out.txt"))
+
+    monkeypatch.setattr(corpus_cli, "parse_article", denied, raising=False)
+    monkeypatch.setattr("idtrans.corpus.article.parse_article", denied)
+    article = tmp_path / "a.txt"
+    article.write_text("Judul\n\nIsi berita.\n", encoding="utf-8")
+    code, _, err = _main(["segment", str(article)], capsys)
+    assert code == 1
+    assert err.splitlines()[0] == f"error: {tmp_path / 'out.txt'}: Permission denied"
+    assert err.splitlines()[1].startswith("hint: check the permissions")
+
+
+def test_closed_stdout_is_an_error_not_a_traceback(capsys, monkeypatch, tmp_path):
+    article = tmp_path / "a.txt"
+    article.write_text("Judul\n\nIsi berita.\n", encoding="utf-8")
+    monkeypatch.setattr("sys.stdout", None)
+    from idtrans.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["segment", str(article)])
+    assert done.value.code == 1
+    assert "standard output is closed" in capsys.readouterr().err
+
+
+def test_closed_stdin_is_an_error(capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", None)
+    code, _, err = _main(["segment", "-"], capsys)
+    assert code == 1 and "standard input is closed" in err
+
+
+def test_endless_or_huge_input_stops_at_the_documented_limit(capsys, monkeypatch, tmp_path):
+    big = tmp_path / "big.txt"
+    big.write_text("Kalimat berita. " * 200, encoding="utf-8")
+    monkeypatch.setenv("IDTRANS_MAX_INPUT_BYTES", "1000")
+    code, _, err = _main(["segment", str(big)], capsys)
+    assert code == 1 and "larger than the input limit of 1,000 bytes" in err and "IDTRANS_MAX_INPUT_BYTES" in err
+    monkeypatch.setenv("IDTRANS_MAX_INPUT_BYTES", "lots")
+    code, _, err = _main(["segment", str(big)], capsys)
+    assert code == 1 and "must be a positive number of bytes" in err
+    monkeypatch.delenv("IDTRANS_MAX_INPUT_BYTES")
+    code, _, _ = _main(["segment", str(big)], capsys)
+    assert code == 0
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
+def test_dev_zero_does_not_eat_the_memory(capsys, monkeypatch):
+    monkeypatch.setenv("IDTRANS_MAX_INPUT_BYTES", "100000")
+    code, _, err = _main(["segment", "/dev/zero"], capsys)
+    assert code == 1 and "input limit" in err
