@@ -65,7 +65,9 @@ def editing(path: str | Path, *, create: bool = False) -> Iterator[Any]:
     path = Path(path)
     lock = FileLock(str(lock_path(path)), timeout=LOCK_TIMEOUT, mode=_lock_mode(path))
     try:
-        with lock:
+        # Poll often: an editor that loops over many edits re-takes the lock within a millisecond of
+        # releasing it, and a waiter that polls only every 50 ms (filelock's default) can starve.
+        with lock.acquire(poll_interval=0.002):
             if not path.exists():
                 if not create:
                     raise GlossaryError("glossary file not found", where=str(path),

@@ -267,3 +267,34 @@ def test_dev_zero_does_not_eat_the_memory(capsys, monkeypatch):
     monkeypatch.setenv("IDTRANS_MAX_INPUT_BYTES", "100000")
     code, _, err = _main(["segment", "/dev/zero"], capsys)
     assert code == 1 and "input limit" in err
+
+
+# -- glossary parse cache ----------------------------------------------------------------------------
+
+
+def test_parsed_glossary_is_cached_by_content_and_survives_damage(tmp_path, monkeypatch, desk):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    first = load_glossary(desk)
+    cached = list((tmp_path / "cache" / "idtrans" / "glossaries").glob("*.json"))
+    assert len(cached) == 1
+    again = load_glossary(desk)
+    assert again.entries == first.entries and again.fingerprint == first.fingerprint and again.path == desk
+    add_entry(desk, {"source": ["Rusia"], "target": "Russia"})  # new bytes: a new cache entry, never stale data
+    assert load_glossary(desk).get("russia") is not None
+    for file in (tmp_path / "cache" / "idtrans" / "glossaries").glob("*.json"):
+        file.write_text("{not json", encoding="utf-8")
+    assert load_glossary(desk).get("russia") is not None  # a damaged cache is parsed again
+    monkeypatch.setenv("IDTRANS_GLOSSARY_CACHE", "off")
+    desk.write_text(GLOSSARY, encoding="utf-8")
+    load_glossary(desk)
+    assert len(list((tmp_path / "cache" / "idtrans" / "glossaries").glob("*.json"))) == 2
+
+
+def test_an_invalid_glossary_is_never_cached(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(GLOSSARY.replace("category: place", "category: planet"), encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(GlossaryError, match="planet"):
+            load_glossary(bad)
+    assert not (tmp_path / "cache" / "idtrans" / "glossaries").exists()
