@@ -16,6 +16,14 @@ from typer.core import TyperGroup
 from idtrans import __version__
 from idtrans.errors import IdtransError
 
+try:  # typer >= 0.22 carries its own copy of click
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+except ImportError:  # older typer runs on click itself
+    from click.exceptions import ClickException, UsageError
+
+    NoArgsIsHelpError = getattr(click.exceptions, "NoArgsIsHelpError", UsageError)  # type: ignore[misc]
+
+
 class _ReportingGroup(TyperGroup):
     """Turns an IdtransError raised anywhere below the root into one line, a hint and exit 1."""
 
@@ -76,10 +84,77 @@ def report_error(error: IdtransError) -> None:
         typer.echo(f"hint: {error.hint}", err=True)
 
 
+_OS_HINTS = {
+    "PermissionError": "check the permissions of that path (or write elsewhere with -o)",
+    "IsADirectoryError": "name a file there, not a directory",
+    "NotADirectoryError": "a part of that path is a file, not a directory",
+    "FileNotFoundError": "check the path",
+}
+
+
+class _ClosedStream:
+    """Stands in for a closed standard output (``>&-``): the first write is a clear error."""
+
+    def write(self, _text: str) -> int:
+        raise IdtransError("standard output is closed", where="<stdout>",
+                           hint="redirect it to a file, or pass -o FILE")
+
+    def flush(self) -> None:
+        return None
+
+
+def _unexpected(error: BaseException) -> IdtransError:
+    """One-line report for an error no command turned into an IdtransError."""
+    if isinstance(error, MemoryError):
+        return IdtransError("out of memory", hint="translate a smaller input, or free memory and retry")
+    if isinstance(error, OSError):
+        name = type(error).__name__
+        return IdtransError(error.strerror or str(error), where=error.filename and str(error.filename),
+                            hint=_OS_HINTS.get(name, "check the disk and the path, then retry"))
+    return IdtransError(f"unexpected {type(error).__name__}: {error}",
+                        hint="this is a bug in idtrans: rerun with --debug for the trace and report it")
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point: run the app, turning IdtransError into a clean exit."""
+    """Console-script entry point: every failure ends as one ``error:`` line plus a ``hint:``.
+
+    Exit status: 0 success, 1 an error, 2 a usage error (unknown option, missing argument), 130
+    interrupted. ``--debug`` (anywhere on the command line) or ``IDTRANS_DEBUG=1`` shows the
+    Python trace of an unexpected error as well.
+    """
+    import os
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args or os.environ.get("IDTRANS_DEBUG") == "1"
+    args = [a for a in args if a != "--debug"]
+    if sys.stdout is None:
+        sys.stdout = _ClosedStream()  # type: ignore[assignment]
     try:
-        app(args=argv, standalone_mode=True)
-    except IdtransError as error:  # raised outside a command's own handling
+        code = app(args=args, standalone_mode=False, prog_name="idtrans")
+    except IdtransError as error:
         report_error(error)
-        sys.exit(error.exit_code)
+        code = error.exit_code
+    except (typer.Exit, click.exceptions.Exit) as done:
+        code = done.exit_code
+    except NoArgsIsHelpError:
+        code = 2  # the help was shown
+    except UsageError as error:
+        command = error.ctx.command_path if error.ctx else "idtrans"
+        report_error(IdtransError(error.format_message(), hint=f"see `{command} --help`"))
+        code = 2
+    except ClickException as error:
+        report_error(IdtransError(error.format_message()))
+        code = error.exit_code
+    except (KeyboardInterrupt, typer.Abort, click.Abort):
+        typer.echo("interrupted", err=True)
+        code = 130
+    except BrokenPipeError:
+        code = 141  # the reader went away (`idtrans … | head`): nothing left to say
+    except Exception as error:  # noqa: BLE001 - the one place that turns any failure into a line
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        report_error(_unexpected(error))
+        code = 1
+    sys.exit(code if isinstance(code, int) else 0)

@@ -9,8 +9,18 @@
    line is dropped, not blanked, so it does not split the paragraph it sat in.
 3. Markdown ATX headings (``# Title``, ``## Section``) lose their ``#`` marks and always form a
    paragraph of their own. Other Markdown is kept as text.
-4. Paragraphs are runs of non-blank lines separated by blank lines; the lines of a paragraph are
-   joined with single spaces (all runs of whitespace, no-break spaces included, become one space).
+4. Paragraphs depend on the layout (``layout=``, chosen from the file suffix by
+   :func:`layout_for`):
+
+   - ``markdown`` (``.md``): runs of non-blank lines separated by blank lines, joined with single
+     spaces; a list item (``-``, ``*``, ``+``, ``1.``) or a block-quote line (``>``) starts a
+     paragraph of its own, so list items never merge;
+   - ``text`` (``.txt``, standard input): every line is a paragraph (scrapers and CMS exports
+     write one paragraph a line, often with no blank lines), unless the text is hard-wrapped
+     (most lines inside multi-line blocks are 40-100 characters long and end without sentence
+     punctuation): then blank lines separate paragraphs as in Markdown.
+
+   All runs of whitespace, no-break spaces included, become one space.
 5. The first paragraph is the title when it is a Markdown heading, or when it is a single
    line of at most :data:`TITLE_MAX_CHARS` characters and at most two sentences, followed by at
    least one more paragraph. Otherwise the article has no title.
@@ -104,8 +114,28 @@ class Article:
         }
 
 
-def _blocks(lines: list[str], dropped: set[int]) -> list[tuple[int, list[str], bool]]:
+LAYOUTS = ("text", "markdown")
+_LIST_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d{1,3}[.)])[ \t]+\S|^ {0,3}>")
+_SENTENCE_END = re.compile(r"[.!?:;\"'”’)\]]$")
+
+
+def layout_for(name: str) -> str:
+    """The layout of a file by its suffix: ``markdown`` for ``.md``/``.markdown``, else ``text``."""
+    return "markdown" if str(name).lower().endswith((".md", ".markdown")) else "text"
+
+
+def _hard_wrapped(lines: list[str]) -> bool:
+    """True when most lines followed by another non-blank line look wrapped, not ended."""
+    inner = [a.strip() for a, b in zip(lines, lines[1:]) if a.strip() and b.strip()]
+    if len(inner) < 2:
+        return False
+    wrapped = sum(40 <= len(line) <= 100 and not _SENTENCE_END.search(line) for line in inner)
+    return wrapped >= 0.6 * len(inner)
+
+
+def _blocks(lines: list[str], dropped: set[int], layout: str = "markdown") -> list[tuple[int, list[str], bool]]:
     """``(first line number, lines, is_heading)`` for each paragraph, headings on their own."""
+    one_per_line = layout == "text" and not _hard_wrapped([line for n, line in enumerate(lines, 1) if n not in dropped])
     blocks: list[tuple[int, list[str], bool]] = []
     current: list[str] = []
     start = 0
@@ -128,6 +158,8 @@ def _blocks(lines: list[str], dropped: set[int]) -> list[tuple[int, list[str], b
             if heading.group(2).strip():
                 blocks.append((number, [heading.group(2)], True))
             continue
+        if one_per_line or (layout == "markdown" and _LIST_ITEM.match(line)):
+            flush()
         if not current:
             start = number
         current.append(line)
@@ -137,20 +169,23 @@ def _blocks(lines: list[str], dropped: set[int]) -> list[tuple[int, list[str], b
 
 def parse_article(
     text: str, *, source: str = "<text>", keep_boilerplate: bool = False,
-    rules: BoilerplateRules | Iterable[Rule] | None = None,
+    rules: BoilerplateRules | Iterable[Rule] | None = None, layout: str = "markdown",
 ) -> Article:
     """Parse article text into title, paragraphs and sentences (rules in the module docstring).
 
     ``rules`` is a :class:`BoilerplateRules` or list of :class:`Rule` (default: the built-in
-    set); ``keep_boilerplate=True`` removes nothing. Raises :class:`InputError` for empty text
+    set); ``keep_boilerplate=True`` removes nothing; ``layout`` is ``markdown`` (the default, also
+    right for paragraphs separated by blank lines) or ``text`` (a line is a paragraph; see rule 4). Raises :class:`InputError` for empty text
     and for text that is all boilerplate.
     """
+    if layout not in LAYOUTS:
+        raise InputError(f"unknown layout {layout!r}", where=source, hint=f"use one of: {', '.join(LAYOUTS)}")
     text = normalise_text(text)
     if not text.strip():
         raise InputError("no text", where=source, hint="the input is empty or only whitespace: pass an article")
     lines = text.split("\n")
     removed = [] if keep_boilerplate else find_boilerplate(lines, rules)
-    blocks = _blocks(lines, {r.line_no for r in removed})
+    blocks = _blocks(lines, {r.line_no for r in removed}, layout)
     if not blocks:
         raise InputError(
             f"no text left after removing {len(removed)} boilerplate line(s)", where=source,

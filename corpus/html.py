@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from idtrans.corpus.article import Article, Paragraph, parse_article
+from idtrans.corpus.article import Article, Paragraph, layout_for, parse_article
 from idtrans.corpus.boilerplate import BoilerplateRules, RemovedLine, Rule
 from idtrans.corpus.reader import decode_text, normalise_text
 from idtrans.corpus.segment import split_sentences
@@ -221,4 +221,5 @@ def load_article(path: str | Path, *, keep_boilerplate: bool = False) -> Article
     where = "<stdin>" if str(path) == "-" else str(path)
     if is_html_path(path) or looks_like_html(data):
         return read_html_article(path, data, keep_boilerplate=keep_boilerplate)
-    return parse_article(decode_text(data, where=where), source=where, keep_boilerplate=keep_boilerplate)
+    return parse_article(decode_text(data, where=where), source=where, keep_boilerplate=keep_boilerplate,
+                         layout=layout_for(where))

@@ -11,9 +11,12 @@
 from __future__ import annotations
 
 import codecs
+import os
+import re
 import sys
 import unicodedata
 from pathlib import Path
+from typing import BinaryIO
 
 from idtrans.errors import InputError
 
@@ -36,15 +39,24 @@ def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
+# Invisible characters that scraped text carries and that would split a word for the glossary
+# matcher: zero-width space/non-joiner/joiner, word joiner, BOM used as a joiner, soft hyphen.
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# A zero-width space or word joiner between a lower-case letter and a capital ("Korea\u200bUtara")
+# stood for a word break the page showed as a line break or a gap: it becomes a space.
+_CAMEL_BREAK = re.compile("(?<=[a-z])[\u200b\u2060]+(?=[A-Z])")
+
+
 def normalise_text(text: str) -> str:
-    """Newlines to ``\\n`` (also U+2028 line and U+2029 paragraph separators) and Unicode to NFC.
+    """Newlines to ``\\n`` (also U+2028 line and U+2029 paragraph separators), invisible characters
+    removed (zero-width space/joiners, word joiner, soft hyphen; a zero-width break between a
+    lower-case letter and a capital becomes a space) and Unicode to NFC.
 
     Idempotent, so callers that already hold normalised text can apply it again safely.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\u2029", "\n\n").replace("\u2028", "\n")
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = _INVISIBLE.sub("", _CAMEL_BREAK.sub(" ", text))
     return unicodedata.normalize("NFC", text)
 
 
@@ -76,17 +88,47 @@ def decode_text(data: bytes, *, where: str = "<bytes>") -> str:
     return normalise_text(text)
 
 
+#: Largest article read, in bytes (a long-form article is ~50 KB; a book ~1 MB). Override with
+#: ``$IDTRANS_MAX_INPUT_BYTES``. Endless inputs (``/dev/zero``, a pipe that never ends) stop here.
+DEFAULT_MAX_INPUT_BYTES = 5_000_000
+MAX_INPUT_ENV = "IDTRANS_MAX_INPUT_BYTES"
+
+
+def max_input_bytes() -> int:
+    """The input size limit: ``$IDTRANS_MAX_INPUT_BYTES`` when set to a positive integer, else the default."""
+    raw = os.environ.get(MAX_INPUT_ENV, "").strip()
+    if not raw:
+        return DEFAULT_MAX_INPUT_BYTES
+    if not raw.isdigit() or int(raw) <= 0:
+        raise InputError(f"${MAX_INPUT_ENV} must be a positive number of bytes, not {raw!r}", where=MAX_INPUT_ENV,
+                         hint=f"e.g. export {MAX_INPUT_ENV}=20000000, or unset it for {DEFAULT_MAX_INPUT_BYTES:,}")
+    return int(raw)
+
+
+def _read_limited(stream: BinaryIO, where: str) -> bytes:
+    limit = max_input_bytes()
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise InputError(f"is larger than the input limit of {limit:,} bytes", where=where,
+                         hint=f"split it into articles, or raise the limit with ${MAX_INPUT_ENV}=BYTES")
+    return data
+
+
 def read_bytes(path: str | Path) -> bytes:
     """The raw bytes of one article file; ``"-"`` reads standard input.
 
-    Raises :class:`InputError` (naming the file) if it is missing, a directory or unreadable.
+    Raises :class:`InputError` (naming the file) if it is missing, a directory, unreadable or
+    larger than :func:`max_input_bytes`.
     """
     where = _where(path)
     if str(path) == STDIN:
+        if sys.stdin is None:
+            raise InputError("standard input is closed", where=where, hint="pipe an article in, or pass a file path")
         try:
-            return sys.stdin.buffer.read()
-        except (OSError, ValueError) as error:
-            raise InputError(f"cannot read standard input: {error}", where=where) from None
+            return _read_limited(sys.stdin.buffer, where)
+        except (OSError, ValueError, AttributeError) as error:
+            raise InputError(f"cannot read standard input: {error}", where=where,
+                             hint="pipe an article in, or pass a file path") from None
     file = Path(path)
     if file.is_dir():
         raise InputError(
@@ -94,7 +136,8 @@ def read_bytes(path: str | Path) -> bytes:
             hint="pass one .txt/.md file, or use a command that accepts a directory of articles",
         )
     try:
-        return file.read_bytes()
+        with file.open("rb") as stream:
+            return _read_limited(stream, where)
     except FileNotFoundError:
         raise InputError("no such file", where=where, hint="check the path (use '-' to read standard input)") from None
     except PermissionError:

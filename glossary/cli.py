@@ -167,12 +167,16 @@ def remove_command(
 
 @glossary_app.command("lint")
 def lint_command(
+    file: Optional[Path] = typer.Argument(None, help="Glossary file to check (same as --glossary)."),
     glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help=_GLOSSARY_HELP),
 ) -> None:
     """Report every problem at file:line; exit 1 on errors, 0 when there are only warnings."""
     from idtrans.glossary.lint import lint
 
-    path = resolve_path(glossary)
+    if file is not None and glossary is not None and file != glossary:
+        raise GlossaryError("two different glossaries given", where=f"{file} and --glossary {glossary}",
+                            hint="name the file once, as FILE or with --glossary")
+    path = resolve_path(file or glossary)
     problems = lint(path)
     for problem in problems:
         typer.echo(str(problem))
@@ -224,7 +228,7 @@ def export_command(
     glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help=_GLOSSARY_HELP),
 ) -> None:
     """Write the glossary as a DeepL / Google / Amazon Translate glossary (one row per source form) or TBX-Basic."""
-    from idtrans.glossary.edit import write_atomic
+    from idtrans.io import atomic_write_text
     from idtrans.glossary.interchange import export_text, guess_format
 
     loaded = _load(glossary)
@@ -236,14 +240,14 @@ def export_command(
         if to_stdout:
             typer.echo(data.decode("utf-8"), nl=False)
         else:
-            write_atomic(file, data.decode("utf-8"))
+            atomic_write_text(file, data.decode("utf-8"))
             typer.echo(f"wrote {file} ({len(loaded)} concept entries, TBX-Basic)", err=True)
         return
     text = export_text(loaded, layout, fmt or ("csv" if to_stdout else guess_format(file, None)))
     if to_stdout:
         typer.echo(text, nl=False)
     else:
-        write_atomic(file, text)
+        atomic_write_text(file, text)
         typer.echo(f"wrote {file} ({text.count(chr(10))} rows, {layout} layout)", err=True)
 
 
@@ -253,17 +257,23 @@ def check_command(
     translation: Path = typer.Argument(..., help="Its English translation (text file)."),
     glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help=_GLOSSARY_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object per entry."),
+    keep_boilerplate: bool = typer.Option(False, "--keep-boilerplate", help="Check every line; by default boilerplate lines (related links, comment prompts …) are left out as `idtrans translate` leaves them out."),
 ) -> None:
     """Which entries of a source article its translation renders, misses, or breaks with a forbidden form (exit 1 if any)."""
     from idtrans.glossary.check import check_translation
 
+    from idtrans.corpus.article import layout_for, parse_article
+    from idtrans.corpus.reader import read_text
+
     loaded = _load(glossary)
     texts = []
     for path in (source, translation):
-        try:
-            texts.append(path.read_text(encoding="utf-8-sig"))
-        except (OSError, UnicodeDecodeError) as error:
-            raise InputError(f"cannot read: {error}", where=str(path)) from None
+        text = read_text(path)
+        if not keep_boilerplate:
+            # What idtrans translates: the article without its boilerplate lines (either side).
+            article = parse_article(text, source=str(path), layout=layout_for(str(path)))
+            text = "\n\n".join(([article.title] if article.title else []) + [p.text for p in article.paragraphs])
+        texts.append(text)
     checks = check_translation(loaded, texts[0], texts[1])
     for check in checks:
         status = "applied" if check.ok else ("forbidden" if check.found else "missing")

@@ -4,24 +4,27 @@ Every edit runs under a file lock, re-reads the file inside the lock (so two con
 both land), changes only the entries it touches through ruamel.yaml's round-trip document
 (comments, order, quoting and layout of everything else survive: the diff of an ``add`` is the
 added lines), validates the result like a load would, and replaces the file atomically
-(temporary file in the same directory, fsync, ``os.replace``). A failed validation leaves the
-file untouched.
+through :func:`idtrans.io.atomic_write_text` (temporary file in the same directory, fsync,
+``os.replace``; a symbolic link is followed, so a glossary shared through a link gets the edit,
+and the file keeps its permissions). A failed validation leaves the file untouched.
 
-The lock is ``<tempdir>/idtrans-glossary-<hash of the file's absolute path>.lock``, so no lock
-file appears next to the glossary (it works between processes of one machine).
+The lock is ``.<name>.lock`` beside the real file (links resolved): everyone who edits the
+glossary, through any path or link, on any machine sharing the directory, takes the same lock,
+and a user who may write the glossary may write its lock (it is created with the glossary's own
+permissions, so a group-writable glossary has a group-writable lock). Nothing piles up in /tmp.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
+import json
 import os
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
 from idtrans.errors import GlossaryError
+from idtrans.io import atomic_write_text
 from idtrans.glossary.loader import _Reader, read_document, slugify, yaml_round_trip
 from idtrans.glossary.schema import CASE_POLICIES, CATEGORIES, ENTRY_KEYS, SCHEMA_VERSION
 
@@ -29,33 +32,19 @@ LOCK_TIMEOUT = 30.0
 
 
 def lock_path(path: Path) -> Path:
-    digest = hashlib.sha256(str(Path(path).resolve()).encode("utf-8")).hexdigest()[:16]
-    return Path(tempfile.gettempdir()) / f"idtrans-glossary-{digest}.lock"
+    """The lock file of a glossary: ``.<name>.lock`` beside the real file (symbolic links resolved)."""
+    real = Path(os.path.realpath(path))
+    return real.with_name(f".{real.name}.lock")
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same directory and ``os.replace``."""
-    path = Path(path)
-    mode = None
+def _lock_mode(path: Path) -> int:
+    """Permissions for the lock file: those of the glossary (read-write bits), else the umask default."""
     try:
-        mode = path.stat().st_mode & 0o777
-    except FileNotFoundError:
-        pass
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+        return (os.stat(path).st_mode & 0o666) | 0o600
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
 
 
 def new_document(name: str) -> Any:
@@ -74,9 +63,11 @@ def editing(path: str | Path, *, create: bool = False) -> Iterator[Any]:
     from filelock import FileLock, Timeout
 
     path = Path(path)
-    lock = FileLock(str(lock_path(path)), timeout=LOCK_TIMEOUT)
+    lock = FileLock(str(lock_path(path)), timeout=LOCK_TIMEOUT, mode=_lock_mode(path))
     try:
-        with lock:
+        # Poll often: an editor that loops over many edits re-takes the lock within a millisecond of
+        # releasing it, and a waiter that polls only every 50 ms (filelock's default) can starve.
+        with lock.acquire(poll_interval=0.002):
             if not path.exists():
                 if not create:
                     raise GlossaryError("glossary file not found", where=str(path),
@@ -98,7 +89,10 @@ def editing(path: str | Path, *, create: bool = False) -> Iterator[Any]:
                 first = errors[0]
                 raise GlossaryError(f"the edit would make the glossary invalid: {first.message}", where=first.where,
                                     hint="nothing was written; fix the values and retry")
-            write_atomic(path, text)
+            atomic_write_text(path, text)
+    except PermissionError as error:
+        raise GlossaryError(f"cannot write the glossary or its lock: {error.strerror}", where=str(error.filename or path),
+                            hint="ask for write permission on the glossary's directory, or edit a copy") from None
     except Timeout:
         raise GlossaryError(f"another edit holds the lock for more than {LOCK_TIMEOUT:.0f} s", where=str(path),
                             hint=f"retry; if no edit is running, delete {lock_path(path)}") from None
@@ -248,6 +242,8 @@ def edit_entry(path: str | Path, wanted: str, changes: dict[str, Any], *,
     with editing(path) as doc:
         entries = _entries(doc)
         raw = entries[_find(entries, wanted)]
+        before = json.dumps(raw, sort_keys=True, default=str)
+        already = [f for f in add_sources if f in (raw.get("source") or [])]
         for key in unset:
             if key in ("id", "source"):
                 raise GlossaryError(f"cannot unset {key!r}; an entry needs it")
@@ -267,6 +263,10 @@ def edit_entry(path: str | Path, wanted: str, changes: dict[str, Any], *,
                 raise GlossaryError(f"entry {wanted!r} has no source form {missing[0]!r}", hint=f"its forms: {forms}")
             forms = [f for f in forms if f not in remove_sources] + [f for f in add_sources if f not in forms]
             _set_key(raw, "source", _seq(forms))
+        if json.dumps(raw, sort_keys=True, default=str) == before:
+            said = f"{already[0]!r} is already a source form of {wanted!r}" if already else "the values given are the entry's values"
+            raise GlossaryError(f"nothing changed: {said}", where=str(path),
+                                hint=f"see the entry with `idtrans glossary show {wanted}`")
 
 
 def _move_trailing_key(raw, from_key, to_key) -> None:

@@ -88,10 +88,10 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, except
     file = tmp_path / "secret.txt"
     file.write_text("x")
 
-    def refuse(self: Path) -> bytes:
+    def refuse(self: Path, *args: object, **kwargs: object) -> bytes:
         raise exception
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)  # chmod 0 does not stop root, so simulate it
+    monkeypatch.setattr(Path, "open", refuse)  # chmod 0 does not stop root, so simulate it
     with pytest.raises(InputError, match=message) as caught:
         read_text(file)
     assert caught.value.where == str(file)
