@@ -202,8 +202,7 @@ def test_an_unexpected_failure_is_one_line_and_the_trace_only_with_debug(capsys,
     def broken(*args, **kwargs):
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setattr(corpus_cli, "parse_article", broken, raising=False)
-    monkeypatch.setattr("idtrans.corpus.article.parse_article", broken)
+    monkeypatch.setattr(corpus_cli, "segment_file", broken)
     article = tmp_path / "a.txt"
     article.write_text("Judul\n\nIsi berita.\n", encoding="utf-8")
     code, _, err = _main(["segment", str(article)], capsys)
@@ -220,8 +219,7 @@ def test_os_errors_name_the_path(capsys, monkeypatch, tmp_path):
     def denied(*args, **kwargs):
         raise PermissionError(13, "Permission denied", str(tmp_path / "out.txt"))
 
-    monkeypatch.setattr(corpus_cli, "parse_article", denied, raising=False)
-    monkeypatch.setattr("idtrans.corpus.article.parse_article", denied)
+    monkeypatch.setattr(corpus_cli, "segment_file", denied)
     article = tmp_path / "a.txt"
     article.write_text("Judul\n\nIsi berita.\n", encoding="utf-8")
     code, _, err = _main(["segment", str(article)], capsys)
