@@ -62,8 +62,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default=str(DEFAULT_MODEL), help="MarianMT model directory")
     parser.add_argument("--glossary", default=None, help="glossary YAML [default: the bundled starter]")
-    parser.add_argument("--corpus", action="append", default=None,
-                        help="corpus prefix (PREFIX.id / PREFIX.en), repeatable [default: dev and FLORES devtest]")
+    parser.add_argument(
+        "--corpus",
+        action="append",
+        default=None,
+        help="corpus prefix (PREFIX.id / PREFIX.en), repeatable [default: dev and FLORES devtest]",
+    )
     parser.add_argument("--limit", type=int, default=0, help="use the first N matching sentences (0 = all)")
     parser.add_argument("--beams", type=int, default=4, help="beam size")
     parser.add_argument("--threads", type=int, default=1, help="torch threads")
@@ -80,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
 
     glossary = load_glossary(args.glossary or default_glossary_path())
     pairs = []
-    for prefix in (args.corpus or DEFAULT_CORPORA):
+    for prefix in args.corpus or DEFAULT_CORPORA:
         pairs += [p for p in read_pairs(Path(prefix)) if glossary.match(p[0])]
     if args.limit:
         pairs = pairs[: args.limit]
@@ -88,8 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     references = [r for _, r in pairs]
     print(f"{len(sources)} sentences with glossary terms ({glossary.name}, {len(glossary)} entries)", file=sys.stderr)
 
-    inner = build_translator(args.model, settings=DecodeSettings(beams=args.beams), glossary=False,
-                             backend="torch", threads=args.threads)
+    inner = build_translator(
+        args.model, settings=DecodeSettings(beams=args.beams), glossary=False, backend="torch", threads=args.threads
+    )
     rows: dict[str, dict] = {}
     outputs: dict[str, list[str]] = {}
 
@@ -103,10 +108,12 @@ def main(argv: list[str] | None = None) -> int:
 
     run("plain", lambda: [t.text for t in inner.translate(sources)])
     for strategy in [s for s in args.strategies.split(",") if s]:
+
         def alone(strategy=strategy):
             protected = [protect(s, glossary.match(s), strategy) for s in sources]
             translated = inner.translate([p.text for p in protected])
             return [restore(t.text, p).text for t, p in zip(translated, protected)]
+
         run(strategy, alone)
     enforcer = GlossaryTranslator(inner, glossary, strategies=[s for s in args.enforce.split(",") if s])
     repairs: Counter = Counter()
@@ -126,19 +133,36 @@ def main(argv: list[str] | None = None) -> int:
     print("\n| run | terms | term success | strict | forbidden | chrF++ | BLEU | seconds |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for name, row in rows.items():
-        print(f"| {name} | {row['terms']} | {row['term_success']:.2f} | {row['term_success_strict']:.2f} | "
-              f"{row['forbidden']} | {row['chrf++']:.2f} | {row['bleu']:.2f} | {row['seconds']} |")
+        print(
+            f"| {name} | {row['terms']} | {row['term_success']:.2f} | {row['term_success_strict']:.2f} | "
+            f"{row['forbidden']} | {row['chrf++']:.2f} | {row['bleu']:.2f} | {row['seconds']} |"
+        )
     print(f"\nenforced statuses: {rows['enforced']['statuses']}")
     print(f"repairs by step: {rows['enforced']['repairs']}")
     if args.json:
         out = Path(args.json)
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps({
-            "model": args.model, "glossary": glossary.name, "fingerprint": glossary.fingerprint,
-            "sentences": len(sources), "beams": args.beams, "results": rows,
-            "outputs": {name: [{"source": s, "reference": r, "hypothesis": h}
-                               for s, r, h in zip(sources, references, hyps)] for name, hyps in outputs.items()},
-        }, ensure_ascii=False, indent=1), encoding="utf-8")
+        out.write_text(
+            json.dumps(
+                {
+                    "model": args.model,
+                    "glossary": glossary.name,
+                    "fingerprint": glossary.fingerprint,
+                    "sentences": len(sources),
+                    "beams": args.beams,
+                    "results": rows,
+                    "outputs": {
+                        name: [
+                            {"source": s, "reference": r, "hypothesis": h} for s, r, h in zip(sources, references, hyps)
+                        ]
+                        for name, hyps in outputs.items()
+                    },
+                },
+                ensure_ascii=False,
+                indent=1,
+            ),
+            encoding="utf-8",
+        )
     return 0
 
 

@@ -37,9 +37,21 @@ def build_articles(directory: Path, count: int, *, per_article: int = 6) -> int:
 
 def run(source: Path, output: Path, extra: list[str]) -> float:
     shutil.rmtree(output, ignore_errors=True)
-    command = [str(Path(sys.executable).parent / "idtrans"), "translate", str(source), "-o", str(output),
-               "--model", str(ROOT / "pipeline" / "default_model"), "--backend", "ct2", "--no-cache",
-               "--no-glossary", "-q", *extra]
+    command = [
+        str(Path(sys.executable).parent / "idtrans"),
+        "translate",
+        str(source),
+        "-o",
+        str(output),
+        "--model",
+        str(ROOT / "pipeline" / "default_model"),
+        "--backend",
+        "ct2",
+        "--no-cache",
+        "--no-glossary",
+        "-q",
+        *extra,
+    ]
     started = time.perf_counter()
     subprocess.run(command, check=True)
     return time.perf_counter() - started

@@ -48,7 +48,7 @@ def news_lines(path: Path, count: int) -> list[str]:
     lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     picked = lines[::5]
     if len(picked) < count:
-        picked = (picked * (count // max(1, len(picked)) + 1))
+        picked = picked * (count // max(1, len(picked)) + 1)
     return picked[:count]
 
 
@@ -60,8 +60,23 @@ def metric(text: str, name: str) -> float:
 
 
 def start_server(args: argparse.Namespace, port: int, one_by_one: bool) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "idtrans", "serve", "--host", "127.0.0.1", "--port", str(port), "--no-cache",
-               "--backend", args.backend, "--beams", str(args.beams), "--max-body-bytes", "100000"]
+    command = [
+        sys.executable,
+        "-m",
+        "idtrans",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-cache",
+        "--backend",
+        args.backend,
+        "--beams",
+        str(args.beams),
+        "--max-body-bytes",
+        "100000",
+    ]
     if args.model:
         command += ["--model", args.model]
     if args.threads:
@@ -81,7 +96,7 @@ async def wait_ready(client: Any, base: str, process: subprocess.Popen[bytes], t
             answer = await client.get(base + "/health")
             if answer.status_code == 200 and answer.json().get("status") == "ok":
                 return dict(answer.json())
-        except Exception:  # noqa: BLE001 - not listening yet
+        except Exception:
             pass
         await asyncio.sleep(0.5)
     raise SystemExit("the server did not become ready in time")
@@ -94,7 +109,7 @@ async def one_client(client: Any, base: str, lines: list[str], latencies: list[f
             answer = await client.post(base + "/translate", json={"q": line, "source": "id", "target": "en"})
             if answer.status_code != 200 or not isinstance(answer.json().get("translatedText"), str):
                 errors.append(f"{answer.status_code}: {answer.text[:100]}")
-        except Exception as error:  # noqa: BLE001 - every failure is counted
+        except Exception as error:
             errors.append(repr(error)[:100])
         latencies.append(time.perf_counter() - started)
 
@@ -113,7 +128,7 @@ async def run_mode(args: argparse.Namespace, lines: list[str], one_by_one: bool)
             before = (await client.get(base + "/metrics")).text
             latencies: list[float] = []
             errors: list[str] = []
-            chunks = [lines[i * args.requests:(i + 1) * args.requests] for i in range(args.clients)]
+            chunks = [lines[i * args.requests : (i + 1) * args.requests] for i in range(args.clients)]
             started = time.perf_counter()
             tasks = [asyncio.create_task(one_client(client, base, chunk, latencies, errors)) for chunk in chunks]
             done, pending = await asyncio.wait(tasks, timeout=args.deadline)
@@ -130,10 +145,15 @@ async def run_mode(args: argparse.Namespace, lines: list[str], one_by_one: bool)
     batches = metric(after, "idtrans_batch_sentences_count") - metric(before, "idtrans_batch_sentences_count")
     ordered = sorted(latencies)
     return {
-        "mode": "one-by-one" if one_by_one else "batched", "backend": health.get("backend", ""),
-        "requests": sent, "errors": len(errors) + unfinished, "error_examples": errors[:3],
-        "wall_s": round(wall, 2), "requests_per_s": round(len(latencies) / wall, 2),
-        "sentences": int(sentences), "sentences_per_s": round(sentences / wall, 2),
+        "mode": "one-by-one" if one_by_one else "batched",
+        "backend": health.get("backend", ""),
+        "requests": sent,
+        "errors": len(errors) + unfinished,
+        "error_examples": errors[:3],
+        "wall_s": round(wall, 2),
+        "requests_per_s": round(len(latencies) / wall, 2),
+        "sentences": int(sentences),
+        "sentences_per_s": round(sentences / wall, 2),
         "p50_s": round(statistics.median(ordered), 3) if ordered else None,
         "p95_s": round(ordered[int(0.95 * (len(ordered) - 1))], 3) if ordered else None,
         "max_s": round(ordered[-1], 3) if ordered else None,
@@ -160,14 +180,19 @@ def main() -> None:
         raise SystemExit(f"{args.data} not found (the news sentences come from ../shared/corpora/dev.id)")
     lines = news_lines(args.data, args.clients * args.requests)
     order = (True, False) if args.one_by_one_first else (False, True)
-    results = sorted((asyncio.run(run_mode(args, lines, one_by_one)) for one_by_one in order),
-                     key=lambda r: r["mode"] != "batched")
-    print(f"{args.clients} clients x {args.requests} requests, model {args.model}, beams {args.beams}, "
-          f"threads {args.threads}, backend {results[0]['backend'][:40]}")
+    results = sorted(
+        (asyncio.run(run_mode(args, lines, one_by_one)) for one_by_one in order), key=lambda r: r["mode"] != "batched"
+    )
+    print(
+        f"{args.clients} clients x {args.requests} requests, model {args.model}, beams {args.beams}, "
+        f"threads {args.threads}, backend {results[0]['backend'][:40]}"
+    )
     print(f"{'mode':<11} {'errors':>6} {'p50 s':>7} {'p95 s':>7} {'max s':>7} {'req/s':>7} {'sent/s':>7} {'batch':>6}")
     for r in results:
-        print(f"{r['mode']:<11} {r['errors']:>6} {r['p50_s']:>7} {r['p95_s']:>7} {r['max_s']:>7} "
-              f"{r['requests_per_s']:>7} {r['sentences_per_s']:>7} {r['mean_batch']:>6}")
+        print(
+            f"{r['mode']:<11} {r['errors']:>6} {r['p50_s']:>7} {r['p95_s']:>7} {r['max_s']:>7} "
+            f"{r['requests_per_s']:>7} {r['sentences_per_s']:>7} {r['mean_batch']:>6}"
+        )
     speedup = results[0]["sentences_per_s"] / max(results[1]["sentences_per_s"], 1e-9)
     print(f"cross-request batching: {speedup:.2f}x the sentences/s of one request at a time")
     if args.json:

@@ -42,7 +42,6 @@ import random
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -57,8 +56,15 @@ LABELS = {
     "cached": "5 cached re-run of 4",
 }
 OPUS_ARCH = dict(
-    d_model=512, encoder_layers=6, decoder_layers=6, encoder_attention_heads=8, decoder_attention_heads=8,
-    encoder_ffn_dim=2048, decoder_ffn_dim=2048, max_position_embeddings=512, activation_function="swish",
+    d_model=512,
+    encoder_layers=6,
+    decoder_layers=6,
+    encoder_attention_heads=8,
+    decoder_attention_heads=8,
+    encoder_ffn_dim=2048,
+    decoder_ffn_dim=2048,
+    max_position_embeddings=512,
+    activation_function="swish",
 )
 OPUS_VOCAB = 54796
 
@@ -66,6 +72,7 @@ OPUS_VOCAB = 54796
 # --------------------------------------------------------------------------------------------
 # workers: each runs in its own process
 # --------------------------------------------------------------------------------------------
+
 
 def worker(args: argparse.Namespace) -> None:
     started = time.perf_counter()
@@ -110,7 +117,7 @@ def _run_hf(args, lines: list[str]) -> dict:
     outputs: list[str] = []
     started = time.perf_counter()
     for start in range(0, len(lines), 32):
-        batch = tokenizer(lines[start:start + 32], return_tensors="pt", padding=True)
+        batch = tokenizer(lines[start : start + 32], return_tensors="pt", padding=True)
         with torch.inference_mode():
             generated = model.generate(**batch, num_beams=4, max_new_tokens=limit)
         outputs.extend(tokenizer.batch_decode(generated, skip_special_tokens=True))
@@ -147,10 +154,14 @@ def _run_pipeline(args, lines: list[str]) -> dict:
     seconds = time.perf_counter() - started
     model_loaded = getattr(backend, "loaded", True)
     return {
-        "outputs": [r.text for r in results], "load_seconds": load_seconds, "translate_seconds": seconds,
+        "outputs": [r.text for r in results],
+        "load_seconds": load_seconds,
+        "translate_seconds": seconds,
         "retried": sum(bool(r.info.get("retried")) for r in results),
-        "cache_hits": cache.hits if cache else None, "cache_misses": cache.misses if cache else None,
-        "model_loaded": model_loaded, "identity": translator.identity,
+        "cache_hits": cache.hits if cache else None,
+        "cache_misses": cache.misses if cache else None,
+        "model_loaded": model_loaded,
+        "identity": translator.identity,
     }
 
 
@@ -169,14 +180,16 @@ def _article_units(text: str) -> tuple[list[tuple[int, str]], str]:
     return [(paragraph, sentence) for kind, paragraph, _, sentence in article.units()], "idtrans.corpus.article"
 
 
-def make_article(corpus_dir: Path, first_line: int = 100, paragraphs: int = 5, per_paragraph: int = 4) -> tuple[str, str]:
+def make_article(
+    corpus_dir: Path, first_line: int = 100, paragraphs: int = 5, per_paragraph: int = 4
+) -> tuple[str, str]:
     """A news article from consecutive dev.id lines (title + paragraphs), and a copy with paragraph 3 edited.
 
     The edit rewords one sentence and adds one, as an editor's correction would.
     """
     lines = (corpus_dir / "dev.id").read_text(encoding="utf-8").splitlines()[first_line:]
     title = lines[0].rstrip(".")
-    body = [lines[1 + i * per_paragraph: 1 + (i + 1) * per_paragraph] for i in range(paragraphs)]
+    body = [lines[1 + i * per_paragraph : 1 + (i + 1) * per_paragraph] for i in range(paragraphs)]
     original = "\n\n".join([title] + [" ".join(p) for p in body]) + "\n"
     edited_body = [list(p) for p in body]
     words = edited_body[2][1].split(" ")
@@ -208,10 +221,15 @@ def _run_article_edit(args) -> dict:
     changed = [s for _, s in units_after if s not in before]
     edited_paragraphs = sorted({p for p, s in units_after if s in set(changed)})
     return {
-        "segmenter": segmenter, "paragraphs": len({p for p, _ in units_after}),
-        "sentences_before": len(units_before), "sentences_after": len(units_after),
-        "first_run_misses": first_misses, "second_run_misses": translator.misses, "second_run_hits": translator.hits,
-        "changed_sentences": len(changed), "edited_paragraphs": edited_paragraphs,
+        "segmenter": segmenter,
+        "paragraphs": len({p for p, _ in units_after}),
+        "sentences_before": len(units_before),
+        "sentences_after": len(units_after),
+        "first_run_misses": first_misses,
+        "second_run_misses": translator.misses,
+        "second_run_hits": translator.hits,
+        "changed_sentences": len(changed),
+        "edited_paragraphs": edited_paragraphs,
         "missed_paragraphs": sorted({p for p, s in units_after if s in missed}),
         "edited_paragraph_sentences": sum(1 for p, _ in units_after if p in edited_paragraphs),
     }
@@ -220,6 +238,7 @@ def _run_article_edit(args) -> dict:
 # --------------------------------------------------------------------------------------------
 # the random-weight model with OPUS-MT's architecture
 # --------------------------------------------------------------------------------------------
+
 
 def _build_random_model(directory: Path, corpus_dir: Path) -> None:
     import sentencepiece as spm
@@ -233,9 +252,18 @@ def _build_random_model(directory: Path, corpus_dir: Path) -> None:
     for side, corpus in (("source", corpus_dir / "train.id"), ("target", corpus_dir / "train.en")):
         if not (work / f"{side}.model").is_file():
             spm.SentencePieceTrainer.train(
-                input=str(corpus), model_prefix=str(work / side), vocab_size=32000, model_type="unigram",
-                character_coverage=1.0, hard_vocab_limit=False, pad_id=-1, eos_id=0, unk_id=1, bos_id=-1,
-                num_threads=2, minloglevel=2,
+                input=str(corpus),
+                model_prefix=str(work / side),
+                vocab_size=32000,
+                model_type="unigram",
+                character_coverage=1.0,
+                hard_vocab_limit=False,
+                pad_id=-1,
+                eos_id=0,
+                unk_id=1,
+                bos_id=-1,
+                num_threads=2,
+                minloglevel=2,
             )
     vocab: dict[str, int] = {}
     for side in ("source", "target"):
@@ -252,21 +280,45 @@ def _build_random_model(directory: Path, corpus_dir: Path) -> None:
     (work / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
     for side in ("source", "target"):
         (work / f"{side}.spm").write_bytes((work / f"{side}.model").read_bytes())
-    (work / "tokenizer_config.json").write_text(json.dumps({
-        "tokenizer_class": "MarianTokenizer", "source_lang": "id", "target_lang": "en", "model_max_length": 512,
-        "separate_vocabs": False, "eos_token": "</s>", "unk_token": "<unk>", "pad_token": "<pad>",
-    }), encoding="utf-8")
+    (work / "tokenizer_config.json").write_text(
+        json.dumps(
+            {
+                "tokenizer_class": "MarianTokenizer",
+                "source_lang": "id",
+                "target_lang": "en",
+                "model_max_length": 512,
+                "separate_vocabs": False,
+                "eos_token": "</s>",
+                "unk_token": "<unk>",
+                "pad_token": "<pad>",
+            }
+        ),
+        encoding="utf-8",
+    )
     pad = OPUS_VOCAB - 1
     config = MarianConfig(
-        vocab_size=OPUS_VOCAB, decoder_vocab_size=OPUS_VOCAB, pad_token_id=pad, decoder_start_token_id=pad,
-        eos_token_id=0, forced_eos_token_id=0, scale_embedding=True, share_encoder_decoder_embeddings=True,
-        tie_word_embeddings=True, **OPUS_ARCH,
+        vocab_size=OPUS_VOCAB,
+        decoder_vocab_size=OPUS_VOCAB,
+        pad_token_id=pad,
+        decoder_start_token_id=pad,
+        eos_token_id=0,
+        forced_eos_token_id=0,
+        scale_embedding=True,
+        share_encoder_decoder_embeddings=True,
+        tie_word_embeddings=True,
+        **OPUS_ARCH,
     )
     torch.manual_seed(0)
     model = MarianMTModel(config)
     model.generation_config = GenerationConfig(
-        bad_words_ids=[[pad]], bos_token_id=0, decoder_start_token_id=pad, eos_token_id=0, forced_eos_token_id=0,
-        max_length=512, num_beams=6, pad_token_id=pad,
+        bad_words_ids=[[pad]],
+        bos_token_id=0,
+        decoder_start_token_id=pad,
+        eos_token_id=0,
+        forced_eos_token_id=0,
+        max_length=512,
+        num_beams=6,
+        pad_token_id=pad,
     )
     model.save_pretrained(work)
     for leftover in ("source.model", "source.vocab", "target.model", "target.vocab"):
@@ -283,13 +335,28 @@ def _build_random_model(directory: Path, corpus_dir: Path) -> None:
 # the parent: runs the workers, measures, scores, prints
 # --------------------------------------------------------------------------------------------
 
+
 def run_worker(config: str, args, model_dir: Path, work: Path, *, extra: list[str] = (), input_file: Path) -> dict:
     output = work / f"{config}.json"
     output.unlink(missing_ok=True)
     command = [
-        sys.executable, str(Path(__file__).resolve()), "--worker", config, "--model-dir", str(model_dir),
-        "--work", str(work), "--input", str(input_file), "--output", str(output), "--threads", str(args.threads),
-        "--corpus-dir", str(args.corpus_dir), *extra,
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--worker",
+        config,
+        "--model-dir",
+        str(model_dir),
+        "--work",
+        str(work),
+        "--input",
+        str(input_file),
+        "--output",
+        str(output),
+        "--threads",
+        str(args.threads),
+        "--corpus-dir",
+        str(args.corpus_dir),
+        *extra,
     ]
     env = dict(os.environ, PYTHONWARNINGS="ignore", TOKENIZERS_PARALLELISM="false")
     started = time.perf_counter()
@@ -338,7 +405,9 @@ def help_seconds(runs: int = 5) -> float:
     return statistics.median(times)
 
 
-def benchmark_model(name: str, model_dir: Path, args, sample_id: Path, references: list[str], random_weights: bool) -> dict:
+def benchmark_model(
+    name: str, model_dir: Path, args, sample_id: Path, references: list[str], random_weights: bool
+) -> dict:
     work = args.work_dir / name
     work.mkdir(parents=True, exist_ok=True)
     print(f"\n== {name}: {model_dir}", flush=True)
@@ -369,16 +438,22 @@ def benchmark_model(name: str, model_dir: Path, args, sample_id: Path, reference
         if not random_weights:
             result["bleu"], result["chrf"] = score(outputs, references)
         results[config] = result
-        print(f"   {LABELS[config]:<36} {result['translate_seconds']:8.2f} s translating, "
-              f"{result['process_seconds']:7.2f} s process, {result['peak_rss_mb']:7.0f} MB, load {load_before}", flush=True)
+        print(
+            f"   {LABELS[config]:<36} {result['translate_seconds']:8.2f} s translating, "
+            f"{result['process_seconds']:7.2f} s process, {result['peak_rss_mb']:7.0f} MB, load {load_before}",
+            flush=True,
+        )
     same = sum(a == b for a, b in zip(results["ct2-int8"]["outputs"], results["cached"]["outputs"]))
     results["cached"]["identical_to_first_run"] = same
     results["ct2-f32"]["identical_to_torch"] = sum(
-        a == b for a, b in zip(results["ct2-f32"]["outputs"], results["torch"]["outputs"]))
+        a == b for a, b in zip(results["ct2-f32"]["outputs"], results["torch"]["outputs"])
+    )
     results["ct2-int8"]["identical_to_f32"] = sum(
-        a == b for a, b in zip(results["ct2-int8"]["outputs"], results["ct2-f32"]["outputs"]))
+        a == b for a, b in zip(results["ct2-int8"]["outputs"], results["ct2-f32"]["outputs"])
+    )
     results["torch"]["identical_to_hf"] = sum(
-        a == b for a, b in zip(results["torch"]["outputs"], results["hf"]["outputs"]))
+        a == b for a, b in zip(results["torch"]["outputs"], results["hf"]["outputs"])
+    )
     for result in results.values():
         result.pop("outputs", None)
     return {"model": str(model_dir), "random_weights": random_weights, "configs": results, "sentences": len(references)}
@@ -388,9 +463,13 @@ def print_table(name: str, data: dict) -> list[str]:
     results = data["configs"]
     base = results["hf"]
     random_weights = data["random_weights"]
-    header = ("| configuration | sent/s | tgt tok/s | × tok/s | peak RSS MB | × RSS | BLEU | chrF++ | translate s | process s |")
-    lines = [f"**{name}**" + (" (random weights: speed only)" if random_weights else ""), "", header,
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    header = "| configuration | sent/s | tgt tok/s | × tok/s | peak RSS MB | × RSS | BLEU | chrF++ | translate s | process s |"
+    lines = [
+        f"**{name}**" + (" (random weights: speed only)" if random_weights else ""),
+        "",
+        header,
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for config in CONFIGS:
         r = results[config]
         bleu = "–" if random_weights else f"{r['bleu']:.2f}"
@@ -424,20 +503,26 @@ def check_targets(name: str, data: dict) -> list[str]:
         return "MET " if ok else "MISSED"
 
     speed = r["ct2-int8"]["tokens_per_second"] / r["hf"]["tokens_per_second"]
-    lines.append(f"{verdict(speed >= 5)} {name}: CTranslate2 int8 tokens/s = {speed:.1f}× configuration 1 (target ≥ 5×)")
+    lines.append(
+        f"{verdict(speed >= 5)} {name}: CTranslate2 int8 tokens/s = {speed:.1f}× configuration 1 (target ≥ 5×)"
+    )
     if not data["random_weights"]:
         delta = r["ct2-int8"]["bleu"] - r["ct2-f32"]["bleu"]
         delta_hf = r["ct2-int8"]["bleu"] - r["hf"]["bleu"]
-        lines.append(f"{verdict(abs(delta) <= 0.3)} {name}: BLEU int8 − float32 (CTranslate2) = {delta:+.2f} "
-                     f"(vs transformers float32: {delta_hf:+.2f}) (target within 0.3)")
+        lines.append(
+            f"{verdict(abs(delta) <= 0.3)} {name}: BLEU int8 − float32 (CTranslate2) = {delta:+.2f} "
+            f"(vs transformers float32: {delta_hf:+.2f}) (target within 0.3)"
+        )
     memory = r["ct2-int8"]["peak_rss_mb"] / r["hf"]["peak_rss_mb"]
     lines.append(f"{verdict(memory <= 1 / 3)} {name}: peak RSS int8 / configuration 1 = {memory:.2f} (target ≤ 0.33)")
     process = r["ct2-int8"]["process_seconds"] / r["cached"]["process_seconds"]
     translating = r["ct2-int8"]["translate_seconds"] / r["cached"]["translate_seconds"]
     lines.append(f"{verdict(process >= 10)} {name}: cached re-run, whole process {process:.1f}× faster (target ≥ 10×)")
-    lines.append(f"{verdict(translating >= 50)} {name}: cached re-run, translating {translating:.0f}× faster (target ≥ 50×); "
-                 f"{r['cached']['cache_hits']} hits, {r['cached']['cache_misses']} misses, model loaded: "
-                 f"{r['cached']['model_loaded']}")
+    lines.append(
+        f"{verdict(translating >= 50)} {name}: cached re-run, translating {translating:.0f}× faster (target ≥ 50×); "
+        f"{r['cached']['cache_hits']} hits, {r['cached']['cache_misses']} misses, model loaded: "
+        f"{r['cached']['model_loaded']}"
+    )
     return lines
 
 
@@ -446,11 +531,24 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="CPU threads per configuration (default 2)")
     parser.add_argument("--sentences", type=int, default=300, help="size of the fixed dev sample (default 300)")
     parser.add_argument("--seed", type=int, default=2024, help="seed of the fixed sample")
-    parser.add_argument("--models", default="standin,opus-random", help="comma list: standin, opus-random, article (the edited-article check alone)")
+    parser.add_argument(
+        "--models",
+        default="standin,opus-random",
+        help="comma list: standin, opus-random, article (the edited-article check alone)",
+    )
     parser.add_argument("--corpus-dir", type=Path, default=SHARED / "corpora")
     parser.add_argument("--standin", type=Path, default=SHARED / "models" / "standin-id-en")
-    parser.add_argument("--work-dir", type=Path, default=Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "idtrans-bench")
-    parser.add_argument("--random-length", type=int, default=0, help="tokens decoded per sentence on the random model (default: mean reference length)")
+    parser.add_argument(
+        "--work-dir",
+        type=Path,
+        default=Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "idtrans-bench",
+    )
+    parser.add_argument(
+        "--random-length",
+        type=int,
+        default=0,
+        help="tokens decoded per sentence on the random model (default: mean reference length)",
+    )
     parser.add_argument("--json", type=Path, help="also write all figures to this JSON file")
     # worker-only options
     parser.add_argument("--worker", help=argparse.SUPPRESS)
@@ -473,14 +571,23 @@ def main() -> None:
     sample_id = args.work_dir / "sample.id"
     sample_id.write_text("\n".join(sources[i] for i in picked) + "\n", encoding="utf-8")
     references = [targets[i] for i in picked]
-    print(f"sample: {len(picked)} sentences of {args.corpus_dir / 'dev.id'} (seed {args.seed}); threads {args.threads}; "
-          f"cores {os.cpu_count()}; load average {load_average()}")
+    print(
+        f"sample: {len(picked)} sentences of {args.corpus_dir / 'dev.id'} (seed {args.seed}); threads {args.threads}; "
+        f"cores {os.cpu_count()}; load average {load_average()}"
+    )
 
-    report: dict = {"sentences": len(picked), "threads": args.threads, "cpu_count": os.cpu_count(),
-                    "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()), "models": {}}
+    report: dict = {
+        "sentences": len(picked),
+        "threads": args.threads,
+        "cpu_count": os.cpu_count(),
+        "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+        "models": {},
+    }
     wanted = [m.strip() for m in args.models.split(",") if m.strip()]
     if "standin" in wanted:
-        report["models"]["standin-id-en"] = benchmark_model("standin-id-en", args.standin, args, sample_id, references, False)
+        report["models"]["standin-id-en"] = benchmark_model(
+            "standin-id-en", args.standin, args, sample_id, references, False
+        )
     if "standin" in wanted or "article" in wanted:
         article_work = args.work_dir / "standin-id-en"
         article_work.mkdir(parents=True, exist_ok=True)
@@ -488,8 +595,9 @@ def main() -> None:
         cache = article_work / "article.sqlite3"
         for suffix in ("", "-wal", "-shm"):
             Path(str(cache) + suffix).unlink(missing_ok=True)
-        report["article_edit"] = run_worker("article-edit", args, args.standin, article_work,
-                                            extra=["--cache", str(cache)], input_file=sample_id)
+        report["article_edit"] = run_worker(
+            "article-edit", args, args.standin, article_work, extra=["--cache", str(cache)], input_file=sample_id
+        )
     if "opus-random" in wanted:
         random_dir = args.work_dir / "models" / "opus-mt-id-en-random"
         started = time.perf_counter()
@@ -502,7 +610,8 @@ def main() -> None:
             args.random_length = round(statistics.mean(len(processor.encode(t)) + 1 for t in references))
         report["random_length"] = args.random_length
         report["models"]["opus-mt-id-en-random"] = benchmark_model(
-            "opus-mt-id-en-random", random_dir, args, sample_id, references, True)
+            "opus-mt-id-en-random", random_dir, args, sample_id, references, True
+        )
     report["help_seconds"] = help_seconds()
     report["finished"] = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
     report["load_average_end"] = load_average()
@@ -512,8 +621,10 @@ def main() -> None:
     for name, data in report["models"].items():
         lines += print_table(name, data) + [""]
     if "random_length" in report:
-        lines.append(f"Random model: every configuration decodes {report['random_length']} tokens per sentence "
-                     f"(max_new_tokens fixed; random weights never end a sentence), retry off.")
+        lines.append(
+            f"Random model: every configuration decodes {report['random_length']} tokens per sentence "
+            f"(max_new_tokens fixed; random weights never end a sentence), retry off."
+        )
     lines.append("")
     for name, data in report["models"].items():
         lines += check_targets(name, data)
@@ -527,9 +638,13 @@ def main() -> None:
             f"{a['edited_paragraphs']}; misses in paragraph(s) {a['missed_paragraphs']}); segmenter {a['segmenter']}"
         )
     help_ok = report["help_seconds"] < 1.0
-    lines.append(f"{'MET ' if help_ok else 'MISSED'} idtrans --help: {report['help_seconds']:.2f} s (median of 5; target < 1 s)")
-    lines.append(f"conditions: {report['cpu_count']} cores shared with other jobs; load average at start of each "
-                 f"configuration is printed above; at the end {report['load_average_end']}")
+    lines.append(
+        f"{'MET ' if help_ok else 'MISSED'} idtrans --help: {report['help_seconds']:.2f} s (median of 5; target < 1 s)"
+    )
+    lines.append(
+        f"conditions: {report['cpu_count']} cores shared with other jobs; load average at start of each "
+        f"configuration is printed above; at the end {report['load_average_end']}"
+    )
     print("\n".join(lines))
     report["table_markdown"] = lines
     if args.json:

@@ -168,8 +168,12 @@ def _blocks(lines: list[str], dropped: set[int], layout: str = "markdown") -> li
 
 
 def parse_article(
-    text: str, *, source: str = "<text>", keep_boilerplate: bool = False,
-    rules: BoilerplateRules | Iterable[Rule] | None = None, layout: str = "markdown",
+    text: str,
+    *,
+    source: str = "<text>",
+    keep_boilerplate: bool = False,
+    rules: BoilerplateRules | Iterable[Rule] | None = None,
+    layout: str = "markdown",
 ) -> Article:
     """Parse article text into title, paragraphs and sentences (rules in the module docstring).
 
@@ -188,7 +192,8 @@ def parse_article(
     blocks = _blocks(lines, {r.line_no for r in removed}, layout)
     if not blocks:
         raise InputError(
-            f"no text left after removing {len(removed)} boilerplate line(s)", where=source,
+            f"no text left after removing {len(removed)} boilerplate line(s)",
+            where=source,
             hint="pass --keep-boilerplate to keep every line",
         )
     title = None
@@ -197,7 +202,11 @@ def parse_article(
     first_text = _SPACE.sub(" ", " ".join(first_lines)).strip()
     if len(blocks) > 1 and (
         is_heading
-        or (len(first_lines) == 1 and len(first_text) <= TITLE_MAX_CHARS and len(split_sentences(first_text)) <= TITLE_MAX_SENTENCES)
+        or (
+            len(first_lines) == 1
+            and len(first_text) <= TITLE_MAX_CHARS
+            and len(split_sentences(first_text)) <= TITLE_MAX_SENTENCES
+        )
     ):
         title, title_line_no = first_text, first_line_no
         blocks = blocks[1:]

@@ -224,7 +224,8 @@ def find_boilerplate(lines: Sequence[str], rules: BoilerplateRules | Iterable[Ru
 
 
 def strip_boilerplate(
-    lines: Sequence[str], rules: BoilerplateRules | Iterable[Rule] | None = None,
+    lines: Sequence[str],
+    rules: BoilerplateRules | Iterable[Rule] | None = None,
 ) -> tuple[list[str], list[RemovedLine]]:
     """Split ``lines`` into the lines kept (in order) and the :class:`RemovedLine` records."""
     removed = find_boilerplate(lines, rules)

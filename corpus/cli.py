@@ -34,10 +34,13 @@ def format_article(article) -> str:
         out.append("removed boilerplate: none")
     dropped = getattr(article, "dropped", [])
     if dropped:
-        out.append(f"left out by the HTML extractor ({len(dropped)} page blocks: "
-                   "navigation, ads, related links, comments …):")
+        out.append(
+            f"left out by the HTML extractor ({len(dropped)} page blocks: navigation, ads, related links, comments …):"
+        )
         out.extend(f"  line {r.line_no}: {r.text[:100]}" for r in dropped)
-    out.append(f"{len(article.paragraphs)} paragraphs, {article.sentence_count} sentences to translate (title included)")
+    out.append(
+        f"{len(article.paragraphs)} paragraphs, {article.sentence_count} sentences to translate (title included)"
+    )
     return "\n".join(out)
 
 
@@ -46,9 +49,13 @@ def register(app: typer.Typer) -> None:
 
     @app.command("segment")
     def segment(
-        file: str = typer.Argument(..., help="An article (.txt or .md, UTF-8, or a saved web page .html); '-' reads standard input."),
+        file: str = typer.Argument(
+            ..., help="An article (.txt or .md, UTF-8, or a saved web page .html); '-' reads standard input."
+        ),
         keep_boilerplate: bool = typer.Option(
-            False, "--keep-boilerplate", help="Keep every line: do not remove related-article links, share prompts, ads …",
+            False,
+            "--keep-boilerplate",
+            help="Keep every line: do not remove related-article links, share prompts, ads …",
         ),
         as_json: bool = typer.Option(False, "--json", help="Print the structure as JSON instead of an outline."),
     ) -> None:

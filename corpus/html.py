@@ -38,15 +38,45 @@ HTML_SUFFIXES: tuple[str, ...] = (".html", ".htm", ".xhtml")
 
 _SPACE = re.compile(r"\s+")
 _SNIFF = re.compile(
-    rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])", re.IGNORECASE | re.DOTALL,
+    rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])",
+    re.IGNORECASE | re.DOTALL,
 )
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 #: Elements whose text forms a block of its own when it holds no other such element.
 _BLOCK_TAGS = frozenset(
     [
-        "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "figcaption", "blockquote", "pre", "td", "th",
-        "caption", "div", "section", "article", "aside", "header", "footer", "nav", "main", "form", "label",
-        "button", "address", "summary", "details", "option", "legend",
+        "p",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "dt",
+        "dd",
+        "figcaption",
+        "blockquote",
+        "pre",
+        "td",
+        "th",
+        "caption",
+        "div",
+        "section",
+        "article",
+        "aside",
+        "header",
+        "footer",
+        "nav",
+        "main",
+        "form",
+        "label",
+        "button",
+        "address",
+        "summary",
+        "details",
+        "option",
+        "legend",
     ]
 )
 _INVISIBLE = ("script", "style", "noscript", "template", "head", "svg", "iframe", "textarea", "select")
@@ -75,15 +105,17 @@ def decode_html(data: bytes, *, where: str = "<bytes>") -> str:
         try:
             codec = codecs.lookup(name).name
         except LookupError:
-            raise InputError(f"declares an unknown charset {name!r}", where=where,
-                             hint="save the page as UTF-8") from None
+            raise InputError(
+                f"declares an unknown charset {name!r}", where=where, hint="save the page as UTF-8"
+            ) from None
         if codec == "utf-8":
             raise utf8_error
         try:
             return normalise_text(data.decode(codec))
         except UnicodeDecodeError as error:
-            raise InputError(f"is not valid {name}: byte offset {error.start}", where=where,
-                             hint="save the page as UTF-8") from None
+            raise InputError(
+                f"is not valid {name}: byte offset {error.start}", where=where, hint="save the page as UTF-8"
+            ) from None
 
 
 @dataclass
@@ -124,13 +156,23 @@ def _extract(html: str, where: str) -> tuple[str | None, list[_Block]]:
     import trafilatura
 
     document = trafilatura.bare_extraction(
-        html, include_comments=False, include_tables=False, include_images=False, include_formatting=False,
-        include_links=False, with_metadata=True, favor_precision=True, output_format="python",
+        html,
+        include_comments=False,
+        include_tables=False,
+        include_images=False,
+        include_formatting=False,
+        include_links=False,
+        with_metadata=True,
+        favor_precision=True,
+        output_format="python",
     )
     body = getattr(document, "body", None)
     if document is None or body is None:
-        raise InputError("no article text found in this page", where=where,
-                         hint="check that the file is the saved article page (not an index or an empty page)")
+        raise InputError(
+            "no article text found in this page",
+            where=where,
+            hint="check that the file is the saved article page (not an index or an empty page)",
+        )
     title = _clean(getattr(document, "title", None) or "") or None
     blocks: list[_Block] = []
     for element in body:
@@ -138,8 +180,11 @@ def _extract(html: str, where: str) -> tuple[str | None, list[_Block]]:
         if not text:
             continue
         if element.tag == "list":
-            blocks.extend(_Block("paragraph", _clean("".join(item.itertext()))) for item in element
-                          if _clean("".join(item.itertext())))
+            blocks.extend(
+                _Block("paragraph", _clean("".join(item.itertext())))
+                for item in element
+                if _clean("".join(item.itertext()))
+            )
         else:
             blocks.append(_Block("heading" if element.tag == "head" else "paragraph", text))
     if blocks and title is None and blocks[0].kind == "heading":
@@ -162,7 +207,10 @@ def _locate(text: str, page: list[tuple[int, str]]) -> int:
 
 
 def parse_html_article(
-    html: str, *, source: str = "<html>", keep_boilerplate: bool = False,
+    html: str,
+    *,
+    source: str = "<html>",
+    keep_boilerplate: bool = False,
     rules: BoilerplateRules | Iterable[Rule] | None = None,
 ) -> Article:
     """Extract the article of a web page and parse it like a text article (see the module docstring).
@@ -177,8 +225,9 @@ def parse_html_article(
     if title is not None:
         blocks.insert(0, _Block("title", title, _locate(title, page)))
     if not blocks:
-        raise InputError("no article text found in this page", where=source,
-                         hint="check that the file is the saved article page")
+        raise InputError(
+            "no article text found in this page", where=source, hint="check that the file is the saved article page"
+        )
     # One block per line, blank lines between: block i is on line 2i + 1 of the intermediate text.
     lines = []
     for block in blocks:
@@ -195,8 +244,11 @@ def parse_html_article(
         article.title_line_no = html_line.get(article.title_line_no, 0)
     article.removed = [RemovedLine(html_line.get(r.line_no, 0), r.text, r.rule) for r in article.removed]
     kept = {block.text for block in blocks}
-    article.dropped = [RemovedLine(line, text, _DROPPED_RULE) for line, text in page
-                       if text not in kept and not any(text in k for k in kept)]
+    article.dropped = [
+        RemovedLine(line, text, _DROPPED_RULE)
+        for line, text in page
+        if text not in kept and not any(text in k for k in kept)
+    ]
     return article
 
 
@@ -221,5 +273,6 @@ def load_article(path: str | Path, *, keep_boilerplate: bool = False) -> Article
     where = "<stdin>" if str(path) == "-" else str(path)
     if is_html_path(path) or looks_like_html(data):
         return read_html_article(path, data, keep_boilerplate=keep_boilerplate)
-    return parse_article(decode_text(data, where=where), source=where, keep_boilerplate=keep_boilerplate,
-                         layout=layout_for(where))
+    return parse_article(
+        decode_text(data, where=where), source=where, keep_boilerplate=keep_boilerplate, layout=layout_for(where)
+    )

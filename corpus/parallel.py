@@ -91,16 +91,22 @@ def _read_lines(path: Path) -> list[str]:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise InputError("file not found", where=str(path), hint="pass the path of an existing line-aligned text file") from None
+        raise InputError(
+            "file not found", where=str(path), hint="pass the path of an existing line-aligned text file"
+        ) from None
     except OSError as error:
         raise InputError(f"cannot read: {error.strerror}", where=str(path)) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        raise InputError("not UTF-8 text", where=f"{path}:{line}", hint="convert the file to UTF-8 (e.g. iconv -t UTF-8)") from None
+        raise InputError(
+            "not UTF-8 text", where=f"{path}:{line}", hint="convert the file to UTF-8 (e.g. iconv -t UTF-8)"
+        ) from None
     if "\x00" in text:
-        raise InputError("binary data (NUL bytes), not text", where=str(path), hint="pass a plain-text file, one sentence per line")
+        raise InputError(
+            "binary data (NUL bytes), not text", where=str(path), hint="pass a plain-text file, one sentence per line"
+        )
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
@@ -128,7 +134,9 @@ def read_parallel(prefix: str | Path, source_lang: str = "id", target_lang: str 
     return ParallelCorpus(source, target, origin=str(src_path.with_suffix("")))
 
 
-def load_eval_keys(prefixes: Iterable[str | Path], source_lang: str = "id", target_lang: str = "en") -> tuple[set[str], set[str]]:
+def load_eval_keys(
+    prefixes: Iterable[str | Path], source_lang: str = "id", target_lang: str = "en"
+) -> tuple[set[str], set[str]]:
     """Contamination keys of the source and target sides of the given evaluation sets.
 
     A prefix whose target file is missing contributes its source side only.
@@ -187,7 +195,7 @@ def clean_pairs(
     if len(source) != len(target):
         raise InputError(f"{len(source)} source but {len(target)} target sentences", hint="pass line-aligned data")
     report = CleaningReport(input_pairs=len(source))
-    steps = {name: 0 for name in ("normalise", "repair", "empty", "length", "ratio", "dedup", "contamination")}
+    steps = dict.fromkeys(("normalise", "repair", "empty", "length", "ratio", "dedup", "contamination"), 0)
     examples: dict[str, list[str]] = {}
 
     def note(step: str, text: str) -> None:

@@ -64,26 +64,29 @@ def decode_text(data: bytes, *, where: str = "<bytes>") -> str:
     """Decode article bytes as UTF-8 (BOM optional), refusing binary or mis-encoded data."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not data.startswith(codecs.BOM_UTF8):
         raise InputError(
-            "is UTF-16 text, not UTF-8", where=where,
+            "is UTF-16 text, not UTF-8",
+            where=where,
             hint="convert it: `iconv -f UTF-16 -t UTF-8 FILE > FILE.utf8`",
         )
     nul = data.find(b"\x00")
     if nul >= 0:
         raise InputError(
-            f"is not a text file: NUL byte at byte offset {nul} (line {_line_of(data, nul)})", where=where,
+            f"is not a text file: NUL byte at byte offset {nul} (line {_line_of(data, nul)})",
+            where=where,
             hint="pass a plain-text (.txt) or Markdown (.md) article; binary files (PDF, Word, images) "
             "must be converted to text first",
         )
-    body = data[len(codecs.BOM_UTF8):] if data.startswith(codecs.BOM_UTF8) else data
+    body = data[len(codecs.BOM_UTF8) :] if data.startswith(codecs.BOM_UTF8) else data
     skipped = len(data) - len(body)
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as error:
         offset = error.start + skipped
-        bad = data[offset:offset + 1].hex()
+        bad = data[offset : offset + 1].hex()
         raise InputError(
             f"is not valid UTF-8: byte 0x{bad} at byte offset {offset} (line {_line_of(data, offset)})",
-            where=where, hint=_CONVERT_HINT,
+            where=where,
+            hint=_CONVERT_HINT,
         ) from None
     return normalise_text(text)
 
@@ -100,8 +103,11 @@ def max_input_bytes() -> int:
     if not raw:
         return DEFAULT_MAX_INPUT_BYTES
     if not raw.isdigit() or int(raw) <= 0:
-        raise InputError(f"${MAX_INPUT_ENV} must be a positive number of bytes, not {raw!r}", where=MAX_INPUT_ENV,
-                         hint=f"e.g. export {MAX_INPUT_ENV}=20000000, or unset it for {DEFAULT_MAX_INPUT_BYTES:,}")
+        raise InputError(
+            f"${MAX_INPUT_ENV} must be a positive number of bytes, not {raw!r}",
+            where=MAX_INPUT_ENV,
+            hint=f"e.g. export {MAX_INPUT_ENV}=20000000, or unset it for {DEFAULT_MAX_INPUT_BYTES:,}",
+        )
     return int(raw)
 
 
@@ -109,8 +115,11 @@ def _read_limited(stream: BinaryIO, where: str) -> bytes:
     limit = max_input_bytes()
     data = stream.read(limit + 1)
     if len(data) > limit:
-        raise InputError(f"is larger than the input limit of {limit:,} bytes", where=where,
-                         hint=f"split it into articles, or raise the limit with ${MAX_INPUT_ENV}=BYTES")
+        raise InputError(
+            f"is larger than the input limit of {limit:,} bytes",
+            where=where,
+            hint=f"split it into articles, or raise the limit with ${MAX_INPUT_ENV}=BYTES",
+        )
     return data
 
 
@@ -127,12 +136,14 @@ def read_bytes(path: str | Path) -> bytes:
         try:
             return _read_limited(sys.stdin.buffer, where)
         except (OSError, ValueError, AttributeError) as error:
-            raise InputError(f"cannot read standard input: {error}", where=where,
-                             hint="pipe an article in, or pass a file path") from None
+            raise InputError(
+                f"cannot read standard input: {error}", where=where, hint="pipe an article in, or pass a file path"
+            ) from None
     file = Path(path)
     if file.is_dir():
         raise InputError(
-            "is a directory, not a file", where=where,
+            "is a directory, not a file",
+            where=where,
             hint="pass one .txt/.md file, or use a command that accepts a directory of articles",
         )
     try:
@@ -177,10 +188,13 @@ def collect_inputs(path: str | Path) -> list[Path]:
     if not root.exists():
         raise InputError("no such file or directory", where=where, hint="check the path")
     if not root.is_dir():
-        raise InputError("is neither a regular file nor a directory", where=where, hint="pass a .txt/.md file or a directory of them")
+        raise InputError(
+            "is neither a regular file nor a directory", where=where, hint="pass a .txt/.md file or a directory of them"
+        )
     try:
         found = [
-            candidate for candidate in root.rglob("*")
+            candidate
+            for candidate in root.rglob("*")
             if candidate.suffix.lower() in ARTICLE_SUFFIXES
             and not _hidden(candidate.relative_to(root))
             and candidate.is_file()
@@ -189,7 +203,8 @@ def collect_inputs(path: str | Path) -> list[Path]:
         raise InputError(f"cannot list directory: {error.strerror or error}", where=where) from None
     if not found:
         raise InputError(
-            f"no article files ({', '.join(ARTICLE_SUFFIXES)}) in this directory", where=where,
+            f"no article files ({', '.join(ARTICLE_SUFFIXES)}) in this directory",
+            where=where,
             hint="put UTF-8 .txt or .md articles in it (hidden files and folders are skipped)",
         )
     return sorted(found, key=lambda p: p.relative_to(root).as_posix())

@@ -44,27 +44,155 @@ from collections.abc import Iterable
 #: Abbreviations after which a period never ends a sentence (they precede a name, place or
 #: number). Matched case-sensitively as written and also in lower case.
 ABBREVIATIONS: frozenset[str] = frozenset(
-    """
-    Dr. Dra. Drs. Prof. Ir. dr. drg. Hj. Bpk. Bp. Sdr. Sdri. Tn. Ny. Nn. Yth. St. Mr. Mrs. Ms. Jr. Sr.
-    Jl. Jln. Gg. Kel. Kec. Kab. Kota. Prov. Ds. Komp. Blok. Kav. Rp. No. Nom. Tel. Telp. Fax. Hp. Hal. hlm.
-    tgl. pk. pkl. vs. ps. al. Bab. Psl. ayat. Vol. Ed. Ket. Ref.
-    Jend. Jen. Letjen. Mayjen. Brigjen. Kol. Letkol. Mayor. Kapt. Lettu. Letda. Peltu. Pelda. Serma.
-    Serka. Sertu. Serda. Kopka. Koptu. Kopda. Praka. Pratu. Prada. Laksamana. Laksdya. Laksda. Laksma.
-    Marsdya. Marsda. Marsma. Komjen. Irjen. Kombes. AKBP. Kompol. AKP. Iptu. Ipda. Aiptu. Aipda.
-    Bripka. Brigpol. Briptu. Bripda. Gen. Lt. Col. Capt. Maj. Sgt. Cpl. Pvt. Adm. Cmdr. Gov. Sen. Rep.
-    Rev. Pres. Wapres. Menhan. Mendagri.
-    Jan. Feb. Mar. Apr. Jun. Jul. Agu. Agt. Ags. Aug. Sep. Sept. Okt. Oct. Nov. Des. Dec.
-    """.split()
+    [
+        "Dr.",
+        "Dra.",
+        "Drs.",
+        "Prof.",
+        "Ir.",
+        "dr.",
+        "drg.",
+        "Hj.",
+        "Bpk.",
+        "Bp.",
+        "Sdr.",
+        "Sdri.",
+        "Tn.",
+        "Ny.",
+        "Nn.",
+        "Yth.",
+        "St.",
+        "Mr.",
+        "Mrs.",
+        "Ms.",
+        "Jr.",
+        "Sr.",
+        "Jl.",
+        "Jln.",
+        "Gg.",
+        "Kel.",
+        "Kec.",
+        "Kab.",
+        "Kota.",
+        "Prov.",
+        "Ds.",
+        "Komp.",
+        "Blok.",
+        "Kav.",
+        "Rp.",
+        "No.",
+        "Nom.",
+        "Tel.",
+        "Telp.",
+        "Fax.",
+        "Hp.",
+        "Hal.",
+        "hlm.",
+        "tgl.",
+        "pk.",
+        "pkl.",
+        "vs.",
+        "ps.",
+        "al.",
+        "Bab.",
+        "Psl.",
+        "ayat.",
+        "Vol.",
+        "Ed.",
+        "Ket.",
+        "Ref.",
+        "Jend.",
+        "Jen.",
+        "Letjen.",
+        "Mayjen.",
+        "Brigjen.",
+        "Kol.",
+        "Letkol.",
+        "Mayor.",
+        "Kapt.",
+        "Lettu.",
+        "Letda.",
+        "Peltu.",
+        "Pelda.",
+        "Serma.",
+        "Serka.",
+        "Sertu.",
+        "Serda.",
+        "Kopka.",
+        "Koptu.",
+        "Kopda.",
+        "Praka.",
+        "Pratu.",
+        "Prada.",
+        "Laksamana.",
+        "Laksdya.",
+        "Laksda.",
+        "Laksma.",
+        "Marsdya.",
+        "Marsda.",
+        "Marsma.",
+        "Komjen.",
+        "Irjen.",
+        "Kombes.",
+        "AKBP.",
+        "Kompol.",
+        "AKP.",
+        "Iptu.",
+        "Ipda.",
+        "Aiptu.",
+        "Aipda.",
+        "Bripka.",
+        "Brigpol.",
+        "Briptu.",
+        "Bripda.",
+        "Gen.",
+        "Lt.",
+        "Col.",
+        "Capt.",
+        "Maj.",
+        "Sgt.",
+        "Cpl.",
+        "Pvt.",
+        "Adm.",
+        "Cmdr.",
+        "Gov.",
+        "Sen.",
+        "Rep.",
+        "Rev.",
+        "Pres.",
+        "Wapres.",
+        "Menhan.",
+        "Mendagri.",
+        "Jan.",
+        "Feb.",
+        "Mar.",
+        "Apr.",
+        "Jun.",
+        "Jul.",
+        "Agu.",
+        "Agt.",
+        "Ags.",
+        "Aug.",
+        "Sep.",
+        "Sept.",
+        "Okt.",
+        "Oct.",
+        "Nov.",
+        "Des.",
+        "Dec.",
+    ]
 )
 
 #: Abbreviations that commonly end a sentence; they get no protection (listed for documentation
 #: and tests: a period after them is a boundary when the next word starts with a capital).
-SENTENCE_FINAL_ABBREVIATIONS: frozenset[str] = frozenset("dll. dsb. dst. dkk. tsb. sbb. yl. etc. Ltd. Inc. Co. Corp.".split())
+SENTENCE_FINAL_ABBREVIATIONS: frozenset[str] = frozenset(
+    ["dll.", "dsb.", "dst.", "dkk.", "tsb.", "sbb.", "yl.", "etc.", "Ltd.", "Inc.", "Co.", "Corp."]
+)
 
 DEFAULT_MAX_QUOTE_CHARS = 400
 
 #: Words that never start a sentence although capitalised: company-form suffixes.
-_COMPANY_SUFFIXES = frozenset("Ltd Inc Tbk Co Corp LLC PLC Plc Pte GmbH Bhd".split())
+_COMPANY_SUFFIXES = frozenset(["Ltd", "Inc", "Tbk", "Co", "Corp", "LLC", "PLC", "Plc", "Pte", "GmbH", "Bhd"])
 
 _TERMINATORS = ".!?…"
 _CLOSERS = "\"”’'»)]}"
@@ -161,7 +289,12 @@ def _is_abbreviation(word: str, abbreviations: frozenset[str]) -> bool:
 
 
 def _ends_sentence(
-    text: str, start: int, end: int, next_token: str, in_brackets: _Coverage, abbreviations: frozenset[str],
+    text: str,
+    start: int,
+    end: int,
+    next_token: str,
+    in_brackets: _Coverage,
+    abbreviations: frozenset[str],
 ) -> bool:
     token = text[start:end]
     core = token.rstrip(_TERMINATORS + _CLOSERS)
@@ -181,7 +314,10 @@ def _ends_sentence(
 
 
 def split_sentences(
-    paragraph: str, *, max_quote_chars: int = DEFAULT_MAX_QUOTE_CHARS, abbreviations: Iterable[str] | None = None,
+    paragraph: str,
+    *,
+    max_quote_chars: int = DEFAULT_MAX_QUOTE_CHARS,
+    abbreviations: Iterable[str] | None = None,
 ) -> list[str]:
     """Split one paragraph into sentences (see the module docstring for the rules).
 

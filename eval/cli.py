@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from enum import Enum
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
@@ -37,8 +36,6 @@ class MetricName(str, Enum):
     ter = "ter"
 
 
-
-
 # --------------------------------------------------------------------------- printing
 
 
@@ -56,7 +53,9 @@ def _print_scores(scores: dict, terms, *, width: int, title: str | None = None, 
     table.add_column("score", justify="right")
     table.add_column("details", overflow="fold")
     for score in scores.values():
-        table.add_row(score.name, score.printed(width), score.verbose or ("lower is better" if not score.higher_is_better else ""))
+        table.add_row(
+            score.name, score.printed(width), score.verbose or ("lower is better" if not score.higher_is_better else "")
+        )
     if terms is not None:
         table.add_row("Term success", terms.printed(width) + ("%" if terms.score is not None else ""), terms.verbose())
     for fidelity in (facts or {}).values():
@@ -77,13 +76,22 @@ def _print_gate(result) -> None:
     from rich.table import Table
 
     table = Table(title=f"gate against {result.baseline_path}", title_justify="left", show_edge=False, pad_edge=False)
-    for column, justify in (("metric", "left"), ("baseline", "right"), ("candidate", "right"), ("delta", "right"),
-                            ("p", "right"), ("tolerance", "right"), ("verdict", "left")):
+    for column, justify in (
+        ("metric", "left"),
+        ("baseline", "right"),
+        ("candidate", "right"),
+        ("delta", "right"),
+        ("p", "right"),
+        ("tolerance", "right"),
+        ("verdict", "left"),
+    ):
         table.add_column(column, justify=justify)
     for check in result.checks:
-        fmt = (lambda v: "n/a" if v is None else f"{v:.2f}")
+        fmt = lambda v: "n/a" if v is None else f"{v:.2f}"
         table.add_row(
-            check.metric, fmt(check.baseline), fmt(check.candidate),
+            check.metric,
+            fmt(check.baseline),
+            fmt(check.candidate),
             "n/a" if check.delta is None else f"{check.delta:+.2f}",
             "" if check.p_value is None else f"{check.p_value:.4f}",
             "" if check.tolerance is None else f"{check.tolerance:g}",
@@ -101,8 +109,9 @@ def _tolerances(bleu: float, chrf: float) -> dict[str, float]:
     return {"bleu": bleu, "chrf": chrf}
 
 
-def _read_scoring_inputs(hypothesis: Path, reference: Path, src: Optional[Path], glossary: Optional[Path], *,
-                         strict: bool = False):
+def _read_scoring_inputs(
+    hypothesis: Path, reference: Path, src: Path | None, glossary: Path | None, *, strict: bool = False
+):
     """Read reference, hypotheses and (optional) source, check they align, load the term metric."""
     from idtrans.eval.lines import check_aligned, read_lines
     from idtrans.eval.score import load_term_metric
@@ -127,12 +136,22 @@ def _read_scoring_inputs(hypothesis: Path, reference: Path, src: Optional[Path],
 def score_command(
     hypothesis: Path = typer.Argument(..., help="Hypothesis file: one translation per line."),
     reference: Path = typer.Argument(..., help="Reference file, line-aligned with the hypotheses."),
-    src: Optional[Path] = typer.Option(None, "--src", "-s", help="Source (Indonesian) file, line-aligned; needed for term success."),
-    glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help="Glossary YAML: adds term success (needs --src)."),
-    strict_terms: bool = typer.Option(False, "--strict-terms", help="Term success counts only each entry's rendering, not its 'also' forms."),
+    src: Path | None = typer.Option(
+        None, "--src", "-s", help="Source (Indonesian) file, line-aligned; needed for term success."
+    ),
+    glossary: Path | None = typer.Option(
+        None, "--glossary", "-g", help="Glossary YAML: adds term success (needs --src)."
+    ),
+    strict_terms: bool = typer.Option(
+        False, "--strict-terms", help="Term success counts only each entry's rendering, not its 'also' forms."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON (scores, signatures) instead of a table."),
-    width: int = typer.Option(1, "--width", "-w", min=0, max=10, help="Decimal places, as sacrebleu's -w (default 1, like sacrebleu's CLI)."),
-    report: Optional[Path] = typer.Option(None, "--report", help="Also write an HTML report (worst sentences, term failures, score histogram) here."),
+    width: int = typer.Option(
+        1, "--width", "-w", min=0, max=10, help="Decimal places, as sacrebleu's -w (default 1, like sacrebleu's CLI)."
+    ),
+    report: Path | None = typer.Option(
+        None, "--report", help="Also write an HTML report (worst sentences, term failures, score histogram) here."
+    ),
     worst: int = typer.Option(25, "--worst", min=1, help="How many worst sentences the HTML report shows."),
 ) -> None:
     """Score a hypothesis file against a reference: BLEU, chrF++, TER (sacrebleu) and term success.
@@ -151,14 +170,24 @@ def score_command(
         report.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(report, render_report(result, worst=worst, title=f"idtrans evaluation: {hypothesis.name}"))
     if as_json:
-        payload = {"hypothesis": str(hypothesis), "reference": str(reference), "source": None if src is None else str(src),
-                   "sentences": len(ref), "scores": {k: v.to_dict(width) for k, v in result.scores.items()}}
+        payload = {
+            "hypothesis": str(hypothesis),
+            "reference": str(reference),
+            "source": None if src is None else str(src),
+            "sentences": len(ref),
+            "scores": {k: v.to_dict(width) for k, v in result.scores.items()},
+        }
         if result.terms is not None:
             payload["scores"]["terms"] = result.terms.to_dict(width)
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
-        _print_scores(result.scores, result.terms, width=width, title=f"{hypothesis} vs {reference} ({len(ref)} sentences)",
-                      facts=result.facts)
+        _print_scores(
+            result.scores,
+            result.terms,
+            width=width,
+            title=f"{hypothesis} vs {reference} ({len(ref)} sentences)",
+            facts=result.facts,
+        )
     if report is not None:
         typer.echo(f"wrote {report}", err=True)
 
@@ -168,27 +197,68 @@ def score_command(
 
 @eval_app.command("run")
 def run_command(
-    test_set: Optional[str] = typer.Argument(None, help="Named test set in the data directory (e.g. dev, flores200-devtest); or use --src/--ref."),
-    data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Folder of NAME.id/NAME.en pairs (and test/NAME.*) (default: $IDTRANS_DATA)."),
-    src: Optional[Path] = typer.Option(None, "--src", "-s", help="Source file (Indonesian, one sentence per line) instead of a named test set."),
-    ref: Optional[Path] = typer.Option(None, "--ref", "-r", help="Reference file (English, line-aligned with --src)."),
-    limit: Optional[int] = typer.Option(None, "--limit", "-n", min=1, help="Fixed subset: only the first N lines of the test set."),
-    model: Optional[str] = typer.Option(None, "--model", "-m", help="Hugging Face model id or local MarianMT directory (default: as idtrans translate)."),
+    test_set: str | None = typer.Argument(
+        None, help="Named test set in the data directory (e.g. dev, flores200-devtest); or use --src/--ref."
+    ),
+    data_dir: Path | None = typer.Option(
+        None, "--data-dir", help="Folder of NAME.id/NAME.en pairs (and test/NAME.*) (default: $IDTRANS_DATA)."
+    ),
+    src: Path | None = typer.Option(
+        None, "--src", "-s", help="Source file (Indonesian, one sentence per line) instead of a named test set."
+    ),
+    ref: Path | None = typer.Option(None, "--ref", "-r", help="Reference file (English, line-aligned with --src)."),
+    limit: int | None = typer.Option(
+        None, "--limit", "-n", min=1, help="Fixed subset: only the first N lines of the test set."
+    ),
+    model: str | None = typer.Option(
+        None, "--model", "-m", help="Hugging Face model id or local MarianMT directory (default: as idtrans translate)."
+    ),
     beams: int = typer.Option(4, "--beams", min=1, max=32, help="Beam size."),
-    glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help="Glossary to enforce and check terms with (default: $IDTRANS_GLOSSARY, else the bundled one)."),
-    no_glossary: bool = typer.Option(False, "--no-glossary", help="Translate without glossary enforcement (no term check unless --terms)."),
-    terms: Optional[Path] = typer.Option(None, "--terms", help="Glossary to check term success with (default: the enforced glossary)."),
-    backend: BackendName = typer.Option(BackendName.auto, "--backend", help="torch, ct2, or auto (ct2 when the model has a converted copy)."),
-    threads: Optional[int] = typer.Option(None, "--threads", min=1, help="CPU threads for the model (default: all cores)."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Run folder (default: eval-runs/<test set>_<model>_<glossary>_<time>)."),
+    glossary: Path | None = typer.Option(
+        None,
+        "--glossary",
+        "-g",
+        help="Glossary to enforce and check terms with (default: $IDTRANS_GLOSSARY, else the bundled one).",
+    ),
+    no_glossary: bool = typer.Option(
+        False, "--no-glossary", help="Translate without glossary enforcement (no term check unless --terms)."
+    ),
+    terms: Path | None = typer.Option(
+        None, "--terms", help="Glossary to check term success with (default: the enforced glossary)."
+    ),
+    backend: BackendName = typer.Option(
+        BackendName.auto, "--backend", help="torch, ct2, or auto (ct2 when the model has a converted copy)."
+    ),
+    threads: int | None = typer.Option(
+        None, "--threads", min=1, help="CPU threads for the model (default: all cores)."
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Run folder (default: eval-runs/<test set>_<model>_<glossary>_<time>)."
+    ),
     force: bool = typer.Option(False, "--force", help="Overwrite the files of an earlier run in --out."),
     worst: int = typer.Option(25, "--worst", min=1, help="How many worst sentences the HTML report shows."),
-    baseline: Optional[Path] = typer.Option(None, "--baseline", help="Gate: fail (exit 1) on a significant regression against this baseline JSON."),
-    update_baseline: bool = typer.Option(False, "--update-baseline", help="Write this run as the new --baseline instead of gating against it."),
-    tolerance_bleu: float = typer.Option(0.5, "--tolerance-bleu", min=0, help="Gate: BLEU may fall this much (points) before a significant drop fails."),
-    tolerance_chrf: float = typer.Option(0.5, "--tolerance-chrf", min=0, help="Gate: chrF++ may fall this much (points) before a significant drop fails."),
-    alpha: float = typer.Option(0.05, "--alpha", min=0.0001, max=0.5, help="Gate: p-value below which a drop counts as significant (paired bootstrap)."),
-    as_json: bool = typer.Option(False, "--json", help="Print scores.json (with the gate verdict) to stdout instead of tables."),
+    baseline: Path | None = typer.Option(
+        None, "--baseline", help="Gate: fail (exit 1) on a significant regression against this baseline JSON."
+    ),
+    update_baseline: bool = typer.Option(
+        False, "--update-baseline", help="Write this run as the new --baseline instead of gating against it."
+    ),
+    tolerance_bleu: float = typer.Option(
+        0.5, "--tolerance-bleu", min=0, help="Gate: BLEU may fall this much (points) before a significant drop fails."
+    ),
+    tolerance_chrf: float = typer.Option(
+        0.5, "--tolerance-chrf", min=0, help="Gate: chrF++ may fall this much (points) before a significant drop fails."
+    ),
+    alpha: float = typer.Option(
+        0.05,
+        "--alpha",
+        min=0.0001,
+        max=0.5,
+        help="Gate: p-value below which a drop counts as significant (paired bootstrap).",
+    ),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print scores.json (with the gate verdict) to stdout instead of tables."
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no informational lines on stderr."),
 ) -> None:
     """Translate a test set with a model, score it, and write a run folder with an HTML report.
@@ -198,8 +268,17 @@ def run_command(
     """
     import time
 
-    from idtrans.eval.run import (TestSet, default_run_dir, evaluate, load_inputs, prepare_run_dir, resolve_test_set,
-                                  translate_inputs, versions, write_run)
+    from idtrans.eval.run import (
+        TestSet,
+        default_run_dir,
+        evaluate,
+        load_inputs,
+        prepare_run_dir,
+        resolve_test_set,
+        translate_inputs,
+        versions,
+        write_run,
+    )
     from idtrans.eval.score import load_term_metric
 
     if glossary is not None and no_glossary:
@@ -210,8 +289,10 @@ def run_command(
         raise InputError("give a named test set or --src/--ref, not both", hint="drop one of them")
     if test_set is None:
         if src is None or ref is None:
-            raise InputError("no test set: name one (e.g. flores200-devtest) or pass both --src and --ref",
-                             hint="idtrans eval run flores200-devtest --data-dir DIR")
+            raise InputError(
+                "no test set: name one (e.g. flores200-devtest) or pass both --src and --ref",
+                hint="idtrans eval run flores200-devtest --data-dir DIR",
+            )
         chosen = TestSet(ref.stem if ref.suffix else ref.name, src, ref)
         if chosen.name.endswith((".en", ".ref")):
             chosen = TestSet(Path(chosen.name).stem, src, ref)
@@ -232,19 +313,31 @@ def run_command(
         term_path = resolve_glossary(glossary)
     term_metric = load_term_metric(term_path) if term_path is not None else None
     if gate_baseline is not None and term_metric is None and gate_baseline.scores.get("terms"):
-        raise EvalError("the baseline checks term success but this run has no glossary to check terms with",
-                        where=str(baseline), hint="pass the glossary the baseline used (--glossary or --terms), or --update-baseline")
+        raise EvalError(
+            "the baseline checks term success but this run has no glossary to check terms with",
+            where=str(baseline),
+            hint="pass the glossary the baseline used (--glossary or --terms), or --update-baseline",
+        )
     folder = prepare_run_dir(out or default_run_dir(inputs.name, model, enforce is not False), force=force)
 
     say = (lambda line: None) if quiet else (lambda line: typer.echo(line, err=True))
-    say(f"translating {len(inputs.source)} sentences of {inputs.name}" + (f" (first {inputs.limit})" if inputs.limit else ""))
+    say(
+        f"translating {len(inputs.source)} sentences of {inputs.name}"
+        + (f" (first {inputs.limit})" if inputs.limit else "")
+    )
     progress = ProgressBar(enabled=not quiet)
     progress.start(len(inputs.source), "sentences")
     started = time.perf_counter()
     try:
         hypotheses, infos, meta = translate_inputs(
-            inputs, model=model, beams=beams, glossary=enforce, backend=backend.value, threads=threads,
-            progress=progress, notice=say,
+            inputs,
+            model=model,
+            beams=beams,
+            glossary=enforce,
+            backend=backend.value,
+            threads=threads,
+            progress=progress,
+            notice=say,
         )
     finally:
         progress.stop()
@@ -257,9 +350,17 @@ def run_command(
     if gate_baseline is not None:
         from idtrans.eval.gate import run_gate
 
-        gate_result = run_gate(gate_baseline, hypotheses, inputs.reference.lines, sources=inputs.source.lines,
-                               terms=term_metric, tolerance=_tolerances(tolerance_bleu, tolerance_chrf), alpha=alpha,
-                               candidate_meta=result.meta, facts=_fact_metric(term_metric))
+        gate_result = run_gate(
+            gate_baseline,
+            hypotheses,
+            inputs.reference.lines,
+            sources=inputs.source.lines,
+            terms=term_metric,
+            tolerance=_tolerances(tolerance_bleu, tolerance_chrf),
+            alpha=alpha,
+            candidate_meta=result.meta,
+            facts=_fact_metric(term_metric),
+        )
         result.meta["gate"] = gate_result.to_dict()
     result.meta["timing"]["total_seconds"] = round(time.perf_counter() - started, 2)
     paths = write_run(result, folder, worst=worst)
@@ -268,8 +369,13 @@ def run_command(
     if as_json:
         typer.echo(json.dumps(result.scores_json(), ensure_ascii=False, indent=2))
     else:
-        _print_scores(result.scores, result.terms, width=1, facts=result.facts,
-                      title=f"{inputs.name}: {len(inputs.source)} sentences, {meta['timing']['translate_seconds']} s")
+        _print_scores(
+            result.scores,
+            result.terms,
+            width=1,
+            facts=result.facts,
+            title=f"{inputs.name}: {len(inputs.source)} sentences, {meta['timing']['translate_seconds']} s",
+        )
         if gate_result is not None:
             _print_gate(gate_result)
     say(f"run folder: {folder} (report: {paths['report.html']})")
@@ -288,9 +394,15 @@ def _write_new_baseline(path: Path, result, say) -> None:
             old = None
     meta = {k: v for k, v in result.meta.items() if k not in ("gate", "timing")}
     meta["timing"] = result.meta.get("timing")
-    new = make_baseline(result.hypotheses, result.inputs.reference.lines,
-                        result.inputs.source.lines if result.inputs.source is not None else None,
-                        scores=result.scores, terms=result.terms, meta=meta, facts=result.facts)
+    new = make_baseline(
+        result.hypotheses,
+        result.inputs.reference.lines,
+        result.inputs.source.lines if result.inputs.source is not None else None,
+        scores=result.scores,
+        terms=result.terms,
+        meta=meta,
+        facts=result.facts,
+    )
     write_baseline(path, new)
     change = ""
     if old is not None:
@@ -309,11 +421,17 @@ def _write_new_baseline(path: Path, result, say) -> None:
 
 @eval_app.command("compare", no_args_is_help=True)
 def compare_command(
-    hypotheses: List[Path] = typer.Argument(..., help="Two or more hypothesis files; the first is the baseline."),
+    hypotheses: list[Path] = typer.Argument(..., help="Two or more hypothesis files; the first is the baseline."),
     ref: Path = typer.Option(..., "--ref", "-r", help="Reference file, line-aligned with every hypothesis file."),
-    test: PairedTestName = typer.Option(PairedTestName.bs, "--test", help="bs: paired bootstrap resampling; ar: approximate randomisation."),
-    samples: int = typer.Option(0, "--samples", min=0, help="Resamples (bs) or trials (ar) (default: sacrebleu's 1000 / 10000)."),
-    metric: List[MetricName] = typer.Option([MetricName.bleu, MetricName.chrf], "--metric", help="Metric to test (repeatable): bleu, chrf (chrF++), ter."),
+    test: PairedTestName = typer.Option(
+        PairedTestName.bs, "--test", help="bs: paired bootstrap resampling; ar: approximate randomisation."
+    ),
+    samples: int = typer.Option(
+        0, "--samples", min=0, help="Resamples (bs) or trials (ar) (default: sacrebleu's 1000 / 10000)."
+    ),
+    metric: list[MetricName] = typer.Option(
+        [MetricName.bleu, MetricName.chrf], "--metric", help="Metric to test (repeatable): bleu, chrf (chrF++), ter."
+    ),
     alpha: float = typer.Option(0.05, "--alpha", min=0.0001, max=0.5, help="Significance level for the * mark."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:
@@ -328,7 +446,9 @@ def compare_command(
     from idtrans.eval.significance import compare_systems
 
     if len(hypotheses) < 2:
-        raise InputError("compare needs at least two hypothesis files", hint="pass the baseline first, then the other systems")
+        raise InputError(
+            "compare needs at least two hypothesis files", hint="pass the baseline first, then the other systems"
+        )
     reference = read_lines(ref, role="reference")
     files = [read_lines(path, role="hypothesis") for path in hypotheses]
     check_aligned(reference, *files)
@@ -336,17 +456,34 @@ def compare_command(
     if len(set(names)) != len(names):
         raise InputError("the same hypothesis file is given twice", hint="pass each system once")
     keys = list(dict.fromkeys(m.value for m in metric))
-    comparison = compare_systems([(f.path, f.lines) for f in files], reference.lines, metrics=keys,
-                                 test=test.value, samples=samples)
+    comparison = compare_systems(
+        [(f.path, f.lines) for f in files], reference.lines, metrics=keys, test=test.value, samples=samples
+    )
     if as_json:
-        typer.echo(json.dumps({"reference": str(ref), "sentences": len(reference), "alpha": alpha, **comparison.to_dict()},
-                              ensure_ascii=False, indent=2))
+        typer.echo(
+            json.dumps(
+                {"reference": str(ref), "sentences": len(reference), "alpha": alpha, **comparison.to_dict()},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return
     label = "paired bootstrap resampling" if test.value == "bs" else "approximate randomisation"
-    table = Table(title=f"{label}, {comparison.samples} samples, {len(reference)} sentences; baseline: {names[0]}",
-                  title_justify="left", show_edge=False, pad_edge=False, show_lines=False)
-    for column, justify in (("system", "left"), ("metric", "left"), ("score", "right"), ("μ ± 95% CI", "right"),
-                            ("Δ", "right"), ("p", "right")):
+    table = Table(
+        title=f"{label}, {comparison.samples} samples, {len(reference)} sentences; baseline: {names[0]}",
+        title_justify="left",
+        show_edge=False,
+        pad_edge=False,
+        show_lines=False,
+    )
+    for column, justify in (
+        ("system", "left"),
+        ("metric", "left"),
+        ("score", "right"),
+        ("μ ± 95% CI", "right"),
+        ("Δ", "right"),
+        ("p", "right"),
+    ):
         table.add_column(column, justify=justify, overflow="fold")
     for i, system in enumerate(comparison.systems):
         for j, key in enumerate(keys):
@@ -356,11 +493,14 @@ def compare_command(
                 delta, p_value = "", "(baseline)"
             else:
                 delta, p_value = f"{r.delta:+.1f}", f"{r.p_value:.4f}" + ("*" if r.significant(alpha) else "")
-            table.add_row(system if j == 0 else "", r.metric, f"{r.score:.1f}", ci, delta, p_value,
-                          end_section=j == len(keys) - 1)
+            table.add_row(
+                system if j == 0 else "", r.metric, f"{r.score:.1f}", ci, delta, p_value, end_section=j == len(keys) - 1
+            )
     console = _console()
     console.print(table)
-    console.print(f"[dim]* p < {alpha}: the difference is unlikely to be chance (it says nothing of which is better: see Δ).[/dim]")
+    console.print(
+        f"[dim]* p < {alpha}: the difference is unlikely to be chance (it says nothing of which is better: see Δ).[/dim]"
+    )
     for key in keys:
         console.print(f"  [dim]{comparison.results[key][0].metric}|{comparison.signatures[key]}[/dim]", overflow="fold")
 
@@ -371,14 +511,32 @@ def compare_command(
 @eval_app.command("gate", no_args_is_help=True)
 def gate_command(
     hypothesis: Path = typer.Argument(..., help="The candidate system's hypothesis file."),
-    baseline: Path = typer.Option(..., "--baseline", help="Baseline JSON (written by --update-baseline) to gate against."),
+    baseline: Path = typer.Option(
+        ..., "--baseline", help="Baseline JSON (written by --update-baseline) to gate against."
+    ),
     ref: Path = typer.Option(..., "--ref", "-r", help="Reference file the baseline was scored on."),
-    src: Optional[Path] = typer.Option(None, "--src", "-s", help="Source file (needed for term success and checked against the baseline)."),
-    glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help="Glossary to check term success with (needs --src)."),
-    update_baseline: bool = typer.Option(False, "--update-baseline", help="Write these hypotheses as the new baseline instead of gating."),
-    tolerance_bleu: float = typer.Option(0.5, "--tolerance-bleu", min=0, help="BLEU may fall this much (points) before a significant drop fails."),
-    tolerance_chrf: float = typer.Option(0.5, "--tolerance-chrf", min=0, help="chrF++ may fall this much (points) before a significant drop fails."),
-    alpha: float = typer.Option(0.05, "--alpha", min=0.0001, max=0.5, help="p-value below which a drop counts as significant (paired bootstrap)."),
+    src: Path | None = typer.Option(
+        None, "--src", "-s", help="Source file (needed for term success and checked against the baseline)."
+    ),
+    glossary: Path | None = typer.Option(
+        None, "--glossary", "-g", help="Glossary to check term success with (needs --src)."
+    ),
+    update_baseline: bool = typer.Option(
+        False, "--update-baseline", help="Write these hypotheses as the new baseline instead of gating."
+    ),
+    tolerance_bleu: float = typer.Option(
+        0.5, "--tolerance-bleu", min=0, help="BLEU may fall this much (points) before a significant drop fails."
+    ),
+    tolerance_chrf: float = typer.Option(
+        0.5, "--tolerance-chrf", min=0, help="chrF++ may fall this much (points) before a significant drop fails."
+    ),
+    alpha: float = typer.Option(
+        0.05,
+        "--alpha",
+        min=0.0001,
+        max=0.5,
+        help="p-value below which a drop counts as significant (paired bootstrap).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the verdict as JSON."),
 ) -> None:
     """Gate a hypothesis file against a committed baseline: exit 1 with a one-line reason on a regression.
@@ -397,9 +555,16 @@ def gate_command(
         _write_new_baseline(baseline, result, say)
         return
     base = load_baseline(baseline)
-    result = run_gate(base, hyp.lines, reference.lines, sources=None if source is None else source.lines,
-                      terms=term_metric, tolerance=_tolerances(tolerance_bleu, tolerance_chrf), alpha=alpha,
-                      facts=_fact_metric(term_metric))
+    result = run_gate(
+        base,
+        hyp.lines,
+        reference.lines,
+        sources=None if source is None else source.lines,
+        terms=term_metric,
+        tolerance=_tolerances(tolerance_bleu, tolerance_chrf),
+        alpha=alpha,
+        facts=_fact_metric(term_metric),
+    )
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:

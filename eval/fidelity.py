@@ -21,8 +21,9 @@ Name fidelity
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 from idtrans.errors import EvalError
 from idtrans.glossary.facts import required_items
@@ -68,19 +69,25 @@ class FidelityScore:
     def line(self, width: int = WIDTH) -> str:
         return f"{self.name}|{self.signature} = {self.printed(width)} {self.verbose()}"
 
-    def fell_from(self, base: "FidelityScore") -> bool:
+    def fell_from(self, base: FidelityScore) -> bool:
         """Lower than ``base`` (compared as exact fractions)."""
         return bool(base.counted and self.counted) and self.kept * base.counted < base.kept * self.counted
 
     def to_dict(self, width: int = WIDTH) -> dict:
-        return {"name": self.name, "score": None if self.score is None else float(self.printed(width)),
-                "exact": self.score, "signature": self.signature, "counted": self.counted, "kept": self.kept}
+        return {
+            "name": self.name,
+            "score": None if self.score is None else float(self.printed(width)),
+            "exact": self.score,
+            "signature": self.signature,
+            "counted": self.counted,
+            "kept": self.kept,
+        }
 
 
 class FactFidelity:
     """Number and name fidelity of hypotheses against sources and references (see the module rules)."""
 
-    def __init__(self, glossary: "Glossary | None" = None) -> None:
+    def __init__(self, glossary: Glossary | None = None) -> None:
         self.glossary = glossary
         self._sources: dict[str, tuple[Counter, list[NameFact]]] = {}
 
@@ -117,11 +124,14 @@ class FactFidelity:
                     misses.missed_names.append(name.surface)
         return misses
 
-    def sentence_misses(self, hypotheses: Sequence[str], sources: Sequence[str],
-                        references: Sequence[str]) -> list[FactMisses]:
+    def sentence_misses(
+        self, hypotheses: Sequence[str], sources: Sequence[str], references: Sequence[str]
+    ) -> list[FactMisses]:
         if not len(hypotheses) == len(sources) == len(references):
-            raise EvalError(f"{len(hypotheses)} hypotheses, {len(sources)} sources, {len(references)} references",
-                            hint="hypotheses, sources and references must be line-aligned")
+            raise EvalError(
+                f"{len(hypotheses)} hypotheses, {len(sources)} sources, {len(references)} references",
+                hint="hypotheses, sources and references must be line-aligned",
+            )
         return [self.sentence_score(h, s, r) for h, s, r in zip(hypotheses, sources, references)]
 
     def aggregate(self, misses: Sequence[FactMisses]) -> dict[str, FidelityScore]:
@@ -129,12 +139,15 @@ class FactFidelity:
         numbers = sum(m.numbers for m in misses)
         names = sum(m.names for m in misses)
         return {
-            "numbers": FidelityScore("numbers", "NumberFidelity", numbers,
-                                     numbers - sum(len(m.missed_numbers) for m in misses), signature),
-            "names": FidelityScore("names", "NameFidelity", names,
-                                   names - sum(len(m.missed_names) for m in misses), signature),
+            "numbers": FidelityScore(
+                "numbers", "NumberFidelity", numbers, numbers - sum(len(m.missed_numbers) for m in misses), signature
+            ),
+            "names": FidelityScore(
+                "names", "NameFidelity", names, names - sum(len(m.missed_names) for m in misses), signature
+            ),
         }
 
-    def corpus_score(self, hypotheses: Sequence[str], sources: Sequence[str],
-                     references: Sequence[str]) -> dict[str, FidelityScore]:
+    def corpus_score(
+        self, hypotheses: Sequence[str], sources: Sequence[str], references: Sequence[str]
+    ) -> dict[str, FidelityScore]:
         return self.aggregate(self.sentence_misses(hypotheses, sources, references))

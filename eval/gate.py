@@ -19,15 +19,16 @@ regression: the comparison would mean nothing.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from idtrans.errors import EvalError, InputError, RegressionError
-from idtrans.eval.lines import lines_digest
 from idtrans.eval.fidelity import FactFidelity, FidelityScore
-from idtrans.eval.score import GATED, MetricScore, TermScore, TermSuccess, score_corpus
+from idtrans.eval.lines import lines_digest
+from idtrans.eval.score import GATED, MetricScore, TermScore, TermSuccess
 from idtrans.eval.significance import compare_systems
 
 FORMAT = "idtrans-eval-baseline/1"
@@ -55,8 +56,12 @@ class Baseline:
         return {
             "format": FORMAT,
             **self.meta,
-            "test_set": {**self.meta.get("test_set", {}), "lines": self.lines,
-                         "source_sha256": self.source_sha256, "reference_sha256": self.reference_sha256},
+            "test_set": {
+                **self.meta.get("test_set", {}),
+                "lines": self.lines,
+                "source_sha256": self.source_sha256,
+                "reference_sha256": self.reference_sha256,
+            },
             "scores": self.scores,
             "hypotheses": self.hypotheses,
         }
@@ -67,28 +72,45 @@ def load_baseline(path: str | Path) -> Baseline:
     name = str(path)
     file = Path(path)
     if not file.exists():
-        raise InputError("baseline file not found", where=name,
-                         hint="create it deliberately with --update-baseline (then commit it)")
+        raise InputError(
+            "baseline file not found", where=name, hint="create it deliberately with --update-baseline (then commit it)"
+        )
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
-        raise InputError("baseline file is not UTF-8 text", where=name, hint="regenerate it with --update-baseline") from None
+        raise InputError(
+            "baseline file is not UTF-8 text", where=name, hint="regenerate it with --update-baseline"
+        ) from None
     except json.JSONDecodeError as error:
-        raise InputError(f"baseline file is not valid JSON: {error.msg}", where=f"{name}:{error.lineno}",
-                         hint="regenerate it with --update-baseline") from None
+        raise InputError(
+            f"baseline file is not valid JSON: {error.msg}",
+            where=f"{name}:{error.lineno}",
+            hint="regenerate it with --update-baseline",
+        ) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise InputError(f"not an idtrans baseline (expected \"format\": \"{FORMAT}\")", where=name,
-                         hint="regenerate it with --update-baseline")
+        raise InputError(
+            f'not an idtrans baseline (expected "format": "{FORMAT}")',
+            where=name,
+            hint="regenerate it with --update-baseline",
+        )
     hyps = data.get("hypotheses")
     test_set = data.get("test_set") or {}
     if not isinstance(hyps, list) or not all(isinstance(h, str) for h in hyps) or not hyps:
-        raise InputError("baseline has no \"hypotheses\" list of strings", where=name, hint="regenerate it with --update-baseline")
+        raise InputError(
+            'baseline has no "hypotheses" list of strings', where=name, hint="regenerate it with --update-baseline"
+        )
     if not isinstance(test_set.get("reference_sha256"), str):
-        raise InputError("baseline has no test_set.reference_sha256", where=name, hint="regenerate it with --update-baseline")
+        raise InputError(
+            "baseline has no test_set.reference_sha256", where=name, hint="regenerate it with --update-baseline"
+        )
     meta = {k: v for k, v in data.items() if k not in ("format", "hypotheses", "scores")}
     return Baseline(
-        hypotheses=hyps, source_sha256=test_set.get("source_sha256"), reference_sha256=test_set["reference_sha256"],
-        scores=data.get("scores") or {}, meta=meta, path=name,
+        hypotheses=hyps,
+        source_sha256=test_set.get("source_sha256"),
+        reference_sha256=test_set["reference_sha256"],
+        scores=data.get("scores") or {},
+        meta=meta,
+        path=name,
     )
 
 
@@ -103,8 +125,13 @@ def write_baseline(path: str | Path, baseline: Baseline) -> Path:
 
 
 def make_baseline(
-    hypotheses: Sequence[str], references: Sequence[str], sources: Sequence[str] | None, *,
-    scores: dict[str, MetricScore], terms: TermScore | None, meta: dict[str, Any] | None = None,
+    hypotheses: Sequence[str],
+    references: Sequence[str],
+    sources: Sequence[str] | None,
+    *,
+    scores: dict[str, MetricScore],
+    terms: TermScore | None,
+    meta: dict[str, Any] | None = None,
     facts: dict[str, FidelityScore] | None = None,
 ) -> Baseline:
     """A Baseline from a run's hypotheses and scores (``meta``: test set, model, settings, glossary)."""
@@ -119,8 +146,11 @@ def make_baseline(
     for key, fidelity in (facts or {}).items():
         payload[key] = fidelity.to_dict()
     return Baseline(
-        hypotheses=list(hypotheses), source_sha256=None if sources is None else lines_digest(sources),
-        reference_sha256=lines_digest(references), scores=payload, meta=meta,
+        hypotheses=list(hypotheses),
+        source_sha256=None if sources is None else lines_digest(sources),
+        reference_sha256=lines_digest(references),
+        scores=payload,
+        meta=meta,
     )
 
 
@@ -143,8 +173,16 @@ class GateCheck:
         return self.candidate - self.baseline
 
     def to_dict(self) -> dict:
-        return {"metric": self.metric, "baseline": self.baseline, "candidate": self.candidate, "delta": self.delta,
-                "tolerance": self.tolerance, "p_value": self.p_value, "failed": self.failed, "reason": self.reason}
+        return {
+            "metric": self.metric,
+            "baseline": self.baseline,
+            "candidate": self.candidate,
+            "delta": self.delta,
+            "tolerance": self.tolerance,
+            "p_value": self.p_value,
+            "failed": self.failed,
+            "reason": self.reason,
+        }
 
 
 @dataclass
@@ -174,8 +212,15 @@ class GateResult:
             raise RegressionError(self.summary(), where=self.baseline_path, hint=UPDATE_HINT)
 
     def to_dict(self) -> dict:
-        return {"passed": self.passed, "summary": self.summary(), "alpha": self.alpha, "samples": self.samples,
-                "notes": self.notes, "baseline": self.baseline_path, "checks": [c.to_dict() for c in self.checks]}
+        return {
+            "passed": self.passed,
+            "summary": self.summary(),
+            "alpha": self.alpha,
+            "samples": self.samples,
+            "notes": self.notes,
+            "baseline": self.baseline_path,
+            "checks": [c.to_dict() for c in self.checks],
+        }
 
 
 def check_same_test_set(baseline: Baseline, references: Sequence[str], sources: Sequence[str] | None) -> None:
@@ -189,16 +234,19 @@ def check_same_test_set(baseline: Baseline, references: Sequence[str], sources: 
         raise EvalError(
             f"the baseline has {baseline.lines} hypotheses but this test set has {len(references)} lines: "
             f"the baseline was made on {described}",
-            where=where, hint="gate on the same test set and --limit as the baseline, or rewrite it with --update-baseline",
+            where=where,
+            hint="gate on the same test set and --limit as the baseline, or rewrite it with --update-baseline",
         )
     if lines_digest(references) != baseline.reference_sha256:
         raise EvalError(
-            f"the references differ from those the baseline was scored on ({described})", where=where,
+            f"the references differ from those the baseline was scored on ({described})",
+            where=where,
             hint="gate on the same test set as the baseline, or rewrite it with --update-baseline",
         )
     if sources is not None and baseline.source_sha256 and lines_digest(sources) != baseline.source_sha256:
         raise EvalError(
-            f"the source lines differ from those the baseline translated ({described})", where=where,
+            f"the source lines differ from those the baseline translated ({described})",
+            where=where,
             hint="gate on the same test set as the baseline, or rewrite it with --update-baseline",
         )
 
@@ -206,8 +254,12 @@ def check_same_test_set(baseline: Baseline, references: Sequence[str], sources: 
 def differences(baseline_meta: dict[str, Any], candidate_meta: dict[str, Any]) -> list[str]:
     """Notes on what changed between the baseline's run and this one (model, decoding, glossary)."""
     notes = []
-    for label, path in (("model", ("model", "identity")), ("decoding", ("settings", "describe")),
-                        ("glossary", ("glossary", "fingerprint"))):
+    for label, path in (
+        ("model", ("model", "identity")),
+        ("decoding", ("settings", "describe")),
+        ("glossary", ("glossary", "fingerprint")),
+    ):
+
         def get(meta):
             value = meta
             for key in path:
@@ -223,21 +275,33 @@ def differences(baseline_meta: dict[str, Any], candidate_meta: dict[str, Any]) -
 
 
 def run_gate(
-    baseline: Baseline, hypotheses: Sequence[str], references: Sequence[str], *,
-    sources: Sequence[str] | None = None, terms: TermSuccess | None = None,
-    tolerance: dict[str, float] | None = None, alpha: float = DEFAULT_ALPHA, samples: int = 1000,
-    candidate_meta: dict[str, Any] | None = None, facts: FactFidelity | None = None,
+    baseline: Baseline,
+    hypotheses: Sequence[str],
+    references: Sequence[str],
+    *,
+    sources: Sequence[str] | None = None,
+    terms: TermSuccess | None = None,
+    tolerance: dict[str, float] | None = None,
+    alpha: float = DEFAULT_ALPHA,
+    samples: int = 1000,
+    candidate_meta: dict[str, Any] | None = None,
+    facts: FactFidelity | None = None,
 ) -> GateResult:
     """Compare ``hypotheses`` with the baseline's on the same test set; the verdict, not yet raised."""
     tolerance = {**DEFAULT_TOLERANCE, **(tolerance or {})}
     check_same_test_set(baseline, references, sources)
     if len(hypotheses) != len(references):
-        raise EvalError(f"{len(hypotheses)} hypotheses but {len(references)} references",
-                        hint="hypotheses must be line-aligned with the references")
+        raise EvalError(
+            f"{len(hypotheses)} hypotheses but {len(references)} references",
+            hint="hypotheses must be line-aligned with the references",
+        )
     notes = list(differences(baseline.meta, candidate_meta or {}))
     comparison = compare_systems(
-        [("baseline", baseline.hypotheses), ("candidate", list(hypotheses))], references,
-        metrics=GATED, test="bs", samples=samples,
+        [("baseline", baseline.hypotheses), ("candidate", list(hypotheses))],
+        references,
+        metrics=GATED,
+        test="bs",
+        samples=samples,
     )
     checks = []
     identical = list(hypotheses) == list(baseline.hypotheses)
@@ -245,35 +309,53 @@ def run_gate(
         result = comparison.result("candidate", key)
         stored = (baseline.scores.get(key) or {}).get("exact")
         if isinstance(stored, (int, float)) and abs(stored - result.baseline) > 1e-9:
-            notes.append(f"{result.metric} of the baseline re-scored as {result.baseline:.2f} (stored {stored:.2f}: "
-                         "sacrebleu version or settings changed)")
+            notes.append(
+                f"{result.metric} of the baseline re-scored as {result.baseline:.2f} (stored {stored:.2f}: "
+                "sacrebleu version or settings changed)"
+            )
         drop = -result.delta
         if identical:  # sacrebleu's p for two identical systems is 1/(n+1), an artefact: no test needed
-            checks.append(GateCheck(result.metric, result.baseline, result.score, tolerance[key], None, False,
-                                    f"{result.metric} unchanged ({result.score:.2f}, identical output)"))
+            checks.append(
+                GateCheck(
+                    result.metric,
+                    result.baseline,
+                    result.score,
+                    tolerance[key],
+                    None,
+                    False,
+                    f"{result.metric} unchanged ({result.score:.2f}, identical output)",
+                )
+            )
             continue
         failed = drop > tolerance[key] and result.significant(alpha)
-        change = (f"{result.metric} {'fell' if drop > 0 else 'rose'} {abs(result.delta):.2f} "
-                  f"({result.baseline:.2f} -> {result.score:.2f}, p={result.p_value:.3f}")
+        change = (
+            f"{result.metric} {'fell' if drop > 0 else 'rose'} {abs(result.delta):.2f} "
+            f"({result.baseline:.2f} -> {result.score:.2f}, p={result.p_value:.3f}"
+        )
         if failed:
             reason = f"{change} < {alpha}, tolerance {tolerance[key]})"
         elif drop > tolerance[key]:
             reason = f"{change}: not significant at {alpha})"
         else:
             reason = f"{change}, within tolerance {tolerance[key]})"
-        checks.append(GateCheck(result.metric, result.baseline, result.score, tolerance[key], result.p_value, failed, reason))
+        checks.append(
+            GateCheck(result.metric, result.baseline, result.score, tolerance[key], result.p_value, failed, reason)
+        )
 
     stored_terms = baseline.scores.get("terms")
     if terms is None and stored_terms:
         raise EvalError(
             "the baseline checks term success but this run has no glossary to check terms with",
-            where=baseline.path, hint="pass the glossary the baseline used (--glossary or --terms), or --update-baseline",
+            where=baseline.path,
+            hint="pass the glossary the baseline used (--glossary or --terms), or --update-baseline",
         )
     if terms is not None:
         if sources is None:
             raise EvalError("term success needs the source sentences", hint="pass --src")
         if stored_terms and stored_terms.get("signature") != terms.get_signature():
-            notes.append("the glossary differs from the baseline's: the baseline's term success is re-checked with the current glossary")
+            notes.append(
+                "the glossary differs from the baseline's: the baseline's term success is re-checked with the current glossary"
+            )
         base = terms.corpus_score(baseline.hypotheses, sources)
         cand = terms.corpus_score(hypotheses, sources)
         if base.matched == 0:
@@ -283,16 +365,23 @@ def run_gate(
             lost = sorted(set(cand.missed_by_entry) - set(base.missed_by_entry))
             lost_text = f"; newly missed: {', '.join(lost[:5])}" + (" …" if len(lost) > 5 else "") if lost else ""
             verb = "fell" if failed else ("rose" if cand.found > base.found else "held")
-            reason = (f"term success {verb} ({base.found}/{base.matched} = {base.score:.1f}% -> "
-                      f"{cand.found}/{cand.matched} = {cand.score:.1f}%{lost_text if failed else ''})")
+            reason = (
+                f"term success {verb} ({base.found}/{base.matched} = {base.score:.1f}% -> "
+                f"{cand.found}/{cand.matched} = {cand.score:.1f}%{lost_text if failed else ''})"
+            )
             checks.append(GateCheck("TermSuccess", base.score, cand.score, 0.0, None, failed, reason))
     if facts is not None and sources is not None:
         checks.extend(fidelity_checks(facts, baseline.hypotheses, hypotheses, sources, references))
     return GateResult(checks, alpha, comparison.samples, notes, baseline.path)
 
 
-def fidelity_checks(facts: FactFidelity, base_hypotheses: Sequence[str], hypotheses: Sequence[str],
-                    sources: Sequence[str], references: Sequence[str]) -> list[GateCheck]:
+def fidelity_checks(
+    facts: FactFidelity,
+    base_hypotheses: Sequence[str],
+    hypotheses: Sequence[str],
+    sources: Sequence[str],
+    references: Sequence[str],
+) -> list[GateCheck]:
     """Number and name fidelity of the baseline's and the candidate's hypotheses: fail when either falls."""
     base = facts.corpus_score(base_hypotheses, sources, references)
     cand = facts.corpus_score(hypotheses, sources, references)
@@ -300,10 +389,14 @@ def fidelity_checks(facts: FactFidelity, base_hypotheses: Sequence[str], hypothe
     for key in ("numbers", "names"):
         b, c = base[key], cand[key]
         if not b.counted:
-            checks.append(GateCheck(c.name, None, None, 0.0, None, False, f"no {key} of the source kept by the reference"))
+            checks.append(
+                GateCheck(c.name, None, None, 0.0, None, False, f"no {key} of the source kept by the reference")
+            )
             continue
         failed = c.fell_from(b)
         verb = "fell" if failed else ("rose" if c.kept > b.kept else "held")
-        reason = f"{key} fidelity {verb} ({b.kept}/{b.counted} = {b.score:.1f}% -> {c.kept}/{c.counted} = {c.score:.1f}%)"
+        reason = (
+            f"{key} fidelity {verb} ({b.kept}/{b.counted} = {b.score:.1f}% -> {c.kept}/{c.counted} = {c.score:.1f}%)"
+        )
         checks.append(GateCheck(c.name, b.score, c.score, 0.0, None, failed, reason))
     return checks

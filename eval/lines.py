@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 from idtrans.errors import InputError
 
@@ -65,7 +65,9 @@ def read_lines(path: str | Path, *, role: str = "file", allow_empty: bool = Fals
     if not file.exists():
         raise InputError(f"{role} file not found", where=name, hint="check the path")
     if file.is_dir():
-        raise InputError(f"{role} is a directory, not a text file", where=name, hint="pass a file with one sentence per line")
+        raise InputError(
+            f"{role} is a directory, not a text file", where=name, hint="pass a file with one sentence per line"
+        )
     try:
         data = file.read_bytes()
         if name.endswith(".gz"):
@@ -77,7 +79,7 @@ def read_lines(path: str | Path, *, role: str = "file", allow_empty: bool = Fals
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        bad = data[error.start:error.start + 1].hex()
+        bad = data[error.start : error.start + 1].hex()
         raise InputError(
             f"{role} file is not UTF-8 text: byte 0x{bad} at column {column} cannot be decoded",
             where=f"{name}:{line}",
@@ -85,8 +87,11 @@ def read_lines(path: str | Path, *, role: str = "file", allow_empty: bool = Fals
         ) from None
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
-        raise InputError(f"{role} file contains a NUL byte: it is not a text file", where=f"{name}:{line}",
-                         hint="pass a plain UTF-8 text file, one sentence per line")
+        raise InputError(
+            f"{role} file contains a NUL byte: it is not a text file",
+            where=f"{name}:{line}",
+            hint="pass a plain UTF-8 text file, one sentence per line",
+        )
     lines = split_lines(text)
     if not lines and not allow_empty:
         raise InputError(f"{role} file is empty", where=name, hint="it needs one sentence per line")

@@ -19,14 +19,15 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from idtrans.errors import EvalError, InputError
-from idtrans.eval.lines import TextFile, check_aligned, lines_digest, read_lines
 from idtrans.eval.fidelity import FactFidelity, FactMisses, FidelityScore
+from idtrans.eval.lines import TextFile, check_aligned, lines_digest, read_lines
 from idtrans.eval.score import MetricScore, TermScore, TermSuccess, score_corpus, sentence_chrf
 
 DATA_ENV = "IDTRANS_DATA"
@@ -59,8 +60,11 @@ def resolve_data_dir(data_dir: str | Path | None) -> Path:
         data_dir, origin = value, DATA_ENV
     path = Path(data_dir).expanduser()
     if not path.is_dir():
-        raise EvalError(f"data directory not found ({origin})", where=str(path),
-                        hint=f"point --data-dir or {DATA_ENV} at the folder that holds NAME.id/NAME.en files")
+        raise EvalError(
+            f"data directory not found ({origin})",
+            where=str(path),
+            hint=f"point --data-dir or {DATA_ENV} at the folder that holds NAME.id/NAME.en files",
+        )
     return path
 
 
@@ -87,8 +91,13 @@ def resolve_test_set(name: str, data_dir: str | Path | None = None) -> TestSet:
             return TestSet(clean.removeprefix("test/"), source, reference)
     known = available_test_sets(root)
     raise EvalError(
-        f"no test set {name!r} in the data directory", where=str(root),
-        hint=(f"available: {', '.join(known)}" if known else f"expected {clean}{SOURCE_SUFFIX} and {clean}{REFERENCE_SUFFIX}")
+        f"no test set {name!r} in the data directory",
+        where=str(root),
+        hint=(
+            f"available: {', '.join(known)}"
+            if known
+            else f"expected {clean}{SOURCE_SUFFIX} and {clean}{REFERENCE_SUFFIX}"
+        )
         + "; or pass --src and --ref",
     )
 
@@ -135,14 +144,25 @@ class SentenceRecord:
 
     def to_dict(self) -> dict:
         record = {
-            "line": self.line, "source": self.source, "reference": self.reference, "hypothesis": self.hypothesis,
+            "line": self.line,
+            "source": self.source,
+            "reference": self.reference,
+            "hypothesis": self.hypothesis,
             "chrf": round(self.chrf, 4),
-            "terms": {"matched": self.terms_found + self.terms_missed, "found": self.terms_found,
-                      "missed": self.terms_missed, "forbidden": self.forbidden},
+            "terms": {
+                "matched": self.terms_found + self.terms_missed,
+                "found": self.terms_found,
+                "missed": self.terms_missed,
+                "forbidden": self.forbidden,
+            },
         }
         if self.facts is not None:
-            record["facts"] = {"numbers": self.facts.numbers, "names": self.facts.names,
-                               "missed_numbers": self.facts.missed_numbers, "missed_names": self.facts.missed_names}
+            record["facts"] = {
+                "numbers": self.facts.numbers,
+                "names": self.facts.names,
+                "missed_numbers": self.facts.missed_numbers,
+                "missed_names": self.facts.missed_names,
+            }
         if self.info:
             record["info"] = self.info
         return record
@@ -171,8 +191,12 @@ class RunResult:
 
 
 def evaluate(
-    inputs: RunInputs, hypotheses: Sequence[str], *, term_metric: TermSuccess | None = None,
-    infos: Sequence[dict] | None = None, meta: dict[str, Any] | None = None,
+    inputs: RunInputs,
+    hypotheses: Sequence[str],
+    *,
+    term_metric: TermSuccess | None = None,
+    infos: Sequence[dict] | None = None,
+    meta: dict[str, Any] | None = None,
 ) -> RunResult:
     """Score ``hypotheses`` of ``inputs`` corpus-wide and per sentence."""
     references = inputs.reference.lines
@@ -180,8 +204,10 @@ def evaluate(
     if term_metric is not None and inputs.source is None:
         raise EvalError("term success needs the source sentences", hint="pass --src")
     if len(hypotheses) != len(references):
-        raise EvalError(f"{len(hypotheses)} hypotheses for {len(references)} references",
-                        hint="every source line needs exactly one hypothesis line")
+        raise EvalError(
+            f"{len(hypotheses)} hypotheses for {len(references)} references",
+            hint="every source line needs exactly one hypothesis line",
+        )
     scores = score_corpus(hypotheses, references)
     chrfs = sentence_chrf(hypotheses, references)
     checks = term_metric.sentence_checks(hypotheses, sources) if term_metric else [[] for _ in hypotheses]
@@ -189,19 +215,30 @@ def evaluate(
     misses = fidelity.sentence_misses(hypotheses, sources, references) if fidelity else [None] * len(hypotheses)
     records = []
     for i, (src, ref, hyp, chrf, sentence_checks) in enumerate(zip(sources, references, hypotheses, chrfs, checks)):
-        records.append(SentenceRecord(
-            line=i + 1, source=src, reference=ref, hypothesis=hyp, chrf=chrf,
-            terms_found=[c.target for c in sentence_checks if c.found],
-            terms_missed=[c.target for c in sentence_checks if not c.found],
-            forbidden=sorted({form for c in sentence_checks for form in c.forbidden_found}),
-            info=_jsonable(infos[i]) if infos else {}, facts=misses[i],
-        ))
+        records.append(
+            SentenceRecord(
+                line=i + 1,
+                source=src,
+                reference=ref,
+                hypothesis=hyp,
+                chrf=chrf,
+                terms_found=[c.target for c in sentence_checks if c.found],
+                terms_missed=[c.target for c in sentence_checks if not c.found],
+                forbidden=sorted({form for c in sentence_checks for form in c.forbidden_found}),
+                info=_jsonable(infos[i]) if infos else {},
+                facts=misses[i],
+            )
+        )
     terms = term_metric.aggregate(checks) if term_metric else None
     meta = {
         "test_set": {
-            "name": inputs.name, "source": inputs.source.path if inputs.source is not None else None,
-            "reference": inputs.reference.path, "lines": len(references), "total_lines": inputs.total_lines,
-            "limit": inputs.limit, "source_sha256": lines_digest(sources) if inputs.source is not None else None,
+            "name": inputs.name,
+            "source": inputs.source.path if inputs.source is not None else None,
+            "reference": inputs.reference.path,
+            "lines": len(references),
+            "total_lines": inputs.total_lines,
+            "limit": inputs.limit,
+            "source_sha256": lines_digest(sources) if inputs.source is not None else None,
             "reference_sha256": lines_digest(references),
         },
         **(meta or {}),
@@ -215,8 +252,14 @@ def _jsonable(value: Any) -> Any:
 
 
 def translate_inputs(
-    inputs: RunInputs, *, model: str | None, beams: int = 4, glossary: str | Path | None | bool = None,
-    backend: str = "auto", threads: int | None = None, progress: Callable[[int], None] | None = None,
+    inputs: RunInputs,
+    *,
+    model: str | None,
+    beams: int = 4,
+    glossary: str | Path | bool | None = None,
+    backend: str = "auto",
+    threads: int | None = None,
+    progress: Callable[[int], None] | None = None,
     notice: Callable[[str], None] | None = None,
 ) -> tuple[list[str], list[dict], dict[str, Any]]:
     """Translate the source lines; returns hypotheses, per-sentence info and run metadata."""
@@ -225,16 +268,22 @@ def translate_inputs(
 
     settings = DecodeSettings(beams=beams)
     started = time.perf_counter()
-    stack = build_stack(model, settings=settings, glossary=glossary, backend=backend, threads=threads,
-                        progress=progress, notice=notice)
+    stack = build_stack(
+        model, settings=settings, glossary=glossary, backend=backend, threads=threads, progress=progress, notice=notice
+    )
     loaded = time.perf_counter()
     translations = stack.translator.translate(inputs.source.lines)
     finished = time.perf_counter()
     if len(translations) != len(inputs.source.lines):
-        raise EvalError(f"the translator returned {len(translations)} translations for {len(inputs.source.lines)} sentences",
-                        where=stack.translator.identity, hint="this is a pipeline bug: please report it")
+        raise EvalError(
+            f"the translator returned {len(translations)} translations for {len(inputs.source.lines)} sentences",
+            where=stack.translator.identity,
+            hint="this is a pipeline bug: please report it",
+        )
     # A hypothesis file has one line per sentence: a translation must not contain a line break.
-    hypotheses = [" ".join(t.text.split()) if ("\n" in t.text or "\r" in t.text) else t.text.strip() for t in translations]
+    hypotheses = [
+        " ".join(t.text.split()) if ("\n" in t.text or "\r" in t.text) else t.text.strip() for t in translations
+    ]
     infos = [dict(t.info) for t in translations]
     glossary_meta = None
     if stack.glossary_path is not None:
@@ -249,14 +298,21 @@ def translate_inputs(
             glossary_meta["enforcement"] = stack.enforcer.summary()
     seconds = finished - loaded
     meta = {
-        "model": {"requested": model, "identity": getattr(stack.backend, "identity", None), "backend": backend,
-                  "resolved_backend": type(stack.backend).__name__},
+        "model": {
+            "requested": model,
+            "identity": getattr(stack.backend, "identity", None),
+            "backend": backend,
+            "resolved_backend": type(stack.backend).__name__,
+        },
         "settings": {**asdict(settings), "describe": settings.describe(), "threads": threads},
         "translator": stack.translator.identity,
         "glossary": glossary_meta,
-        "timing": {"load_seconds": round(loaded - started, 2), "translate_seconds": round(seconds, 2),
-                   "sentences_per_second": round(len(hypotheses) / seconds, 2) if seconds > 0 else None,
-                   "cpus": os.cpu_count()},
+        "timing": {
+            "load_seconds": round(loaded - started, 2),
+            "translate_seconds": round(seconds, 2),
+            "sentences_per_second": round(len(hypotheses) / seconds, 2) if seconds > 0 else None,
+            "cpus": os.cpu_count(),
+        },
     }
     return hypotheses, infos, meta
 
@@ -288,8 +344,11 @@ def prepare_run_dir(path: Path, *, force: bool = False) -> Path:
     if path.is_dir() and not force:
         clash = [name for name in RUN_FILES if (path / name).exists()]
         if clash:
-            raise InputError(f"the run folder already holds a run ({', '.join(clash)})", where=str(path),
-                             hint="choose another --out, or pass --force to overwrite it")
+            raise InputError(
+                f"the run folder already holds a run ({', '.join(clash)})",
+                where=str(path),
+                hint="choose another --out, or pass --force to overwrite it",
+            )
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -317,8 +376,9 @@ def write_run(result: RunResult, folder: Path, *, worst: int = 25) -> dict[str, 
 
     paths = {name: folder / name for name in RUN_FILES}
     write_atomic(paths["hypotheses.txt"], "".join(hyp + "\n" for hyp in result.hypotheses))
-    write_atomic(paths["sentences.jsonl"],
-                  "".join(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in result.records))
+    write_atomic(
+        paths["sentences.jsonl"], "".join(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in result.records)
+    )
     write_atomic(paths["scores.json"], json.dumps(result.scores_json(), ensure_ascii=False, indent=2) + "\n")
     write_atomic(paths["report.html"], render_report(result, worst=worst))
     return paths

@@ -13,8 +13,9 @@ hypothesis (via :func:`idtrans.glossary.check.check_translation`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 from idtrans.errors import EvalError
 
@@ -68,18 +69,25 @@ class MetricScore:
 
     def to_dict(self, width: int = WIDTH) -> dict:
         return {
-            "name": self.name, "score": float(self.printed(width)), "exact": self.score,
-            "signature": self.signature, **({"verbose_score": self.verbose} if self.verbose else {}),
+            "name": self.name,
+            "score": float(self.printed(width)),
+            "exact": self.score,
+            "signature": self.signature,
+            **({"verbose_score": self.verbose} if self.verbose else {}),
         }
 
 
 def score_corpus(
-    hypotheses: Sequence[str], references: Sequence[str], metrics: Sequence[str] = METRICS,
+    hypotheses: Sequence[str],
+    references: Sequence[str],
+    metrics: Sequence[str] = METRICS,
 ) -> dict[str, MetricScore]:
     """Corpus BLEU / chrF++ / TER of ``hypotheses`` against one reference each (same length)."""
     if len(hypotheses) != len(references):
-        raise EvalError(f"{len(hypotheses)} hypotheses but {len(references)} references",
-                        hint="hypotheses and references must be line-aligned")
+        raise EvalError(
+            f"{len(hypotheses)} hypotheses but {len(references)} references",
+            hint="hypotheses and references must be line-aligned",
+        )
     if not references:
         raise EvalError("nothing to score: no sentences", hint="pass files with at least one line")
     scores = {}
@@ -87,8 +95,11 @@ def score_corpus(
         metric = make_metric(key)
         result = metric.corpus_score(list(hypotheses), [list(references)])
         scores[key] = MetricScore(
-            key=key, name=result.name, score=float(result.score),
-            signature=metric.get_signature().format(), verbose=getattr(result, "_verbose", "") or "",
+            key=key,
+            name=result.name,
+            score=float(result.score),
+            signature=metric.get_signature().format(),
+            verbose=getattr(result, "_verbose", "") or "",
         )
     return scores
 
@@ -136,9 +147,14 @@ class TermScore:
 
     def to_dict(self, width: int = WIDTH) -> dict:
         return {
-            "name": self.name, "score": None if self.score is None else float(self.printed(width)),
-            "exact": self.score, "signature": self.signature, "matched": self.matched, "found": self.found,
-            "forbidden": self.forbidden, "sentences_with_terms": self.sentences_with_terms,
+            "name": self.name,
+            "score": None if self.score is None else float(self.printed(width)),
+            "exact": self.score,
+            "signature": self.signature,
+            "matched": self.matched,
+            "found": self.found,
+            "forbidden": self.forbidden,
+            "sentences_with_terms": self.sentences_with_terms,
             "missed_by_entry": dict(sorted(self.missed_by_entry.items(), key=lambda kv: (-kv[1], kv[0]))),
         }
 
@@ -155,7 +171,7 @@ class TermSuccess:
 
     name = "TermSuccess"
 
-    def __init__(self, glossary: "Glossary", *, strict: bool = False) -> None:
+    def __init__(self, glossary: Glossary, *, strict: bool = False) -> None:
         self.glossary = glossary
         self.strict = strict
 
@@ -167,21 +183,23 @@ class TermSuccess:
             f"|match:exact|also:{'no' if self.strict else 'yes'}|version:idtrans-{__version__}"
         )
 
-    def sentence_score(self, hypothesis: str, source: str) -> list["TermCheck"]:
+    def sentence_score(self, hypothesis: str, source: str) -> list[TermCheck]:
         from idtrans.glossary.check import check_translation
 
         return check_translation(self.glossary, source, hypothesis, strict=self.strict)
 
-    def sentence_checks(self, hypotheses: Sequence[str], sources: Sequence[str]) -> list[list["TermCheck"]]:
+    def sentence_checks(self, hypotheses: Sequence[str], sources: Sequence[str]) -> list[list[TermCheck]]:
         if len(hypotheses) != len(sources):
-            raise EvalError(f"{len(hypotheses)} hypotheses but {len(sources)} sources",
-                            hint="hypotheses and sources must be line-aligned")
+            raise EvalError(
+                f"{len(hypotheses)} hypotheses but {len(sources)} sources",
+                hint="hypotheses and sources must be line-aligned",
+            )
         return [self.sentence_score(hyp, src) for hyp, src in zip(hypotheses, sources)]
 
     def corpus_score(self, hypotheses: Sequence[str], sources: Sequence[str]) -> TermScore:
         return self.aggregate(self.sentence_checks(hypotheses, sources))
 
-    def aggregate(self, checks_per_sentence: Sequence[Sequence["TermCheck"]]) -> TermScore:
+    def aggregate(self, checks_per_sentence: Sequence[Sequence[TermCheck]]) -> TermScore:
         """A corpus TermScore from per-sentence checks already computed."""
         score = TermScore(self.name, 0, 0, 0, 0, self.get_signature())
         for checks in checks_per_sentence:

@@ -10,8 +10,8 @@ BASE SYS ... --paired-bs`` prints.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from idtrans.errors import EvalError
 from idtrans.eval.score import GATED, METRICS, make_metric
@@ -45,8 +45,14 @@ class PairedResult:
 
     def to_dict(self) -> dict:
         return {
-            "system": self.system, "metric": self.metric, "score": self.score, "baseline": self.baseline,
-            "delta": self.delta, "p_value": self.p_value, "mean": self.mean, "ci": self.ci,
+            "system": self.system,
+            "metric": self.metric,
+            "score": self.score,
+            "baseline": self.baseline,
+            "delta": self.delta,
+            "p_value": self.p_value,
+            "mean": self.mean,
+            "ci": self.ci,
         }
 
 
@@ -65,29 +71,43 @@ class Comparison:
 
     def to_dict(self) -> dict:
         return {
-            "test": self.test, "samples": self.samples, "systems": self.systems, "signatures": self.signatures,
+            "test": self.test,
+            "samples": self.samples,
+            "systems": self.systems,
+            "signatures": self.signatures,
             "results": {key: [r.to_dict() for r in rows] for key, rows in self.results.items()},
         }
 
 
 def compare_systems(
-    systems: Sequence[tuple[str, Sequence[str]]], references: Sequence[str], *,
-    metrics: Sequence[str] = GATED, test: str = "bs", samples: int = 0,
+    systems: Sequence[tuple[str, Sequence[str]]],
+    references: Sequence[str],
+    *,
+    metrics: Sequence[str] = GATED,
+    test: str = "bs",
+    samples: int = 0,
 ) -> Comparison:
     """Paired test of every system against ``systems[0]``; ``samples`` 0 = sacrebleu's default (1000 bs, 10000 ar)."""
     from sacrebleu.significance import PairedTest
 
     if test not in TESTS:
-        raise EvalError(f"unknown paired test {test!r}", hint="use bs (paired bootstrap) or ar (approximate randomisation)")
+        raise EvalError(
+            f"unknown paired test {test!r}", hint="use bs (paired bootstrap) or ar (approximate randomisation)"
+        )
     if len(systems) < 2:
-        raise EvalError("a comparison needs at least two systems", hint="pass a baseline and at least one other hypothesis file")
+        raise EvalError(
+            "a comparison needs at least two systems", hint="pass a baseline and at least one other hypothesis file"
+        )
     names = [name for name, _ in systems]
     if len(set(names)) != len(names):
         raise EvalError("two systems have the same name", where=", ".join(names), hint="pass each hypothesis file once")
     for name, hyps in systems:
         if len(hyps) != len(references):
-            raise EvalError(f"{len(hyps)} hypotheses but {len(references)} references", where=name,
-                            hint="every system must be line-aligned with the reference")
+            raise EvalError(
+                f"{len(hyps)} hypotheses but {len(references)} references",
+                where=name,
+                hint="every system must be line-aligned with the reference",
+            )
     unknown = [key for key in metrics if key not in METRICS]
     if unknown:
         raise EvalError(f"unknown metric(s) {', '.join(unknown)}", hint=f"use {', '.join(METRICS)}")
@@ -99,8 +119,13 @@ def compare_systems(
         objects[name] = metric
         keys[name] = key
     test_obj = PairedTest(
-        [(name, list(hyps)) for name, hyps in systems], objects, references=None, test_type=test,
-        n_samples=samples, n_ar_confidence=1000 if test == "ar" else -1, n_jobs=1,
+        [(name, list(hyps)) for name, hyps in systems],
+        objects,
+        references=None,
+        test_type=test,
+        n_samples=samples,
+        n_ar_confidence=1000 if test == "ar" else -1,
+        n_jobs=1,
     )
     signatures, table = test_obj()
     results: dict[str, list[PairedResult]] = {}
@@ -109,13 +134,21 @@ def compare_systems(
         base = float(rows[0].score)
         results[key] = [
             PairedResult(
-                system=system, metric=name, key=key, score=float(row.score), baseline=base,
+                system=system,
+                metric=name,
+                key=key,
+                score=float(row.score),
+                baseline=base,
                 p_value=None if i == 0 else float(row.p_value),
-                mean=None if row.mean is None else float(row.mean), ci=None if row.ci is None else float(row.ci),
+                mean=None if row.mean is None else float(row.mean),
+                ci=None if row.ci is None else float(row.ci),
             )
             for i, (system, row) in enumerate(zip(names, rows))
         ]
     return Comparison(
-        test=test, samples=test_obj.n_samples, systems=names, results=results,
+        test=test,
+        samples=test_obj.n_samples,
+        systems=names,
+        results=results,
         signatures={keys[name]: sig.format() for name, sig in signatures.items()},
     )

@@ -13,6 +13,16 @@ from idtrans.glossary.matcher import Match
 from idtrans.glossary.schema import CASE_POLICIES, CATEGORIES, Entry, Glossary, Problem
 
 __all__ = [
-    "CASE_POLICIES", "CATEGORIES", "Entry", "Glossary", "Match", "Problem", "TermCheck", "TermStats",
-    "check_translation", "default_glossary_path", "load_glossary", "term_success",
+    "CASE_POLICIES",
+    "CATEGORIES",
+    "Entry",
+    "Glossary",
+    "Match",
+    "Problem",
+    "TermCheck",
+    "TermStats",
+    "check_translation",
+    "default_glossary_path",
+    "load_glossary",
+    "term_success",
 ]

@@ -11,9 +11,9 @@ rendering itself). The *term success rate* of a set of sentences is the share of
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable, Sequence
 
 from idtrans.glossary.matcher import Match
 from idtrans.glossary.schema import Entry, Glossary
@@ -95,11 +95,17 @@ def check_matches(matches: Sequence[Match], translation: str, *, strict: bool = 
     for (entry_id, rendering), group in groups.items():
         entry = group[0].entry
         spans = rendering_spans(entry, rendering, translation, strict=strict)
-        checks.append(TermCheck(
-            entry_id=entry_id, target=rendering, found=bool(spans),
-            forbidden_found=forbidden_in(entry, translation, spans),
-            expected=len(group), count=len(spans), sources=tuple(dict.fromkeys(m.surface for m in group)),
-        ))
+        checks.append(
+            TermCheck(
+                entry_id=entry_id,
+                target=rendering,
+                found=bool(spans),
+                forbidden_found=forbidden_in(entry, translation, spans),
+                expected=len(group),
+                count=len(spans),
+                sources=tuple(dict.fromkeys(m.surface for m in group)),
+            )
+        )
     return checks
 
 
@@ -129,7 +135,9 @@ class TermStats:
         self.forbidden += sum(bool(check.forbidden_found) for check in checks)
 
 
-def term_success(glossary: Glossary, sources: Sequence[str], translations: Sequence[str], *, strict: bool = False) -> TermStats:
+def term_success(
+    glossary: Glossary, sources: Sequence[str], translations: Sequence[str], *, strict: bool = False
+) -> TermStats:
     """The term success rate of ``translations`` of ``sources`` (same length, line-aligned)."""
     if len(sources) != len(translations):
         raise ValueError(f"{len(sources)} sources but {len(translations)} translations")

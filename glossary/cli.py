@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
@@ -27,7 +26,7 @@ glossary_app = typer.Typer(
 _GLOSSARY_HELP = f"Glossary YAML file [default: ${GLOSSARY_ENV}, else the bundled starter glossary]."
 
 
-def resolve_path(glossary: Optional[Path]) -> Path:
+def resolve_path(glossary: Path | None) -> Path:
     """``--glossary`` > ``$IDTRANS_GLOSSARY`` > the bundled starter glossary."""
     if glossary is not None:
         return glossary.expanduser()
@@ -39,7 +38,7 @@ def resolve_path(glossary: Optional[Path]) -> Path:
     return default_glossary_path()
 
 
-def _load(glossary: Optional[Path]):
+def _load(glossary: Path | None):
     from idtrans.glossary.loader import load_glossary
 
     return load_glossary(resolve_path(glossary))
@@ -52,9 +51,19 @@ def _entry_line(entry) -> str:
 
 @glossary_app.command("list")
 def list_command(
-    glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help=_GLOSSARY_HELP),
-    category: Optional[str] = typer.Option(None, "--category", "-c", help="Only entries of this category (person, place, organisation, military, title, unit, other)."),
-    search: Optional[str] = typer.Option(None, "--search", "-s", help="Only entries whose id, source forms, rendering or note contain this text (any case)."),
+    glossary: Path | None = typer.Option(None, "--glossary", "-g", help=_GLOSSARY_HELP),
+    category: str | None = typer.Option(
+        None,
+        "--category",
+        "-c",
+        help="Only entries of this category (person, place, organisation, military, title, unit, other).",
+    ),
+    search: str | None = typer.Option(
+        None,
+        "--search",
+        "-s",
+        help="Only entries whose id, source forms, rendering or note contain this text (any case).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON lines (one entry each) instead of a table."),
 ) -> None:
     """List entries: id, category, Indonesian forms -> English rendering."""
@@ -80,14 +89,17 @@ def list_command(
 @glossary_app.command("show")
 def show_command(
     entry_id: str = typer.Argument(..., help="The entry's id (see `idtrans glossary list`)."),
-    glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help=_GLOSSARY_HELP),
+    glossary: Path | None = typer.Option(None, "--glossary", "-g", help=_GLOSSARY_HELP),
 ) -> None:
     """Show every field of one entry and where it is in the file."""
     loaded = _load(glossary)
     entry = loaded.get(entry_id)
     if entry is None:
-        raise GlossaryError(f"no entry with id {entry_id!r}", where=str(loaded.path),
-                            hint=f"search with `idtrans glossary list --search {entry_id}`")
+        raise GlossaryError(
+            f"no entry with id {entry_id!r}",
+            where=str(loaded.path),
+            hint=f"search with `idtrans glossary list --search {entry_id}`",
+        )
     typer.echo(f"id:        {entry.id}   ({loaded.path}:{entry.line})")
     typer.echo(f"source:    {' | '.join(entry.sources)}")
     typer.echo(f"target:    {entry.target}")
@@ -103,22 +115,44 @@ def show_command(
 
 @glossary_app.command("add")
 def add_command(
-    source: List[str] = typer.Option(..., "--source", "-s", help="Indonesian form (repeat for aliases and spelling variants)."),
-    target: Optional[str] = typer.Option(None, "--target", "-t", help="The English rendering (optional only with --case keep-source)."),
-    category: str = typer.Option("other", "--category", "-c", help="person, place, organisation, military, title, unit or other."),
-    case: str = typer.Option("as-written", "--case", help="as-written (case must agree), ignore (any case) or keep-source (the term stays as written)."),
-    forbidden: List[str] = typer.Option([], "--forbidden", "-f", help="An English form that must not appear (repeatable)."),
-    also: List[str] = typer.Option([], "--also", help="Another English form that counts as the rendering, e.g. an adjective (repeatable)."),
-    note: Optional[str] = typer.Option(None, "--note", "-n", help="A free note for editors."),
-    entry_id: Optional[str] = typer.Option(None, "--id", help="The entry's id [default: derived from the rendering]."),
-    glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help=_GLOSSARY_HELP + " Created if missing."),
+    source: list[str] = typer.Option(
+        ..., "--source", "-s", help="Indonesian form (repeat for aliases and spelling variants)."
+    ),
+    target: str | None = typer.Option(
+        None, "--target", "-t", help="The English rendering (optional only with --case keep-source)."
+    ),
+    category: str = typer.Option(
+        "other", "--category", "-c", help="person, place, organisation, military, title, unit or other."
+    ),
+    case: str = typer.Option(
+        "as-written",
+        "--case",
+        help="as-written (case must agree), ignore (any case) or keep-source (the term stays as written).",
+    ),
+    forbidden: list[str] = typer.Option(
+        [], "--forbidden", "-f", help="An English form that must not appear (repeatable)."
+    ),
+    also: list[str] = typer.Option(
+        [], "--also", help="Another English form that counts as the rendering, e.g. an adjective (repeatable)."
+    ),
+    note: str | None = typer.Option(None, "--note", "-n", help="A free note for editors."),
+    entry_id: str | None = typer.Option(None, "--id", help="The entry's id [default: derived from the rendering]."),
+    glossary: Path | None = typer.Option(None, "--glossary", "-g", help=_GLOSSARY_HELP + " Created if missing."),
 ) -> None:
     """Append an entry (the rest of the file, comments included, is left byte for byte)."""
     from idtrans.glossary.edit import add_entry
 
     path = resolve_path(glossary)
-    fields = {"id": entry_id, "source": list(source), "target": target, "also": list(also), "category": category,
-              "case": case, "forbidden": list(forbidden), "note": note}
+    fields = {
+        "id": entry_id,
+        "source": list(source),
+        "target": target,
+        "also": list(also),
+        "category": category,
+        "case": case,
+        "forbidden": list(forbidden),
+        "note": note,
+    }
     new_id = add_entry(path, fields)
     typer.echo(f"added {new_id} to {path}")
 
@@ -126,56 +160,69 @@ def add_command(
 @glossary_app.command("edit")
 def edit_command(
     entry_id: str = typer.Argument(..., help="The entry's id."),
-    target: Optional[str] = typer.Option(None, "--target", "-t", help="New English rendering."),
-    category: Optional[str] = typer.Option(None, "--category", "-c", help="New category."),
-    case: Optional[str] = typer.Option(None, "--case", help="New case policy: as-written, ignore or keep-source."),
-    note: Optional[str] = typer.Option(None, "--note", "-n", help="New note."),
-    add_source: List[str] = typer.Option([], "--add-source", help="Add an Indonesian form (repeatable)."),
-    remove_source: List[str] = typer.Option([], "--remove-source", help="Remove an Indonesian form (repeatable)."),
-    forbidden: List[str] = typer.Option([], "--forbidden", "-f", help="Replace the forbidden forms with these (repeatable)."),
-    also: List[str] = typer.Option([], "--also", help="Replace the accepted other forms with these (repeatable)."),
-    unset: List[str] = typer.Option([], "--unset", help="Remove a field: note, forbidden, also, category, case (repeatable)."),
-    glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help=_GLOSSARY_HELP),
+    target: str | None = typer.Option(None, "--target", "-t", help="New English rendering."),
+    category: str | None = typer.Option(None, "--category", "-c", help="New category."),
+    case: str | None = typer.Option(None, "--case", help="New case policy: as-written, ignore or keep-source."),
+    note: str | None = typer.Option(None, "--note", "-n", help="New note."),
+    add_source: list[str] = typer.Option([], "--add-source", help="Add an Indonesian form (repeatable)."),
+    remove_source: list[str] = typer.Option([], "--remove-source", help="Remove an Indonesian form (repeatable)."),
+    forbidden: list[str] = typer.Option(
+        [], "--forbidden", "-f", help="Replace the forbidden forms with these (repeatable)."
+    ),
+    also: list[str] = typer.Option([], "--also", help="Replace the accepted other forms with these (repeatable)."),
+    unset: list[str] = typer.Option(
+        [], "--unset", help="Remove a field: note, forbidden, also, category, case (repeatable)."
+    ),
+    glossary: Path | None = typer.Option(None, "--glossary", "-g", help=_GLOSSARY_HELP),
 ) -> None:
     """Change fields of one entry in place; other entries and comments are untouched."""
     from idtrans.glossary.edit import edit_entry
 
     path = resolve_path(glossary)
-    changes = {k: v for k, v in {"target": target, "category": category, "case": case, "note": note}.items() if v is not None}
+    changes = {
+        k: v for k, v in {"target": target, "category": category, "case": case, "note": note}.items() if v is not None
+    }
     if forbidden:
         changes["forbidden"] = list(forbidden)
     if also:
         changes["also"] = list(also)
     if not (changes or add_source or remove_source or unset):
         raise InputError("nothing to change", hint="pass at least one option, see `idtrans glossary edit --help`")
-    edit_entry(path, entry_id, changes, add_sources=list(add_source), remove_sources=list(remove_source), unset=list(unset))
+    edit_entry(
+        path, entry_id, changes, add_sources=list(add_source), remove_sources=list(remove_source), unset=list(unset)
+    )
     typer.echo(f"edited {entry_id} in {path}")
 
 
 @glossary_app.command("remove")
 def remove_command(
     entry_id: str = typer.Argument(..., help="The entry's id."),
-    glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help=_GLOSSARY_HELP),
+    glossary: Path | None = typer.Option(None, "--glossary", "-g", help=_GLOSSARY_HELP),
 ) -> None:
     """Delete one entry (the comments around it stay)."""
     from idtrans.glossary.edit import remove_entry
 
     path = resolve_path(glossary)
     removed = remove_entry(path, entry_id)
-    typer.echo(f"removed {entry_id} ({' | '.join(removed.get('source') or [])} -> {removed.get('target', '')}) from {path}")
+    typer.echo(
+        f"removed {entry_id} ({' | '.join(removed.get('source') or [])} -> {removed.get('target', '')}) from {path}"
+    )
 
 
 @glossary_app.command("lint")
 def lint_command(
-    file: Optional[Path] = typer.Argument(None, help="Glossary file to check (same as --glossary)."),
-    glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help=_GLOSSARY_HELP),
+    file: Path | None = typer.Argument(None, help="Glossary file to check (same as --glossary)."),
+    glossary: Path | None = typer.Option(None, "--glossary", "-g", help=_GLOSSARY_HELP),
 ) -> None:
     """Report every problem at file:line; exit 1 on errors, 0 when there are only warnings."""
     from idtrans.glossary.lint import lint
 
     if file is not None and glossary is not None and file != glossary:
-        raise GlossaryError("two different glossaries given", where=f"{file} and --glossary {glossary}",
-                            hint="name the file once, as FILE or with --glossary")
+        raise GlossaryError(
+            "two different glossaries given",
+            where=f"{file} and --glossary {glossary}",
+            hint="name the file once, as FILE or with --glossary",
+        )
     path = resolve_path(file or glossary)
     problems = lint(path)
     for problem in problems:
@@ -189,13 +236,23 @@ def lint_command(
 
 @glossary_app.command("import")
 def import_command(
-    file: Path = typer.Argument(..., help="A DeepL, Google or Amazon Translate glossary (.csv or .tsv), or a TBX termbase (.tbx)."),
-    fmt: Optional[str] = typer.Option(None, "--format", help="csv or tsv [default: from the file name]."),
-    layout: Optional[str] = typer.Option(None, "--layout", help="google (source,target), amazon (header row of language codes) or deepl (source,target,source_lang,target_lang) [default: detected]."),
+    file: Path = typer.Argument(
+        ..., help="A DeepL, Google or Amazon Translate glossary (.csv or .tsv), or a TBX termbase (.tbx)."
+    ),
+    fmt: str | None = typer.Option(None, "--format", help="csv or tsv [default: from the file name]."),
+    layout: str | None = typer.Option(
+        None,
+        "--layout",
+        help="google (source,target), amazon (header row of language codes) or deepl (source,target,source_lang,target_lang) [default: detected].",
+    ),
     category: str = typer.Option("other", "--category", "-c", help="Category of the new entries."),
     case: str = typer.Option("as-written", "--case", help="Case policy of the new entries."),
-    replace: bool = typer.Option(False, "--replace", help="When a source form already has another rendering, take the imported one (default: keep ours and report the conflict)."),
-    glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help=_GLOSSARY_HELP + " Created if missing."),
+    replace: bool = typer.Option(
+        False,
+        "--replace",
+        help="When a source form already has another rendering, take the imported one (default: keep ours and report the conflict).",
+    ),
+    glossary: Path | None = typer.Option(None, "--glossary", "-g", help=_GLOSSARY_HELP + " Created if missing."),
 ) -> None:
     """Merge terms from a CSV/TSV glossary or a TBX file: new entries appended, aliases added, conflicts reported.
 
@@ -215,21 +272,29 @@ def import_command(
         outcome = merge_entries(path, entries, replace=replace)
     for conflict in outcome["conflicts"]:
         typer.echo(f"conflict (kept ours): {conflict}", err=True)
-    typer.echo(f"imported {file} ({used} layout) into {path}: {len(outcome['added'])} added, "
-               f"{len(outcome['extended'])} extended, {len(outcome['replaced'])} replaced, "
-               f"{len(outcome['unchanged'])} unchanged, {len(outcome['conflicts'])} conflicts")
+    typer.echo(
+        f"imported {file} ({used} layout) into {path}: {len(outcome['added'])} added, "
+        f"{len(outcome['extended'])} extended, {len(outcome['replaced'])} replaced, "
+        f"{len(outcome['unchanged'])} unchanged, {len(outcome['conflicts'])} conflicts"
+    )
 
 
 @glossary_app.command("export")
 def export_command(
     file: Path = typer.Argument(..., help="Output file (.csv, .tsv or .tbx), or - for stdout."),
-    fmt: Optional[str] = typer.Option(None, "--format", help="csv, tsv or tbx [default: from the file name; csv for stdout]."),
-    layout: str = typer.Option("google", "--layout", help="google (source,target), amazon (language-code header row) or deepl (with language columns in CSV)."),
-    glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help=_GLOSSARY_HELP),
+    fmt: str | None = typer.Option(
+        None, "--format", help="csv, tsv or tbx [default: from the file name; csv for stdout]."
+    ),
+    layout: str = typer.Option(
+        "google",
+        "--layout",
+        help="google (source,target), amazon (language-code header row) or deepl (with language columns in CSV).",
+    ),
+    glossary: Path | None = typer.Option(None, "--glossary", "-g", help=_GLOSSARY_HELP),
 ) -> None:
     """Write the glossary as a DeepL / Google / Amazon Translate glossary (one row per source form) or TBX-Basic."""
-    from idtrans.io import atomic_write_text
     from idtrans.glossary.interchange import export_text, guess_format
+    from idtrans.io import atomic_write_text
 
     loaded = _load(glossary)
     to_stdout = str(file) == "-"
@@ -255,15 +320,18 @@ def export_command(
 def check_command(
     source: Path = typer.Argument(..., help="The Indonesian source article (text file)."),
     translation: Path = typer.Argument(..., help="Its English translation (text file)."),
-    glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help=_GLOSSARY_HELP),
+    glossary: Path | None = typer.Option(None, "--glossary", "-g", help=_GLOSSARY_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object per entry."),
-    keep_boilerplate: bool = typer.Option(False, "--keep-boilerplate", help="Check every line; by default boilerplate lines (related links, comment prompts …) are left out as `idtrans translate` leaves them out."),
+    keep_boilerplate: bool = typer.Option(
+        False,
+        "--keep-boilerplate",
+        help="Check every line; by default boilerplate lines (related links, comment prompts …) are left out as `idtrans translate` leaves them out.",
+    ),
 ) -> None:
     """Which entries of a source article its translation renders, misses, or breaks with a forbidden form (exit 1 if any)."""
-    from idtrans.glossary.check import check_translation
-
     from idtrans.corpus.article import layout_for, parse_article
     from idtrans.corpus.reader import read_text
+    from idtrans.glossary.check import check_translation
 
     loaded = _load(glossary)
     texts = []
@@ -278,17 +346,33 @@ def check_command(
     for check in checks:
         status = "applied" if check.ok else ("forbidden" if check.found else "missing")
         if as_json:
-            typer.echo(json.dumps({"entry": check.entry_id, "target": check.target, "status": status,
-                                   "source_forms": list(check.sources), "in_source": check.expected,
-                                   "in_translation": check.count, "forbidden": check.forbidden_found}, ensure_ascii=False))
+            typer.echo(
+                json.dumps(
+                    {
+                        "entry": check.entry_id,
+                        "target": check.target,
+                        "status": status,
+                        "source_forms": list(check.sources),
+                        "in_source": check.expected,
+                        "in_translation": check.count,
+                        "forbidden": check.forbidden_found,
+                    },
+                    ensure_ascii=False,
+                )
+            )
         else:
             extra = f"  forbidden: {', '.join(check.forbidden_found)}" if check.forbidden_found else ""
-            typer.echo(f"{status:<9} {check.entry_id:<28} {' | '.join(check.sources)} -> {check.target} "
-                       f"({check.count}/{check.expected}){extra}")
+            typer.echo(
+                f"{status:<9} {check.entry_id:<28} {' | '.join(check.sources)} -> {check.target} "
+                f"({check.count}/{check.expected}){extra}"
+            )
     missing = sum(not c.found for c in checks)
     forbidden = sum(bool(c.forbidden_found) for c in checks)
-    typer.echo(f"{len(checks)} entries matched, {len(checks) - missing} rendered, {missing} missing, "
-               f"{forbidden} with forbidden forms", err=True)
+    typer.echo(
+        f"{len(checks)} entries matched, {len(checks) - missing} rendered, {missing} missing, "
+        f"{forbidden} with forbidden forms",
+        err=True,
+    )
     if missing or forbidden:
         raise typer.Exit(1)
 

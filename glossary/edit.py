@@ -19,14 +19,15 @@ from __future__ import annotations
 import io
 import json
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from idtrans.errors import GlossaryError
-from idtrans.io import atomic_write_text
 from idtrans.glossary.loader import _Reader, read_document, slugify, yaml_round_trip
 from idtrans.glossary.schema import CASE_POLICIES, CATEGORIES, ENTRY_KEYS, SCHEMA_VERSION
+from idtrans.io import atomic_write_text
 
 LOCK_TIMEOUT = 30.0
 
@@ -70,14 +71,20 @@ def editing(path: str | Path, *, create: bool = False) -> Iterator[Any]:
         with lock.acquire(poll_interval=0.002):
             if not path.exists():
                 if not create:
-                    raise GlossaryError("glossary file not found", where=str(path),
-                                        hint="check the path (only `add` and `import` create a new glossary)")
+                    raise GlossaryError(
+                        "glossary file not found",
+                        where=str(path),
+                        hint="check the path (only `add` and `import` create a new glossary)",
+                    )
                 doc = new_document(slugify(path.stem))
             else:
                 doc = read_document(path)
                 if not isinstance(doc, dict):
-                    raise GlossaryError("the file is not a glossary mapping", where=str(path),
-                                        hint=f"run `idtrans glossary lint --glossary {path}`")
+                    raise GlossaryError(
+                        "the file is not a glossary mapping",
+                        where=str(path),
+                        hint=f"run `idtrans glossary lint --glossary {path}`",
+                    )
             yield doc
             out = io.StringIO()
             yaml_round_trip().dump(doc, out)
@@ -87,15 +94,24 @@ def editing(path: str | Path, *, create: bool = False) -> Iterator[Any]:
             errors = [p for p in reader.problems if p.severity == "error"]
             if errors:
                 first = errors[0]
-                raise GlossaryError(f"the edit would make the glossary invalid: {first.message}", where=first.where,
-                                    hint="nothing was written; fix the values and retry")
+                raise GlossaryError(
+                    f"the edit would make the glossary invalid: {first.message}",
+                    where=first.where,
+                    hint="nothing was written; fix the values and retry",
+                )
             atomic_write_text(path, text)
     except PermissionError as error:
-        raise GlossaryError(f"cannot write the glossary or its lock: {error.strerror}", where=str(error.filename or path),
-                            hint="ask for write permission on the glossary's directory, or edit a copy") from None
+        raise GlossaryError(
+            f"cannot write the glossary or its lock: {error.strerror}",
+            where=str(error.filename or path),
+            hint="ask for write permission on the glossary's directory, or edit a copy",
+        ) from None
     except Timeout:
-        raise GlossaryError(f"another edit holds the lock for more than {LOCK_TIMEOUT:.0f} s", where=str(path),
-                            hint=f"retry; if no edit is running, delete {lock_path(path)}") from None
+        raise GlossaryError(
+            f"another edit holds the lock for more than {LOCK_TIMEOUT:.0f} s",
+            where=str(path),
+            hint=f"retry; if no edit is running, delete {lock_path(path)}",
+        ) from None
 
 
 # -- building entries ---------------------------------------------------------------------------
@@ -229,14 +245,24 @@ def add_entry(path: str | Path, fields: dict[str, Any]) -> str:
     with editing(path, create=True) as doc:
         entries = _entries(doc)
         if any(entry_id(raw) == fields["id"] for raw in entries):
-            raise GlossaryError(f"an entry with id {fields['id']!r} exists", where=str(path),
-                                hint="pass another --id, or change that entry with `idtrans glossary edit`")
+            raise GlossaryError(
+                f"an entry with id {fields['id']!r} exists",
+                where=str(path),
+                hint="pass another --id, or change that entry with `idtrans glossary edit`",
+            )
         entries.append(make_entry(fields))
     return fields["id"]
 
 
-def edit_entry(path: str | Path, wanted: str, changes: dict[str, Any], *,
-               add_sources: list[str] = (), remove_sources: list[str] = (), unset: list[str] = ()) -> None:
+def edit_entry(
+    path: str | Path,
+    wanted: str,
+    changes: dict[str, Any],
+    *,
+    add_sources: list[str] = (),
+    remove_sources: list[str] = (),
+    unset: list[str] = (),
+) -> None:
     """Change fields of one entry in place (other entries and comments untouched)."""
     _check_fields(changes)
     with editing(path) as doc:
@@ -264,9 +290,14 @@ def edit_entry(path: str | Path, wanted: str, changes: dict[str, Any], *,
             forms = [f for f in forms if f not in remove_sources] + [f for f in add_sources if f not in forms]
             _set_key(raw, "source", _seq(forms))
         if json.dumps(raw, sort_keys=True, default=str) == before:
-            said = f"{already[0]!r} is already a source form of {wanted!r}" if already else "the values given are the entry's values"
-            raise GlossaryError(f"nothing changed: {said}", where=str(path),
-                                hint=f"see the entry with `idtrans glossary show {wanted}`")
+            said = (
+                f"{already[0]!r} is already a source form of {wanted!r}"
+                if already
+                else "the values given are the entry's values"
+            )
+            raise GlossaryError(
+                f"nothing changed: {said}", where=str(path), hint=f"see the entry with `idtrans glossary show {wanted}`"
+            )
 
 
 def _move_trailing_key(raw, from_key, to_key) -> None:
@@ -331,8 +362,16 @@ def merge_entries(path: str | Path, incoming: list[dict[str, Any]], *, replace: 
                     owner = raw
                     break
             if owner is None:
-                same = next((raw for raw in entries if isinstance(raw, dict) and raw.get("target") == target
-                             and raw.get("case", "as-written") != "keep-source"), None)
+                same = next(
+                    (
+                        raw
+                        for raw in entries
+                        if isinstance(raw, dict)
+                        and raw.get("target") == target
+                        and raw.get("case", "as-written") != "keep-source"
+                    ),
+                    None,
+                )
                 if same is not None:
                     current = list(same.get("source")) if isinstance(same.get("source"), list) else [same.get("source")]
                     _set_key(same, "source", _seq(current + [f for f in forms if f not in current]))
@@ -360,6 +399,7 @@ def merge_entries(path: str | Path, incoming: list[dict[str, Any]], *, replace: 
                 _set_key(owner, "target", target)
                 outcome["replaced"].append(entry_id(owner))
             else:
-                outcome["conflicts"].append(f"{entry_id(owner)}: {forms[0]!r} is {owner.get('target')!r} here, {target!r} in the import")
+                outcome["conflicts"].append(
+                    f"{entry_id(owner)}: {forms[0]!r} is {owner.get('target')!r} here, {target!r} in the import"
+                )
     return outcome
-

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from idtrans.glossary.check import forbidden_in, rendering_spans
 from idtrans.glossary.matcher import Match
@@ -74,8 +74,9 @@ class Item:
         return self.match is None or not forbidden_in(self.match.entry, english, spans)
 
 
-def required_items(source: str, glossary: Glossary | None = None, *, numbers: bool = True,
-                   names: bool = True) -> list[Item]:
+def required_items(
+    source: str, glossary: Glossary | None = None, *, numbers: bool = True, names: bool = True
+) -> list[Item]:
     """Every item ``source`` requires, in text order, never overlapping."""
     items: list[Item] = []
     taken: list[tuple[int, int]] = []
@@ -133,9 +134,7 @@ def protect_items(source: str, items: Sequence[Item], strategy: str = "proxy") -
         if item.start < cursor:
             raise ValueError("items overlap; pass the output of required_items")
         clitic = ""
-        if item.kind == "number":
-            stand_in = item.rendering
-        elif strategy == "inline" and item.kind == "term":
+        if item.kind == "number" or (strategy == "inline" and item.kind == "term"):
             stand_in = item.rendering
         elif strategy == "inline":
             stand_in = item.surface
@@ -145,7 +144,7 @@ def protect_items(source: str, items: Sequence[Item], strategy: str = "proxy") -
             clitic = item.match.clitic if item.match.clitic.startswith("-") else "-" + item.match.clitic
             if stand_in == item.surface:
                 clitic = ""
-        between = source[cursor:item.start]
+        between = source[cursor : item.start]
         pieces += [between, stand_in + clitic]
         length += len(between)
         slots.append(ItemSlot(item, stand_in, length, length + len(stand_in) + len(clitic)))
@@ -160,7 +159,7 @@ def unprotect_items(protected: ProtectedItems) -> str:
     pieces: list[str] = []
     cursor = 0
     for slot in protected.slots:
-        pieces += [protected.text[cursor:slot.start], slot.item.surface]
+        pieces += [protected.text[cursor : slot.start], slot.item.surface]
         cursor = slot.end
     pieces.append(protected.text[cursor:])
     return "".join(pieces)
@@ -193,12 +192,13 @@ def _repair_number(text: str, fact: NumberFact) -> str:
         return text
     if fact.kind == "date" and not fact.surface.startswith("("):
         return _repair_day(text, fact)
-    hits = [m for m in _NUMBER_TOKEN.finditer(text) if re.sub(r"\D", "", m.group()) == fact.digits
-            and m.group() != core]
+    hits = [
+        m for m in _NUMBER_TOKEN.finditer(text) if re.sub(r"\D", "", m.group()) == fact.digits and m.group() != core
+    ]
     if len(hits) != 1:
         return _repair_expanded(text, fact)
     hit = hits[0]
-    return text[:hit.start()] + core + text[hit.end():]
+    return text[: hit.start()] + core + text[hit.end() :]
 
 
 _MULTIPLIERS = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
@@ -216,7 +216,7 @@ def _repair_expanded(text: str, fact: NumberFact) -> str:
     if len(hits) != 1:
         return text
     core = re.sub(r"^\D+", "", fact.rendering)  # "Rp 5 thousand" -> "5 thousand"
-    return text[:hits[0].start()] + core + text[hits[0].end():]
+    return text[: hits[0].start()] + core + text[hits[0].end() :]
 
 
 def _core(fact: NumberFact) -> str:
@@ -241,10 +241,10 @@ def _repair_day(text: str, fact: NumberFact) -> str:
     if swapped != text:
         return swapped
     hits = list(re.finditer(rf"(?<!\w){month}(?!\w)", text))
-    if len(hits) != 1 or re.search(rf"(?<!\d){day}\D{{0,3}}$", text[:hits[0].start()]):
+    if len(hits) != 1 or re.search(rf"(?<!\d){day}\D{{0,3}}$", text[: hits[0].start()]):
         return text
     hit = hits[0]
-    return text[:hit.start()] + f"{day} {month}" + text[hit.end():]
+    return text[: hit.start()] + f"{day} {month}" + text[hit.end() :]
 
 
 def repair_name(text: str, name: NameFact) -> str:
@@ -253,8 +253,8 @@ def repair_name(text: str, name: NameFact) -> str:
     tokens = list(re.finditer(r"[^\W\d_][\w'’-]*", text))
     best: tuple[float, int, int] | None = None
     for i in range(len(tokens) - len(words) + 1):
-        window = tokens[i:i + len(words)]
-        candidate = text[window[0].start():window[-1].end()]
+        window = tokens[i : i + len(words)]
+        candidate = text[window[0].start() : window[-1].end()]
         if not candidate[:1] == name.surface[:1]:
             continue
         ratio = difflib.SequenceMatcher(None, candidate.lower(), name.surface.lower()).ratio()
@@ -262,7 +262,7 @@ def repair_name(text: str, name: NameFact) -> str:
             best = (ratio, window[0].start(), window[-1].end())
     if best is None:
         return text
-    return text[:best[1]] + name.surface + text[best[2]:]
+    return text[: best[1]] + name.surface + text[best[2] :]
 
 
 def _insert_beside(text: str, items: Sequence[Item], index: int, source: str) -> str:
@@ -279,7 +279,7 @@ def _insert_beside(text: str, items: Sequence[Item], index: int, source: str) ->
         if not 0 <= j < len(items):
             continue
         neighbour = items[j]
-        gap = source[item.end:neighbour.start] if step == 1 else source[neighbour.end:item.start]
+        gap = source[item.end : neighbour.start] if step == 1 else source[neighbour.end : item.start]
         if gap.strip():
             continue
         spans = neighbour.spans_in(text)

@@ -40,7 +40,9 @@ def guess_format(path: Path, fmt: str | None) -> str:
     suffix = Path(path).suffix.lower().lstrip(".")
     if suffix in FORMATS:
         return suffix
-    raise GlossaryError("cannot tell CSV from TSV by the file name", where=str(path), hint="pass --format csv or --format tsv")
+    raise GlossaryError(
+        "cannot tell CSV from TSV by the file name", where=str(path), hint="pass --format csv or --format tsv"
+    )
 
 
 def _lang(code: str) -> str:
@@ -69,8 +71,9 @@ def export_text(glossary: Glossary, layout: str, fmt: str) -> str:
         for row in rows:
             for cell in row:
                 if "\t" in cell or "\n" in cell:
-                    raise GlossaryError(f"term {cell!r} contains a tab or line break; TSV cannot hold it",
-                                        hint="export as CSV instead")
+                    raise GlossaryError(
+                        f"term {cell!r} contains a tab or line break; TSV cannot hold it", hint="export as CSV instead"
+                    )
         if layout == "deepl":
             rows = [row[:2] for row in rows]
         return "".join("\t".join(row) + "\n" for row in rows)
@@ -114,9 +117,16 @@ def detect_layout(rows: list[tuple[int, list[str]]]) -> str:
     return "google"
 
 
-def import_entries(path: str | Path, *, fmt: str | None = None, layout: str | None = None,
-                   category: str = "other", case: str = "as-written",
-                   source_language: str = "id", target_language: str = "en") -> tuple[str, list[dict]]:
+def import_entries(
+    path: str | Path,
+    *,
+    fmt: str | None = None,
+    layout: str | None = None,
+    category: str = "other",
+    case: str = "as-written",
+    source_language: str = "id",
+    target_language: str = "en",
+) -> tuple[str, list[dict]]:
     """Read a DeepL/Google/Amazon glossary file into entry fields (rows grouped by rendering).
 
     Returns the layout used and the entries, each ``{"source": [...], "target": ..., "category": ..., "case": ...}``.
@@ -133,8 +143,11 @@ def import_entries(path: str | Path, *, fmt: str | None = None, layout: str | No
         line, header = rows[0]
         codes = [_lang(c) for c in header]
         if source_language not in codes or target_language not in codes:
-            raise GlossaryError(f"header {header} does not name both {source_language!r} and {target_language!r}",
-                                where=f"{path}:{line}", hint="the first row must be language codes, e.g. id,en")
+            raise GlossaryError(
+                f"header {header} does not name both {source_language!r} and {target_language!r}",
+                where=f"{path}:{line}",
+                hint="the first row must be language codes, e.g. id,en",
+            )
         src_col, tgt_col = codes.index(source_language), codes.index(target_language)
         rows = rows[1:]
     else:
@@ -143,12 +156,18 @@ def import_entries(path: str | Path, *, fmt: str | None = None, layout: str | No
     for line, row in rows:
         where = f"{path}:{line}"
         if len(row) <= max(src_col, tgt_col):
-            raise GlossaryError(f"expected at least {max(src_col, tgt_col) + 1} columns, found {len(row)}", where=where,
-                                hint="each row is source,target" + (" (tab-separated)" if fmt == "tsv" else ""))
+            raise GlossaryError(
+                f"expected at least {max(src_col, tgt_col) + 1} columns, found {len(row)}",
+                where=where,
+                hint="each row is source,target" + (" (tab-separated)" if fmt == "tsv" else ""),
+            )
         if layout == "deepl" and len(row) >= 4:
             if (_lang(row[2]), _lang(row[3])) != (source_language, target_language):
-                raise GlossaryError(f"row is {row[2]}->{row[3]}, this glossary is {source_language}->{target_language}",
-                                    where=where, hint="export the glossary in the Indonesian-to-English direction")
+                raise GlossaryError(
+                    f"row is {row[2]}->{row[3]}, this glossary is {source_language}->{target_language}",
+                    where=where,
+                    hint="export the glossary in the Indonesian-to-English direction",
+                )
         source, target = row[src_col].strip(), row[tgt_col].strip()
         if not source or not target:
             raise GlossaryError("empty source or target term", where=where)

@@ -14,7 +14,15 @@ from typing import Any
 
 from idtrans.errors import GlossaryError
 from idtrans.glossary.schema import (
-    CASE_POLICIES, CATEGORIES, ENTRY_KEYS, SCHEMA_VERSION, SPELLINGS, TOP_KEYS, Entry, Glossary, Problem,
+    CASE_POLICIES,
+    CATEGORIES,
+    ENTRY_KEYS,
+    SCHEMA_VERSION,
+    SPELLINGS,
+    TOP_KEYS,
+    Entry,
+    Glossary,
+    Problem,
 )
 
 DEFAULT_GLOSSARY = "defence-news.yaml"
@@ -55,8 +63,11 @@ def _refuse_aliases(text: str, path: Path) -> None:
         if isinstance(event, AliasEvent) or (isinstance(event, NodeEvent) and event.anchor):
             mark = event.start_mark
             kind = f"alias *{event.anchor}" if isinstance(event, AliasEvent) else f"anchor &{event.anchor}"
-            raise GlossaryError(f"YAML {kind} is not allowed in a glossary", where=f"{path}:{mark.line + 1}",
-                                hint="write each value out in full (anchors and aliases are refused for safety)")
+            raise GlossaryError(
+                f"YAML {kind} is not allowed in a glossary",
+                where=f"{path}:{mark.line + 1}",
+                hint="write each value out in full (anchors and aliases are refused for safety)",
+            )
 
 
 def read_document(path: Path) -> Any:
@@ -66,11 +77,15 @@ def read_document(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise GlossaryError("glossary file not found", where=str(path),
-                            hint="check the path, or create one with `idtrans glossary add --glossary FILE ...`") from None
+        raise GlossaryError(
+            "glossary file not found",
+            where=str(path),
+            hint="check the path, or create one with `idtrans glossary add --glossary FILE ...`",
+        ) from None
     except UnicodeDecodeError as error:
-        raise GlossaryError(f"not UTF-8 text ({error.reason} at byte {error.start})", where=str(path),
-                            hint="save the glossary as UTF-8") from None
+        raise GlossaryError(
+            f"not UTF-8 text ({error.reason} at byte {error.start})", where=str(path), hint="save the glossary as UTF-8"
+        ) from None
     except OSError as error:
         raise GlossaryError(f"cannot read: {error.strerror}", where=str(path)) from None
     try:
@@ -80,8 +95,11 @@ def read_document(path: Path) -> Any:
         mark = error.problem_mark or error.context_mark
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
         problem = " ".join(str(part) for part in (error.context, error.problem) if part)
-        raise GlossaryError(f"invalid YAML: {problem}", where=where,
-                            hint="fix the YAML syntax (indentation, quotes, a ':' inside an unquoted value)") from None
+        raise GlossaryError(
+            f"invalid YAML: {problem}",
+            where=where,
+            hint="fix the YAML syntax (indentation, quotes, a ':' inside an unquoted value)",
+        ) from None
     except YAMLError as error:
         raise GlossaryError(f"invalid YAML: {error}", where=str(path)) from None
 
@@ -167,8 +185,12 @@ class _Reader:
             elif form in seen:
                 self.problem("warning", line, f"also form {form!r} is listed twice")
             elif any(form == f"{other}s" or form == f"{other}es" for other in also if other != form):
-                self.problem("warning", line, f"also form {form!r} is the plural of another also form: plurals of "
-                                              "also forms are accepted without listing them")
+                self.problem(
+                    "warning",
+                    line,
+                    f"also form {form!r} is the plural of another also form: plurals of "
+                    "also forms are accepted without listing them",
+                )
             seen.add(form)
 
     def reject_tags(self, node: Any, line: int) -> None:
@@ -176,7 +198,11 @@ class _Reader:
         tag = getattr(getattr(node, "tag", None), "value", None)
         core = {"str", "int", "float", "bool", "null", "seq", "map"}
         if tag and not (tag.startswith("tag:yaml.org,2002:") and tag.rsplit(":", 1)[-1] in core):
-            self.problem("error", _line(node, default=line), f"YAML tag {tag!r} is not allowed (plain text, lists and mappings only)")
+            self.problem(
+                "error",
+                _line(node, default=line),
+                f"YAML tag {tag!r} is not allowed (plain text, lists and mappings only)",
+            )
         if isinstance(node, dict):
             for key, value in node.items():
                 self.reject_tags(value, _line(node, key, line))
@@ -201,11 +227,17 @@ class _Reader:
         if version is None:
             self.problem("error", 1, f"missing `version` (this program reads version {SCHEMA_VERSION})")
         elif version != SCHEMA_VERSION:
-            self.problem("error", _line(doc, "version"), f"unsupported version {version!r}; this program reads version {SCHEMA_VERSION}")
+            self.problem(
+                "error",
+                _line(doc, "version"),
+                f"unsupported version {version!r}; this program reads version {SCHEMA_VERSION}",
+            )
         name = self.text(doc.get("name"), _line(doc, "name"), "name", required=False) or self.path.stem
         spelling = doc.get("spelling", "british")
         if spelling not in SPELLINGS:
-            self.problem("error", _line(doc, "spelling"), f"spelling {spelling!r} is not one of: {', '.join(SPELLINGS)}")
+            self.problem(
+                "error", _line(doc, "spelling"), f"spelling {spelling!r} is not one of: {', '.join(SPELLINGS)}"
+            )
         languages = {}
         for key, default in (("source_language", "id"), ("target_language", "en")):
             languages[key] = self.text(doc.get(key), _line(doc, key), key, required=False) or default
@@ -226,19 +258,28 @@ class _Reader:
                     entries.append(entry)
         self.cross_check(entries)
         return Glossary(
-            entries, name=name, version=version if isinstance(version, int) else SCHEMA_VERSION,
-            source_language=languages["source_language"], target_language=languages["target_language"],
-            spelling=spelling if spelling in SPELLINGS else "british", notes=str(notes).strip(), path=self.path,
+            entries,
+            name=name,
+            version=version if isinstance(version, int) else SCHEMA_VERSION,
+            source_language=languages["source_language"],
+            target_language=languages["target_language"],
+            spelling=spelling if spelling in SPELLINGS else "british",
+            notes=str(notes).strip(),
+            path=self.path,
         )
 
     def entry(self, raw: Any, line: int) -> Entry | None:
         if not isinstance(raw, dict):
-            self.problem("error", line, f"an entry must be a mapping with `source` and `target`, got {type(raw).__name__}")
+            self.problem(
+                "error", line, f"an entry must be a mapping with `source` and `target`, got {type(raw).__name__}"
+            )
             return None
         errors_before = sum(p.severity == "error" for p in self.problems)
         for key in raw:
             if key not in ENTRY_KEYS:
-                self.problem("error", _line(raw, key, line), f"unknown key {key!r}; allowed keys: {', '.join(ENTRY_KEYS)}")
+                self.problem(
+                    "error", _line(raw, key, line), f"unknown key {key!r}; allowed keys: {', '.join(ENTRY_KEYS)}"
+                )
         at = lambda key: _line(raw, key, line)  # noqa: E731
         case = raw.get("case", "as-written")
         if case not in CASE_POLICIES:
@@ -266,7 +307,11 @@ class _Reader:
             if target is None and sources:
                 target = sources[0]
             elif target is not None and target not in sources:
-                self.problem("error", at("target"), f"case keep-source renders the source itself, but target {target!r} is not one of the source forms")
+                self.problem(
+                    "error",
+                    at("target"),
+                    f"case keep-source renders the source itself, but target {target!r} is not one of the source forms",
+                )
         forbidden = self.text_list(raw.get("forbidden"), raw, "forbidden", at("forbidden"), "forbidden")
         for form in forbidden:
             if target is not None and form.casefold() == target.casefold():
@@ -287,8 +332,15 @@ class _Reader:
         if sum(p.severity == "error" for p in self.problems) > errors_before or not sources or target is None:
             return None
         return Entry(
-            id=entry_id or slugify(target), sources=tuple(sources), target=target, category=category, case=case,
-            forbidden=tuple(forbidden), note=(note or "").strip(), also=tuple(also), line=line,
+            id=entry_id or slugify(target),
+            sources=tuple(sources),
+            target=target,
+            category=category,
+            case=case,
+            forbidden=tuple(forbidden),
+            note=(note or "").strip(),
+            also=tuple(also),
+            line=line,
         )
 
     def cross_check(self, entries: list[Entry]) -> None:
@@ -296,7 +348,11 @@ class _Reader:
         for entry in entries:
             if entry.id in by_id:
                 other = by_id[entry.id]
-                self.problem("error", entry.line, f"duplicate id {entry.id!r} (also line {other.line}); give each entry its own `id`")
+                self.problem(
+                    "error",
+                    entry.line,
+                    f"duplicate id {entry.id!r} (also line {other.line}); give each entry its own `id`",
+                )
             else:
                 by_id[entry.id] = entry
         exact: dict[str, Entry] = {}
@@ -307,15 +363,27 @@ class _Reader:
                 other = exact.get(key)
                 if other is not None and other is not entry:
                     if other.rendering(key) == entry.rendering(key):
-                        self.problem("error", entry.line, f"duplicate source form {form!r}: also entry {other.id!r} (line {other.line}); merge the entries")
+                        self.problem(
+                            "error",
+                            entry.line,
+                            f"duplicate source form {form!r}: also entry {other.id!r} (line {other.line}); merge the entries",
+                        )
                     else:
-                        self.problem("error", entry.line, f"source {form!r} has two renderings: {entry.rendering(key)!r} here and {other.rendering(key)!r} in entry {other.id!r} (line {other.line})")
+                        self.problem(
+                            "error",
+                            entry.line,
+                            f"source {form!r} has two renderings: {entry.rendering(key)!r} here and {other.rendering(key)!r} in entry {other.id!r} (line {other.line})",
+                        )
                     continue
                 exact.setdefault(key, entry)
                 fold = key.casefold()
                 seen = folded.get(fold)
                 if seen is not None and seen[0] is not entry and "ignore" in (entry.case, seen[0].case):
-                    self.problem("warning", entry.line, f"source {form!r} and {seen[1]!r} of entry {seen[0].id!r} (line {seen[0].line}) differ only in case and one ignores case: they shadow each other (the longer, then the earlier entry wins)")
+                    self.problem(
+                        "warning",
+                        entry.line,
+                        f"source {form!r} and {seen[1]!r} of entry {seen[0].id!r} (line {seen[0].line}) differ only in case and one ignores case: they shadow each other (the longer, then the earlier entry wins)",
+                    )
                 folded.setdefault(fold, (entry, form))
 
 
@@ -399,7 +467,10 @@ def _load_uncached(path: Path) -> Glossary:
     if errors:
         more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
         first = errors[0]
-        raise GlossaryError(first.message + more, where=first.where,
-                            hint=f"run `idtrans glossary lint --glossary {path}` to list every problem")
+        raise GlossaryError(
+            first.message + more,
+            where=first.where,
+            hint=f"run `idtrans glossary lint --glossary {path}` to list every problem",
+        )
     glossary.problems = [p for p in problems if p.severity != "error"]
     return glossary

@@ -19,8 +19,8 @@ Rules (each one is covered by a table test in ``tests/test_glossary_matcher.py``
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from idtrans.glossary.schema import Entry
 
@@ -54,7 +54,7 @@ class Match:
 
     @property
     def clitic(self) -> str:
-        return self.surface[self.term_end - self.start:]
+        return self.surface[self.term_end - self.start :]
 
     @property
     def rendering(self) -> str:
@@ -139,9 +139,16 @@ class Matcher:
             if any(start < b and a < end for a, b in taken):
                 continue
             taken.append((start, end))
-            chosen.append(Match(
-                item.entry, start, end, text[start:end], term_end, item.form,
-                bool(_SENTENCE_START.search(text[:start])),
-            ))
+            chosen.append(
+                Match(
+                    item.entry,
+                    start,
+                    end,
+                    text[start:end],
+                    term_end,
+                    item.form,
+                    bool(_SENTENCE_START.search(text[:start])),
+                )
+            )
         chosen.sort(key=lambda m: m.start)
         return chosen

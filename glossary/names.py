@@ -27,34 +27,248 @@ possessive ``Kursk's`` counts).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable
 
 from idtrans.glossary.numbers import day_names, month_names
 
 #: Capitalised Indonesian common words that are never (the start of) a copied name.
-COMMON_WORDS = frozenset("""
-Presiden Wakil Menteri Pasukan Kementerian Pemerintah Panglima Jenderal Kolonel Mayor Kapten Letnan Sersan
-Kepala Ketua Direktur Gubernur Bupati Walikota Wali Kota Duta Besar Juru Bicara Pejabat Pemimpin Perdana
-Raja Ratu Pangeran Sekretaris Jenderal Komandan Kapolri Kapolda Polisi Polri Tentara Angkatan Darat Laut Udara
-Provinsi Kabupaten Kecamatan Desa Kelurahan Jalan Jl Gedung Istana Pulau Gunung Sungai Danau Selat Teluk Tanjung
-Universitas Institut Sekolah Rumah Sakit Bandara Pelabuhan Stasiun Markas Komisi Dewan Majelis Mahkamah Badan
-Lembaga Dinas Partai Perusahaan Bank Kantor Kota Negara Republik Kerajaan Federasi Uni Perserikatan Bangsa
-Organisasi Perang Operasi Undang Pasal Bab Hari Bulan Tahun Abad Pak Bu Bapak Ibu Tuan Nyonya Saudara Dr Prof Ir
-Haji Hajjah Sdr Namun Tetapi Selain Sementara Menurut Sebelumnya Kemudian Setelah Saat Ketika Dalam Pada Dari
-Untuk Dengan Bagi Oleh Sejak Hingga Sampai Sebagai Para Dia Ia Mereka Kami Kita Saya Anda Ini Itu Yang Baca Juga
-Berita Laporan Sumber Foto Video Selatan Utara Timur Barat Tengah Tenggara Barat Laut Daya Raya Agung Besar Baru
-Wartawan Ilmuwan Warga Pemprov Pemkot Pemkab Pemda Perda Perpres Sudin Kadis Kapolsek Kapolres Satpol Koridor Kepolisian
-Kejaksaan Pengadilan Rusun Kampung Taman Pasar Terminal Kereta Bus Tol Gang
-""".split())
+COMMON_WORDS = frozenset(
+    [
+        "Presiden",
+        "Wakil",
+        "Menteri",
+        "Pasukan",
+        "Kementerian",
+        "Pemerintah",
+        "Panglima",
+        "Jenderal",
+        "Kolonel",
+        "Mayor",
+        "Kapten",
+        "Letnan",
+        "Sersan",
+        "Kepala",
+        "Ketua",
+        "Direktur",
+        "Gubernur",
+        "Bupati",
+        "Walikota",
+        "Wali",
+        "Kota",
+        "Duta",
+        "Besar",
+        "Juru",
+        "Bicara",
+        "Pejabat",
+        "Pemimpin",
+        "Perdana",
+        "Raja",
+        "Ratu",
+        "Pangeran",
+        "Sekretaris",
+        "Jenderal",
+        "Komandan",
+        "Kapolri",
+        "Kapolda",
+        "Polisi",
+        "Polri",
+        "Tentara",
+        "Angkatan",
+        "Darat",
+        "Laut",
+        "Udara",
+        "Provinsi",
+        "Kabupaten",
+        "Kecamatan",
+        "Desa",
+        "Kelurahan",
+        "Jalan",
+        "Jl",
+        "Gedung",
+        "Istana",
+        "Pulau",
+        "Gunung",
+        "Sungai",
+        "Danau",
+        "Selat",
+        "Teluk",
+        "Tanjung",
+        "Universitas",
+        "Institut",
+        "Sekolah",
+        "Rumah",
+        "Sakit",
+        "Bandara",
+        "Pelabuhan",
+        "Stasiun",
+        "Markas",
+        "Komisi",
+        "Dewan",
+        "Majelis",
+        "Mahkamah",
+        "Badan",
+        "Lembaga",
+        "Dinas",
+        "Partai",
+        "Perusahaan",
+        "Bank",
+        "Kantor",
+        "Kota",
+        "Negara",
+        "Republik",
+        "Kerajaan",
+        "Federasi",
+        "Uni",
+        "Perserikatan",
+        "Bangsa",
+        "Organisasi",
+        "Perang",
+        "Operasi",
+        "Undang",
+        "Pasal",
+        "Bab",
+        "Hari",
+        "Bulan",
+        "Tahun",
+        "Abad",
+        "Pak",
+        "Bu",
+        "Bapak",
+        "Ibu",
+        "Tuan",
+        "Nyonya",
+        "Saudara",
+        "Dr",
+        "Prof",
+        "Ir",
+        "Haji",
+        "Hajjah",
+        "Sdr",
+        "Namun",
+        "Tetapi",
+        "Selain",
+        "Sementara",
+        "Menurut",
+        "Sebelumnya",
+        "Kemudian",
+        "Setelah",
+        "Saat",
+        "Ketika",
+        "Dalam",
+        "Pada",
+        "Dari",
+        "Untuk",
+        "Dengan",
+        "Bagi",
+        "Oleh",
+        "Sejak",
+        "Hingga",
+        "Sampai",
+        "Sebagai",
+        "Para",
+        "Dia",
+        "Ia",
+        "Mereka",
+        "Kami",
+        "Kita",
+        "Saya",
+        "Anda",
+        "Ini",
+        "Itu",
+        "Yang",
+        "Baca",
+        "Juga",
+        "Berita",
+        "Laporan",
+        "Sumber",
+        "Foto",
+        "Video",
+        "Selatan",
+        "Utara",
+        "Timur",
+        "Barat",
+        "Tengah",
+        "Tenggara",
+        "Barat",
+        "Laut",
+        "Daya",
+        "Raya",
+        "Agung",
+        "Besar",
+        "Baru",
+        "Wartawan",
+        "Ilmuwan",
+        "Warga",
+        "Pemprov",
+        "Pemkot",
+        "Pemkab",
+        "Pemda",
+        "Perda",
+        "Perpres",
+        "Sudin",
+        "Kadis",
+        "Kapolsek",
+        "Kapolres",
+        "Satpol",
+        "Koridor",
+        "Kepolisian",
+        "Kejaksaan",
+        "Pengadilan",
+        "Rusun",
+        "Kampung",
+        "Taman",
+        "Pasar",
+        "Terminal",
+        "Kereta",
+        "Bus",
+        "Tol",
+        "Gang",
+    ]
+)
 
 #: Indonesian names of places that English writes differently and that the country list lacks.
-PLACE_EXONYMS = frozenset("""
-Jawa Sumatera Kepulauan Pulau Selandia Arab Tiongkok Belanda Inggris Jerman Prancis Perancis Spanyol Italia Yunani
-Moskow Moskwa Jenewa Brussel Den Haag Wina Praha Kairo Teheran Beijing Peking Damaskus Baghdad Yerusalem Makkah Mekkah
-Madinah Tepi Jalur Semenanjung
-""".split())
+PLACE_EXONYMS = frozenset(
+    [
+        "Jawa",
+        "Sumatera",
+        "Kepulauan",
+        "Pulau",
+        "Selandia",
+        "Arab",
+        "Tiongkok",
+        "Belanda",
+        "Inggris",
+        "Jerman",
+        "Prancis",
+        "Perancis",
+        "Spanyol",
+        "Italia",
+        "Yunani",
+        "Moskow",
+        "Moskwa",
+        "Jenewa",
+        "Brussel",
+        "Den",
+        "Haag",
+        "Wina",
+        "Praha",
+        "Kairo",
+        "Teheran",
+        "Beijing",
+        "Peking",
+        "Damaskus",
+        "Baghdad",
+        "Yerusalem",
+        "Makkah",
+        "Mekkah",
+        "Madinah",
+        "Tepi",
+        "Jalur",
+        "Semenanjung",
+    ]
+)
 
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*")
 _CLITIC_TAIL = re.compile(r"-(?:nya|lah|kah|pun|ku|mu)$", re.IGNORECASE)
@@ -178,7 +392,7 @@ def find_names(text: str, taken: Iterable[tuple[int, int]] = ()) -> list[NameFac
     names: list[NameFact] = []
     run: list[tuple[int, int, str, bool]] = []
     for item in [*words, (-1, -1, "no", True)]:
-        joins = bool(run) and item[2] != "no" and not run[-1][3] and text[run[-1][1]:item[0]] == " "
+        joins = bool(run) and item[2] != "no" and not run[-1][3] and text[run[-1][1] : item[0]] == " "
         if run and not joins:
             names.extend(_name_of(text, run))
             run = []
@@ -193,7 +407,7 @@ def _name_of(text: str, run: list[tuple[int, int, str, bool]]) -> list[NameFact]
     if "name" not in kinds:
         return []
     first, last = kinds.index("name"), len(kinds) - 1 - kinds[::-1].index("name")
-    if first > 0 and not _SENTENCE_START.search(text[:run[0][0]]):
+    if first > 0 and not _SENTENCE_START.search(text[: run[0][0]]):
         first = 0
     start, end = run[first][0], run[last][1]
     return [NameFact(start, end, text[start:end])]

@@ -48,10 +48,36 @@ from functools import lru_cache
 SCALES = {"ribu": "thousand", "juta": "million", "miliar": "billion", "milyar": "billion", "triliun": "trillion"}
 #: English number words read by :func:`english_values` and written for Indonesian number words.
 ENGLISH_WORDS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
-    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
-    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "thousand": 1000,
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "hundred": 100,
+    "thousand": 1000,
 }
 _ENGLISH_BY_VALUE = {value: word for word, value in ENGLISH_WORDS.items() if value < 100}
 _ORDINAL_WORDS = ("", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
@@ -189,20 +215,36 @@ class _Finder:
             return
         surface = self.text[start:end]
         self.taken.append((start, end))
-        self.facts.append(NumberFact(kind, start, end, surface, rendering, tuple(dict.fromkeys(accept)),
-                                     tuple(values), _digits(surface)))
+        self.facts.append(
+            NumberFact(
+                kind, start, end, surface, rendering, tuple(dict.fromkeys(accept)), tuple(values), _digits(surface)
+            )
+        )
 
     def run(self) -> list[NumberFact]:
-        for step in (self.times, self.news_dates, self.dates, self.money, self.ranges, self.percents,
-                     self.ordinals, self.scaled, self.plain, self.word_numbers, self.days):
+        for step in (
+            self.times,
+            self.news_dates,
+            self.dates,
+            self.money,
+            self.ranges,
+            self.percents,
+            self.ordinals,
+            self.scaled,
+            self.plain,
+            self.word_numbers,
+            self.days,
+        ):
             step()
         return sorted(self.facts, key=lambda f: f.start)
 
     # -- patterns ----------------------------------------------------------------------------
 
     def times(self) -> None:
-        pattern = (rf"(?:(?<=pukul )|(?<=Pukul )|(?<=jam )|(?<=pkl\. )|(?<=pkl ))(\d{{1,2}})[.:](\d{{2}})"
-                   rf"(?:\s*({_ZONES}))?(?!\d)|(?<![\w.,])(\d{{1,2}})[.:](\d{{2}})\s*({_ZONES})(?!\w)")
+        pattern = (
+            rf"(?:(?<=pukul )|(?<=Pukul )|(?<=jam )|(?<=pkl\. )|(?<=pkl ))(\d{{1,2}})[.:](\d{{2}})"
+            rf"(?:\s*({_ZONES}))?(?!\d)|(?<![\w.,])(\d{{1,2}})[.:](\d{{2}})\s*({_ZONES})(?!\w)"
+        )
         for m in re.finditer(pattern, self.text):
             hour, minute, zone = (m.group(1), m.group(2), m.group(3)) if m.group(1) else m.group(4, 5, 6)
             if int(hour) > 24 or int(minute) > 59:
@@ -267,8 +309,10 @@ class _Finder:
             self.add("percent", m.start(), m.end(), rendering, accept, [m.group(1) + canonical(m.group(2))])
 
     def ranges(self) -> None:
-        pattern = (rf"(?<![\w.,/-])({_NUM})\s?[-–]\s?({_NUM})(?:\s+({_SCALE})|\s?(persen|%))?"
-                   rf"(?![\w/]|[.,]\d)")
+        pattern = (
+            rf"(?<![\w.,/-])({_NUM})\s?[-–]\s?({_NUM})(?:\s+({_SCALE})|\s?(persen|%))?"
+            rf"(?![\w/]|[.,]\d)"
+        )
         word = "per cent" if self.spelling == "british" else "percent"
         for m in re.finditer(pattern, self.text):
             first, second = english_number(m.group(1)), english_number(m.group(2))
@@ -327,8 +371,8 @@ class _Finder:
             self.add("word", m.start(), m.end(), rendering, accept, [str(value)])
 
     def _sentence_initial_number(self, m: re.Match) -> bool:
-        before = self.text[:m.start()]
-        after = self.text[m.end():]
+        before = self.text[: m.start()]
+        after = self.text[m.end() :]
         initial = re.search(r"""(?:^\s*|[.!?…]["'”’)\]]*\s+)["'“‘(\[]*$""", before) is not None
         return initial and re.match(r"\s+[a-z]", after) is not None
 
@@ -342,7 +386,7 @@ class _Finder:
             self.add("day", m.start(), m.end(), days[name], [days[name]], [])
 
     def _is_sunday(self, m: re.Match) -> bool:
-        before, after = self.text[:m.start()], self.text[m.end():]
+        before, after = self.text[: m.start()], self.text[m.end() :]
         if re.search(r"(?i:hari)\s+$", before) or re.match(r"\s*[(,]", after):
             return True
         initial = re.search(r"""(?:^\s*|[.!?…:]["'”’)\]]*\s+)["'“‘(\[]*$""", before) is not None
@@ -373,8 +417,14 @@ def find_numbers(text: str, spelling: str = "british") -> list[NumberFact]:
 
 _EN_NUMBER = re.compile(r"(?<![\w.,:])[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w]|[.,:]\d)")
 _EN_TIME = re.compile(r"(?<![\w.,])(\d{1,2})[:.](\d{2})(?!\d)")
-_EN_WORD = re.compile(r"(?<![\w-])(" + "|".join(ENGLISH_WORDS) + r")(?:-(" + "|".join(
-    w for w, v in ENGLISH_WORDS.items() if 0 < v < 10) + r"))?(?!\w)", re.IGNORECASE)
+_EN_WORD = re.compile(
+    r"(?<![\w-])("
+    + "|".join(ENGLISH_WORDS)
+    + r")(?:-("
+    + "|".join(w for w, v in ENGLISH_WORDS.items() if 0 < v < 10)
+    + r"))?(?!\w)",
+    re.IGNORECASE,
+)
 _EN_ORDINAL = re.compile(r"(?<![\w.,])(\d+)(?:st|nd|rd|th)(?!\w)")
 
 

@@ -25,8 +25,8 @@ way Indonesian attaches clitics to foreign words.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from idtrans.glossary.matcher import Match
 
@@ -34,10 +34,44 @@ STRATEGIES = ("inline", "proxy", "token")
 
 #: Proxy names: single SentencePiece pieces in OPUS-MT style id-en vocabularies, copied by the model.
 PROXIES = (
-    "London", "Paris", "Tokyo", "Berlin", "Madrid", "Sydney", "Chicago", "Boston", "Texas", "Florida",
-    "Dubai", "Delhi", "Manchester", "Liverpool", "Harvard", "Alaska", "Nigeria", "Ghana", "Qatar", "Kuwait",
-    "Nepal", "Google", "Microsoft", "Chelsea", "Arsenal", "Jakarta", "John", "David", "Michael", "Peter",
-    "Paul", "James", "George", "Robert", "Maria", "Brown", "Adam", "Mark",
+    "London",
+    "Paris",
+    "Tokyo",
+    "Berlin",
+    "Madrid",
+    "Sydney",
+    "Chicago",
+    "Boston",
+    "Texas",
+    "Florida",
+    "Dubai",
+    "Delhi",
+    "Manchester",
+    "Liverpool",
+    "Harvard",
+    "Alaska",
+    "Nigeria",
+    "Ghana",
+    "Qatar",
+    "Kuwait",
+    "Nepal",
+    "Google",
+    "Microsoft",
+    "Chelsea",
+    "Arsenal",
+    "Jakarta",
+    "John",
+    "David",
+    "Michael",
+    "Peter",
+    "Paul",
+    "James",
+    "George",
+    "Robert",
+    "Maria",
+    "Brown",
+    "Adam",
+    "Mark",
 )
 TOKEN_PREFIX = "ZXQ"
 
@@ -98,7 +132,7 @@ def protect(source: str, matches: Sequence[Match], strategy: str = "inline") -> 
         clitic = match.clitic
         if clitic and not clitic.startswith("-"):
             clitic = "-" + clitic
-        between = source[cursor:match.start]
+        between = source[cursor : match.start]
         pieces.append(between)
         length += len(between)
         pieces.append(stand_in + clitic)
@@ -114,7 +148,7 @@ def unprotect(protected: Protected) -> str:
     pieces = []
     cursor = 0
     for slot in protected.slots:
-        pieces.append(protected.text[cursor:slot.start])
+        pieces.append(protected.text[cursor : slot.start])
         pieces.append(slot.match.surface)
         cursor = slot.end
     pieces.append(protected.text[cursor:])

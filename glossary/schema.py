@@ -85,8 +85,14 @@ class Entry:
     def content(self) -> dict:
         """The entry's content (no line numbers), for fingerprints and exports."""
         return {
-            "id": self.id, "source": list(self.sources), "target": self.target, "category": self.category,
-            "case": self.case, "also": list(self.also), "forbidden": list(self.forbidden), "note": self.note,
+            "id": self.id,
+            "source": list(self.sources),
+            "target": self.target,
+            "category": self.category,
+            "case": self.case,
+            "also": list(self.also),
+            "forbidden": list(self.forbidden),
+            "note": self.note,
         }
 
 
@@ -135,8 +141,10 @@ class Glossary:
     def fingerprint(self) -> str:
         """A stable hash of the glossary's content (not its comments or layout), for caches."""
         content = {
-            "version": self.version, "source_language": self.source_language,
-            "target_language": self.target_language, "entries": [entry.content() for entry in self.entries],
+            "version": self.version,
+            "source_language": self.source_language,
+            "target_language": self.target_language,
+            "entries": [entry.content() for entry in self.entries],
         }
         blob = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]

@@ -43,7 +43,11 @@ _CASE_NOTE = "idtrans-case:"
 _CATEGORY_NOTE = "subject field:"
 _STATUS = "administrativeStatus"
 PREFERRED, ADMITTED, DEPRECATED, SUPERSEDED = (
-    "preferredTerm-admn-sts", "admittedTerm-admn-sts", "deprecatedTerm-admn-sts", "supersededTerm-admn-sts")
+    "preferredTerm-admn-sts",
+    "admittedTerm-admn-sts",
+    "deprecatedTerm-admn-sts",
+    "supersededTerm-admn-sts",
+)
 
 
 def _t(tag: str) -> str:
@@ -58,14 +62,16 @@ def _term(lang_sec: etree._Element, text: str, status: str) -> None:
 
 def tbx_tree(glossary: Glossary) -> etree._Element:
     """The TBX-Basic document of ``glossary`` (see the module docstring)."""
-    root = etree.Element(_t("tbx"), {"style": "dca", "type": "TBX-Basic", _XML_LANG: glossary.target_language},
-                         nsmap={None: TBX_NS})
+    root = etree.Element(
+        _t("tbx"), {"style": "dca", "type": "TBX-Basic", _XML_LANG: glossary.target_language}, nsmap={None: TBX_NS}
+    )
     header = etree.SubElement(etree.SubElement(root, _t("tbxHeader")), _t("fileDesc"))
     etree.SubElement(etree.SubElement(header, _t("titleStmt")), _t("title")).text = glossary.name
     source_desc = etree.SubElement(header, _t("sourceDesc"))
     etree.SubElement(source_desc, _t("p")).text = (
         f"Exported by idtrans from the {glossary.name} glossary "
-        f"({glossary.source_language} -> {glossary.target_language}, schema version {glossary.version}).")
+        f"({glossary.source_language} -> {glossary.target_language}, schema version {glossary.version})."
+    )
     etree.SubElement(source_desc, _t("p"), type="idtrans-spelling").text = glossary.spelling
     if glossary.notes:
         etree.SubElement(source_desc, _t("p"), type="idtrans-notes").text = glossary.notes
@@ -134,8 +140,9 @@ def _terms(lang_sec: etree._Element) -> list[tuple[str, str]]:
     return out
 
 
-def _concept(concept: etree._Element, number: int, source_language: str, target_language: str,
-             where: str) -> dict[str, Any]:
+def _concept(
+    concept: etree._Element, number: int, source_language: str, target_language: str, where: str
+) -> dict[str, Any]:
     fields: dict[str, Any] = {"id": concept.get("id") or None, "category": "other", "case": "as-written"}
     notes = []
     for child in concept:
@@ -148,23 +155,29 @@ def _concept(concept: etree._Element, number: int, source_language: str, target_
                 notes.append(f"{_CATEGORY_NOTE} {value}")
         elif name == "note":
             text = _text(child)
-            if text.startswith(_CASE_NOTE) and text[len(_CASE_NOTE):].strip() in CASE_POLICIES:
-                fields["case"] = text[len(_CASE_NOTE):].strip()
+            if text.startswith(_CASE_NOTE) and text[len(_CASE_NOTE) :].strip() in CASE_POLICIES:
+                fields["case"] = text[len(_CASE_NOTE) :].strip()
             elif text:
                 notes.append(text)
     secs = {_primary(sec.get(_XML_LANG)): _terms(sec) for sec in _children(concept, "langSec")}
     sources = [term for term, status in secs.get(source_language, []) if status not in (DEPRECATED, SUPERSEDED)]
     targets = secs.get(target_language, [])
-    preferred = [term for term, status in targets if status == PREFERRED] or \
-        [term for term, status in targets if status not in (DEPRECATED, SUPERSEDED, ADMITTED)]
+    preferred = [term for term, status in targets if status == PREFERRED] or [
+        term for term, status in targets if status not in (DEPRECATED, SUPERSEDED, ADMITTED)
+    ]
     if not sources or not preferred:
-        raise GlossaryError(f"concept entry {fields['id'] or number} has no {source_language!r} term or no "
-                            f"preferred {target_language!r} term", where=where,
-                            hint=f"each conceptEntry needs a langSec xml:lang={source_language!r} and one with "
-                                 f"xml:lang={target_language!r}")
+        raise GlossaryError(
+            f"concept entry {fields['id'] or number} has no {source_language!r} term or no "
+            f"preferred {target_language!r} term",
+            where=where,
+            hint=f"each conceptEntry needs a langSec xml:lang={source_language!r} and one with "
+            f"xml:lang={target_language!r}",
+        )
     target = preferred[0]
     fields.update(
-        source=sources, target=target, note="\n".join(notes),
+        source=sources,
+        target=target,
+        note="\n".join(notes),
         also=[term for term, status in targets if term != target and status not in (DEPRECATED, SUPERSEDED)],
         forbidden=[term for term, status in targets if status in (DEPRECATED, SUPERSEDED)],
     )
@@ -181,11 +194,17 @@ def read_tbx(path: str | Path, *, source_language: str = "id", target_language: 
         raise GlossaryError("file not found or unreadable", where=str(path)) from None
     except etree.XMLSyntaxError as error:
         line = error.position[0] if error.position else 0
-        raise GlossaryError(f"not well-formed XML: {error.msg}", where=f"{path}:{line}",
-                            hint="check the file with `xmllint --noout FILE`") from None
+        raise GlossaryError(
+            f"not well-formed XML: {error.msg}",
+            where=f"{path}:{line}",
+            hint="check the file with `xmllint --noout FILE`",
+        ) from None
     if _local(root) not in ("tbx", "martif"):
-        raise GlossaryError(f"not a TBX file: the root element is <{_local(root)}>", where=str(path),
-                            hint="export the termbase as TBX (TBX-Basic or TBX v3 core)")
+        raise GlossaryError(
+            f"not a TBX file: the root element is <{_local(root)}>",
+            where=str(path),
+            hint="export the termbase as TBX (TBX-Basic or TBX v3 core)",
+        )
     _normalise_v2(root)
     result = TbxGlossary(source_language=source_language, target_language=target_language)
     for element in root.iter():

@@ -27,7 +27,7 @@ except ImportError:  # older typer runs on click itself
 class _ReportingGroup(TyperGroup):
     """Turns an IdtransError raised anywhere below the root into one line, a hint and exit 1."""
 
-    def invoke(self, ctx: click.Context):  # noqa: D102 - click hook
+    def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except IdtransError as error:
@@ -56,7 +56,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
 ) -> None:
     """Indonesian to English news translation with MarianMT, an enforced glossary and BLEU evaluation."""
 
@@ -96,8 +98,7 @@ class _ClosedStream:
     """Stands in for a closed standard output (``>&-``): the first write is a clear error."""
 
     def write(self, _text: str) -> int:
-        raise IdtransError("standard output is closed", where="<stdout>",
-                           hint="redirect it to a file, or pass -o FILE")
+        raise IdtransError("standard output is closed", where="<stdout>", hint="redirect it to a file, or pass -o FILE")
 
     def flush(self) -> None:
         return None
@@ -109,10 +110,15 @@ def _unexpected(error: BaseException) -> IdtransError:
         return IdtransError("out of memory", hint="translate a smaller input, or free memory and retry")
     if isinstance(error, OSError):
         name = type(error).__name__
-        return IdtransError(error.strerror or str(error), where=error.filename and str(error.filename),
-                            hint=_OS_HINTS.get(name, "check the disk and the path, then retry"))
-    return IdtransError(f"unexpected {type(error).__name__}: {error}",
-                        hint="this is a bug in idtrans: rerun with --debug for the trace and report it")
+        return IdtransError(
+            error.strerror or str(error),
+            where=error.filename and str(error.filename),
+            hint=_OS_HINTS.get(name, "check the disk and the path, then retry"),
+        )
+    return IdtransError(
+        f"unexpected {type(error).__name__}: {error}",
+        hint="this is a bug in idtrans: rerun with --debug for the trace and report it",
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -150,7 +156,7 @@ def main(argv: list[str] | None = None) -> None:
         code = 130
     except BrokenPipeError:
         code = 141  # the reader went away (`idtrans … | head`): nothing left to say
-    except Exception as error:  # noqa: BLE001 - the one place that turns any failure into a line
+    except Exception as error:
         if debug:
             import traceback
 

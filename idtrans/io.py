@@ -26,7 +26,9 @@ def _umask() -> int:
 
 def atomic_write_text(path: str | Path, text: str, *, newline: str = "\n") -> Path:
     """Write ``text`` (UTF-8) to ``path`` atomically (see the module rules); returns the path written."""
-    return atomic_write_bytes(path, text.replace("\n", newline).encode("utf-8") if newline != "\n" else text.encode("utf-8"))
+    return atomic_write_bytes(
+        path, text.replace("\n", newline).encode("utf-8") if newline != "\n" else text.encode("utf-8")
+    )
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:

@@ -17,11 +17,13 @@ from idtrans.errors import InputError
 from idtrans.interop.tm import MemoryEntry, TranslationMemory
 
 tm_app = typer.Typer(
-    name="tm", help="The translation memory: approved translations reused on re-translation (TMX import/export).",
+    name="tm",
+    help="The translation memory: approved translations reused on re-translation (TMX import/export).",
     no_args_is_help=True,
 )
 xliff_app = typer.Typer(
-    name="xliff", help="XLIFF 2.1 post-editing round trip (write with `idtrans translate -f xliff`).",
+    name="xliff",
+    help="XLIFF 2.1 post-editing round trip (write with `idtrans translate -f xliff`).",
     no_args_is_help=True,
 )
 
@@ -60,7 +62,8 @@ def stats_command(tm: Path | None = typer.Option(None, "--tm", help=_TM_HELP)) -
 @tm_app.command("list")
 def list_command(
     search: str | None = typer.Option(
-        None, "--search", "-s", help="Only entries whose source or target contains this (any case)."),
+        None, "--search", "-s", help="Only entries whose source or target contains this (any case)."
+    ),
     limit: int = typer.Option(50, "--limit", "-n", min=0, help="Show at most this many (0: all)."),
     as_json: bool = typer.Option(False, "--json", help="One JSON object per entry."),
     tm: Path | None = typer.Option(None, "--tm", help=_TM_HELP),
@@ -77,8 +80,17 @@ def list_command(
             break
         shown += 1
         if as_json:
-            typer.echo(json.dumps({"source": entry.source, "target": entry.target, "origin": entry.origin,
-                                   "changed": _when(entry.changed)}, ensure_ascii=False))
+            typer.echo(
+                json.dumps(
+                    {
+                        "source": entry.source,
+                        "target": entry.target,
+                        "origin": entry.origin,
+                        "changed": _when(entry.changed),
+                    },
+                    ensure_ascii=False,
+                )
+            )
         else:
             typer.echo(f"{entry.source}\n  => {entry.target}   [{entry.origin or '-'}, {_when(entry.changed)}]")
     typer.echo(f"{shown} of {len(entries)} entries", err=True)
@@ -98,8 +110,9 @@ def import_command(
     with _memory(tm) as memory:
         outcome = memory.add(read_tmx(file, source_lang=source_lang, target_lang=target_lang, report=report))
         path = memory.path
-    skipped = (f", {report.skipped} unit(s) without both {source_lang} and {target_lang} skipped"
-               if report.skipped else "")
+    skipped = (
+        f", {report.skipped} unit(s) without both {source_lang} and {target_lang} skipped" if report.skipped else ""
+    )
     typer.echo(f"imported {file} into {path}: {outcome.line()}{skipped}")
 
 
@@ -145,20 +158,26 @@ def remove_command(
     """Forget one approved translation."""
     with _memory(tm) as memory:
         if not memory.remove(source):
-            raise InputError("no approved translation for this sentence", where=str(memory.path),
-                             hint="see `idtrans tm list --search WORD`")
+            raise InputError(
+                "no approved translation for this sentence",
+                where=str(memory.path),
+                hint="see `idtrans tm list --search WORD`",
+            )
         typer.echo(f"removed from {memory.path}")
 
 
 @xliff_app.command("apply")
 def apply_command(
     file: Path = typer.Argument(
-        ..., help="A post-edited XLIFF 2.x file written by `idtrans translate --format xliff`."),
+        ..., help="A post-edited XLIFF 2.x file written by `idtrans translate --format xliff`."
+    ),
     output: Path | None = typer.Option(
-        None, "--output", "-o", help="Write the English article here (default: stdout)."),
+        None, "--output", "-o", help="Write the English article here (default: stdout)."
+    ),
     fmt: ArticleFormat = typer.Option(ArticleFormat.text, "--format", "-f", help="text or html."),
     store: bool = typer.Option(
-        True, "--store/--no-store", help="Store the approved segments in the translation memory."),
+        True, "--store/--no-store", help="Store the approved segments in the translation memory."
+    ),
     tm: Path | None = typer.Option(None, "--tm", help=_TM_HELP),
 ) -> None:
     """Write the final English article from a post-edited XLIFF file and keep the human translations.
@@ -183,8 +202,10 @@ def apply_command(
     if store and approved:
         with _memory(tm) as memory:
             outcome = memory.add(approved)
-            typer.echo(f"translation memory {memory.path}: {outcome.line()} "
-                       f"({len(approved)} of {segments} segments approved)", err=True)
+            typer.echo(
+                f"translation memory {memory.path}: {outcome.line()} ({len(approved)} of {segments} segments approved)",
+                err=True,
+            )
     else:
         note = "" if store else " (not stored: --no-store)"
         typer.echo(f"{len(approved)} of {segments} segments approved{note}", err=True)

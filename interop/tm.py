@@ -61,8 +61,9 @@ CREATE TABLE IF NOT EXISTS units (
 """
 
 _SPACE = re.compile(r"\s+")
-_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'", "‚": "'",
-                         "–": "-", "—": "-", "\u00a0": " "})
+_QUOTES = str.maketrans(
+    {"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'", "‚": "'", "–": "-", "—": "-", "\u00a0": " "}
+)
 
 
 def normalise_source(text: str) -> str:
@@ -97,8 +98,18 @@ class MemoryEntry:
 
     def content(self) -> tuple[Any, ...]:
         """Everything the entry holds (for round-trip comparisons)."""
-        return (self.source, self.target, self.source_lang, self.target_lang, self.origin, self.creator,
-                self.note, tuple(sorted(self.props.items())), round(self.created), round(self.changed))
+        return (
+            self.source,
+            self.target,
+            self.source_lang,
+            self.target_lang,
+            self.origin,
+            self.creator,
+            self.note,
+            tuple(sorted(self.props.items())),
+            round(self.created),
+            round(self.changed),
+        )
 
 
 @dataclass
@@ -109,8 +120,12 @@ class Suggestion:
     similarity: float
 
     def to_dict(self) -> dict[str, Any]:
-        return {"source": self.entry.source, "target": self.entry.target, "similarity": round(self.similarity, 1),
-                "origin": self.entry.origin}
+        return {
+            "source": self.entry.source,
+            "target": self.entry.target,
+            "similarity": round(self.similarity, 1),
+            "origin": self.entry.origin,
+        }
 
 
 @dataclass
@@ -131,8 +146,18 @@ def _entry(row: Sequence[Any]) -> MemoryEntry:
         props = json.loads(row[7]) if row[7] else {}
     except ValueError:
         props = {}
-    return MemoryEntry(row[0], row[1], row[2], row[3], row[4], row[5], row[6],
-                       props if isinstance(props, dict) else {}, float(row[8]), float(row[9]))
+    return MemoryEntry(
+        row[0],
+        row[1],
+        row[2],
+        row[3],
+        row[4],
+        row[5],
+        row[6],
+        props if isinstance(props, dict) else {},
+        float(row[8]),
+        float(row[9]),
+    )
 
 
 class TranslationMemory:
@@ -147,9 +172,12 @@ class TranslationMemory:
         self._ids: list[int] = []
 
     def _fail(self, error: Exception, doing: str) -> InputError:
-        return InputError(f"translation memory: cannot {doing}: {error}", where=str(self.path),
-                          hint="the file is kept as it is; check it with `sqlite3 FILE 'PRAGMA integrity_check'` "
-                               "or point $IDTRANS_TM / --tm at another file")
+        return InputError(
+            f"translation memory: cannot {doing}: {error}",
+            where=str(self.path),
+            hint="the file is kept as it is; check it with `sqlite3 FILE 'PRAGMA integrity_check'` "
+            "or point $IDTRANS_TM / --tm at another file",
+        )
 
     def _connect(self) -> sqlite3.Connection:
         if self._connection is not None:
@@ -163,8 +191,11 @@ class TranslationMemory:
             version = connection.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 connection.close()
-                raise InputError(f"translation memory schema {version} is newer than this idtrans ({SCHEMA_VERSION})",
-                                 where=str(self.path), hint="upgrade idtrans")
+                raise InputError(
+                    f"translation memory schema {version} is newer than this idtrans ({SCHEMA_VERSION})",
+                    where=str(self.path),
+                    hint="upgrade idtrans",
+                )
             connection.execute("PRAGMA journal_mode = WAL")
             connection.executescript(_SCHEMA)
             connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -201,14 +232,28 @@ class TranslationMemory:
                 key = normalise_source(entry.source)
                 row = connection.execute(
                     "SELECT target, note, origin, creator, props FROM units WHERE source_key = ? AND source_lang = ? "
-                    "AND target_lang = ?", (key, entry.source_lang, entry.target_lang)).fetchone()
+                    "AND target_lang = ?",
+                    (key, entry.source_lang, entry.target_lang),
+                ).fetchone()
                 props = json.dumps(entry.props, ensure_ascii=False, sort_keys=True)
                 created, changed = entry.created or now, entry.changed or entry.created or now
                 if row is None:
                     connection.execute(
                         f"INSERT INTO units (source_key, {_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (key, entry.source, entry.target, entry.source_lang, entry.target_lang, entry.origin,
-                         entry.creator, entry.note, props, created, changed))
+                        (
+                            key,
+                            entry.source,
+                            entry.target,
+                            entry.source_lang,
+                            entry.target_lang,
+                            entry.origin,
+                            entry.creator,
+                            entry.note,
+                            props,
+                            created,
+                            changed,
+                        ),
+                    )
                     outcome.added += 1
                 elif tuple(row) == (entry.target, entry.note, entry.origin, entry.creator, props):
                     outcome.unchanged += 1
@@ -216,8 +261,19 @@ class TranslationMemory:
                     connection.execute(
                         "UPDATE units SET source = ?, target = ?, origin = ?, creator = ?, note = ?, props = ?, "
                         "changed = ? WHERE source_key = ? AND source_lang = ? AND target_lang = ?",
-                        (entry.source, entry.target, entry.origin, entry.creator, entry.note, props, changed,
-                         key, entry.source_lang, entry.target_lang))
+                        (
+                            entry.source,
+                            entry.target,
+                            entry.origin,
+                            entry.creator,
+                            entry.note,
+                            props,
+                            changed,
+                            key,
+                            entry.source_lang,
+                            entry.target_lang,
+                        ),
+                    )
                     outcome.updated += 1
             connection.execute("COMMIT")
         except BaseException as error:  # a bad input file mid-way stores nothing
@@ -237,7 +293,8 @@ class TranslationMemory:
         try:
             cursor = connection.execute(
                 "DELETE FROM units WHERE source_key = ? AND source_lang = ? AND target_lang = ?",
-                (normalise_source(source), self.source_lang, self.target_lang))
+                (normalise_source(source), self.source_lang, self.target_lang),
+            )
         except sqlite3.Error as error:
             raise self._fail(error, "remove a translation") from None
         self._keys = None
@@ -267,10 +324,12 @@ class TranslationMemory:
         found: dict[str, MemoryEntry] = {}
         key_list = list(keys)
         for start in range(0, len(key_list), _CHUNK):
-            chunk = key_list[start:start + _CHUNK]
+            chunk = key_list[start : start + _CHUNK]
             rows = self._select(
                 f"SELECT source_key, {_COLUMNS} FROM units WHERE source_lang = ? AND target_lang = ? "
-                f"AND source_key IN ({','.join('?' * len(chunk))})", [self.source_lang, self.target_lang, *chunk])
+                f"AND source_key IN ({','.join('?' * len(chunk))})",
+                [self.source_lang, self.target_lang, *chunk],
+            )
             for row in rows:
                 for source in keys[row[0]]:
                     found[source] = _entry(row[1:])
@@ -278,14 +337,17 @@ class TranslationMemory:
 
     def _index(self) -> tuple[list[str], list[int]]:
         if self._keys is None:
-            rows = self._select("SELECT id, source_key FROM units WHERE source_lang = ? AND target_lang = ?",
-                                (self.source_lang, self.target_lang))
+            rows = self._select(
+                "SELECT id, source_key FROM units WHERE source_lang = ? AND target_lang = ?",
+                (self.source_lang, self.target_lang),
+            )
             self._ids = [int(r[0]) for r in rows]
             self._keys = [str(r[1]) for r in rows]
         return self._keys, self._ids
 
-    def fuzzy(self, source: str, *, threshold: float = DEFAULT_THRESHOLD,
-              limit: int = DEFAULT_SUGGESTIONS) -> list[Suggestion]:
+    def fuzzy(
+        self, source: str, *, threshold: float = DEFAULT_THRESHOLD, limit: int = DEFAULT_SUGGESTIONS
+    ) -> list[Suggestion]:
         """Remembered translations of similar sources (not the same one), most similar first."""
         from rapidfuzz import fuzz, process
 
@@ -297,8 +359,9 @@ class TranslationMemory:
         chosen = [(ids[index], score) for choice, score, index in hits if choice != key][:limit]
         if not chosen:
             return []
-        rows = self._select(f"SELECT id, {_COLUMNS} FROM units WHERE id IN ({','.join('?' * len(chosen))})",
-                            [i for i, _ in chosen])
+        rows = self._select(
+            f"SELECT id, {_COLUMNS} FROM units WHERE id IN ({','.join('?' * len(chosen))})", [i for i, _ in chosen]
+        )
         by_id = {int(row[0]): _entry(row[1:]) for row in rows}
         return [Suggestion(by_id[i], float(score)) for i, score in chosen if i in by_id]
 
@@ -307,18 +370,31 @@ class TranslationMemory:
         if not self.path.exists():
             return {"path": str(self.path), "entries": 0, "pairs": {}, "origins": {}}
         pairs = self._select(
-            "SELECT source_lang || '->' || target_lang, count(*) FROM units GROUP BY 1 ORDER BY 2 DESC")
+            "SELECT source_lang || '->' || target_lang, count(*) FROM units GROUP BY 1 ORDER BY 2 DESC"
+        )
         origins = self._select("SELECT origin, count(*) FROM units GROUP BY 1 ORDER BY 2 DESC LIMIT 20")
         span = self._select("SELECT min(changed), max(changed) FROM units")[0]
-        return {"path": str(self.path), "entries": len(self), "pairs": {str(a): int(b) for a, b in pairs},
-                "origins": {str(a) or "(none)": int(b) for a, b in origins}, "oldest": span[0], "newest": span[1]}
+        return {
+            "path": str(self.path),
+            "entries": len(self),
+            "pairs": {str(a): int(b) for a, b in pairs},
+            "origins": {str(a) or "(none)": int(b) for a, b in origins},
+            "oldest": span[0],
+            "newest": span[1],
+        }
 
 
 class MemoryTranslator:
     """A Translator layer: exact memory matches win over the layers below; fuzzy ones are offered."""
 
-    def __init__(self, inner: Translator, memory: TranslationMemory, *, threshold: float = DEFAULT_THRESHOLD,
-                 suggestions: int = DEFAULT_SUGGESTIONS) -> None:
+    def __init__(
+        self,
+        inner: Translator,
+        memory: TranslationMemory,
+        *,
+        threshold: float = DEFAULT_THRESHOLD,
+        suggestions: int = DEFAULT_SUGGESTIONS,
+    ) -> None:
         self.inner = inner
         self.memory = memory
         self.threshold = threshold
@@ -340,14 +416,21 @@ class MemoryTranslator:
             if sentence in found:
                 entry = found[sentence]
                 self.exact_hits += 1
-                match = {"match": "exact", "origin": entry.origin, "creator": entry.creator,
-                         "changed": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(entry.changed))}
+                match = {
+                    "match": "exact",
+                    "origin": entry.origin,
+                    "creator": entry.creator,
+                    "changed": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(entry.changed)),
+                }
                 results.append(Translation(sentence, entry.target, 0.0, {"tm": match}))
                 continue
             item = machine[sentence]
             info: dict[str, Any] = dict(item.info)
-            offers = self.memory.fuzzy(sentence, threshold=self.threshold, limit=self.suggestions) \
-                if self.memory.path.exists() and self.suggestions > 0 else []
+            offers = (
+                self.memory.fuzzy(sentence, threshold=self.threshold, limit=self.suggestions)
+                if self.memory.path.exists() and self.suggestions > 0
+                else []
+            )
             if offers:
                 self.suggested += 1
                 info["tm_suggestions"] = [offer.to_dict() for offer in offers]
@@ -355,5 +438,7 @@ class MemoryTranslator:
         return results
 
     def summary_line(self) -> str:
-        return (f"translation memory: {self.exact_hits} approved translation(s) used, {self.suggested} sentence(s) "
-                f"with fuzzy suggestions ({self.memory.path})")
+        return (
+            f"translation memory: {self.exact_hits} approved translation(s) used, {self.suggested} sentence(s) "
+            f"with fuzzy suggestions ({self.memory.path})"
+        )

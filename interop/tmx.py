@@ -56,11 +56,20 @@ def _primary(lang: str | None) -> str:
 def tmx_tree(entries: Iterable[MemoryEntry], *, source_lang: str = "id", tool_version: str = "0.1.0") -> etree._Element:
     """The TMX document of ``entries`` as an lxml element."""
     root = etree.Element("tmx", version=TMX_VERSION)
-    etree.SubElement(root, "header", {
-        "creationtool": "idtrans", "creationtoolversion": tool_version, "segtype": "sentence",
-        "o-tmf": "idtrans-sqlite", "adminlang": "en", "srclang": source_lang, "datatype": "plaintext",
-        "creationdate": _tmx_time(time.time()),
-    })
+    etree.SubElement(
+        root,
+        "header",
+        {
+            "creationtool": "idtrans",
+            "creationtoolversion": tool_version,
+            "segtype": "sentence",
+            "o-tmf": "idtrans-sqlite",
+            "adminlang": "en",
+            "srclang": source_lang,
+            "datatype": "plaintext",
+            "creationdate": _tmx_time(time.time()),
+        },
+    )
     body = etree.SubElement(root, "body")
     for number, entry in enumerate(entries, start=1):
         attributes = {"tuid": str(number), "srclang": entry.source_lang}
@@ -86,8 +95,9 @@ def tmx_tree(entries: Iterable[MemoryEntry], *, source_lang: str = "id", tool_ve
 def export_tmx(entries: Iterable[MemoryEntry], *, source_lang: str = "id") -> bytes:
     """The TMX 1.4b file (UTF-8, with the TMX 1.4 doctype) of ``entries``."""
     root = tmx_tree(entries, source_lang=source_lang)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True,
-                          doctype='<!DOCTYPE tmx SYSTEM "tmx14.dtd">')
+    return etree.tostring(
+        root, xml_declaration=True, encoding="UTF-8", pretty_print=True, doctype='<!DOCTYPE tmx SYSTEM "tmx14.dtd">'
+    )
 
 
 def _seg_text(seg: etree._Element) -> str:
@@ -127,13 +137,23 @@ def _entry_from_tu(tu: etree._Element, source_lang: str, target_lang: str, defau
         elif kind:
             props[kind] = value
     notes = [note.text or "" for note in tu.findall("note")]
-    return MemoryEntry(texts[source_lang], texts[target_lang], source_lang, target_lang, origin,
-                       tu.get("creationid") or "", "\n".join(notes), props,
-                       _parse_time(tu.get("creationdate")), _parse_time(tu.get("changedate") or tu.get("creationdate")))
+    return MemoryEntry(
+        texts[source_lang],
+        texts[target_lang],
+        source_lang,
+        target_lang,
+        origin,
+        tu.get("creationid") or "",
+        "\n".join(notes),
+        props,
+        _parse_time(tu.get("creationdate")),
+        _parse_time(tu.get("changedate") or tu.get("creationdate")),
+    )
 
 
-def read_tmx(path: str | Path, *, source_lang: str = "id", target_lang: str = "en",
-             report: TmxReport | None = None) -> Iterator[MemoryEntry]:
+def read_tmx(
+    path: str | Path, *, source_lang: str = "id", target_lang: str = "en", report: TmxReport | None = None
+) -> Iterator[MemoryEntry]:
     """Stream the ``source_lang``→``target_lang`` entries of a TMX file (see the module docstring)."""
     path = Path(path)
     report = report if report is not None else TmxReport()
@@ -142,13 +162,17 @@ def read_tmx(path: str | Path, *, source_lang: str = "id", target_lang: str = "e
     default_src = ""
     first = True
     try:
-        for event, element in etree.iterparse(str(path), events=("start", "end"), resolve_entities=False,
-                                              no_network=True, load_dtd=False, huge_tree=True):
+        for event, element in etree.iterparse(
+            str(path), events=("start", "end"), resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True
+        ):
             tag = element.tag if isinstance(element.tag, str) else ""
             if event == "start":
                 if first and tag != "tmx":
-                    raise InputError(f"not a TMX file: the root element is <{tag}>, not <tmx>", where=str(path),
-                                     hint="pass a TMX 1.4 translation memory (.tmx)")
+                    raise InputError(
+                        f"not a TMX file: the root element is <{tag}>, not <tmx>",
+                        where=str(path),
+                        hint="pass a TMX 1.4 translation memory (.tmx)",
+                    )
                 first = False
                 continue
             if tag == "header":
@@ -163,5 +187,8 @@ def read_tmx(path: str | Path, *, source_lang: str = "id", target_lang: str = "e
                 yield entry
     except etree.XMLSyntaxError as error:
         line = error.position[0] if error.position else 0
-        raise InputError(f"not well-formed XML: {error.msg}", where=f"{path}:{line}",
-                         hint="the file must be TMX 1.4 (XML); check it with `xmllint --noout FILE`") from None
+        raise InputError(
+            f"not well-formed XML: {error.msg}",
+            where=f"{path}:{line}",
+            hint="the file must be TMX 1.4 (XML); check it with `xmllint --noout FILE`",
+        ) from None

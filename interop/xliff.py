@@ -119,26 +119,42 @@ def _unit_notes(sentences: Sequence[SentenceResult]) -> list[tuple[dict[str, str
             if key not in seen:
                 seen.add(key)
                 label = f"{term.get('source_form')} → {term.get('target')}"
-                notes.append(({"category": "glossary", "appliesTo": "source"},
-                              f"{label} ({term.get('entry')}: {term.get('status')})"))
+                notes.append(
+                    (
+                        {"category": "glossary", "appliesTo": "source"},
+                        f"{label} ({term.get('entry')}: {term.get('status')})",
+                    )
+                )
         for reason in review_reasons(info):
             notes.append(({"category": "review", "priority": "1"}, f"s{number}: {reason}"))
         tm = info.get("tm")
         if tm:
-            notes.append(({"category": "tm"}, f"s{number}: approved translation from the translation memory "
-                                              f"({tm.get('origin') or 'no origin'}, {tm.get('changed', '')})"))
+            notes.append(
+                (
+                    {"category": "tm"},
+                    f"s{number}: approved translation from the translation memory "
+                    f"({tm.get('origin') or 'no origin'}, {tm.get('changed', '')})",
+                )
+            )
     return notes
 
 
 def _unit(file: etree._Element, unit_id: str, kind: str, sentences: Sequence[SentenceResult]) -> None:
     unit = etree.SubElement(file, _x("unit"), id=unit_id, type=f"idtrans:{kind}")
-    offers = [(n, s) for n, item in enumerate(sentences, start=1)
-              for s in item.translation.info.get("tm_suggestions", ())]
+    offers = [
+        (n, s) for n, item in enumerate(sentences, start=1) for s in item.translation.info.get("tm_suggestions", ())
+    ]
     if offers:
         matches = etree.SubElement(unit, f"{{{MTC_NS}}}matches")
         for number, offer in offers:
-            match = etree.SubElement(matches, f"{{{MTC_NS}}}match", ref=f"#s{number}", type="tm",
-                                     similarity=f"{float(offer['similarity']):.1f}", origin=offer.get("origin") or "tm")
+            match = etree.SubElement(
+                matches,
+                f"{{{MTC_NS}}}match",
+                ref=f"#s{number}",
+                type="tm",
+                similarity=f"{float(offer['similarity']):.1f}",
+                origin=offer.get("origin") or "tm",
+            )
             etree.SubElement(match, _x("source")).text = offer["source"]
             etree.SubElement(match, _x("target")).text = offer["target"]
     metadata = etree.SubElement(unit, f"{{{MDA_NS}}}metadata")
@@ -234,8 +250,10 @@ class AppliedXliff:
     target_lang: str
 
     def blocks(self) -> list[Block]:
-        return [(unit.kind, " ".join((s.target or "").strip() for s in unit.segments if (s.target or "").strip()))
-                for unit in self.units]
+        return [
+            (unit.kind, " ".join((s.target or "").strip() for s in unit.segments if (s.target or "").strip()))
+            for unit in self.units
+        ]
 
     def text(self) -> str:
         """The English article as plain text (blocks separated by blank lines), like ``--format text``."""
@@ -246,7 +264,9 @@ class AppliedXliff:
         now = time.time()
         return [
             MemoryEntry(s.source, s.target or "", self.source_lang, self.target_lang, origin, created=now, changed=now)
-            for unit in self.units for s in unit.segments if s.approved
+            for unit in self.units
+            for s in unit.segments
+            if s.approved
         ]
 
 
@@ -271,16 +291,23 @@ def _parse(path: Path) -> etree._Element:
     try:
         root = etree.parse(str(path), parser).getroot()
     except OSError:
-        raise InputError("no such file or unreadable", where=str(path),
-                         hint="check the path of the .xlf file") from None
+        raise InputError(
+            "no such file or unreadable", where=str(path), hint="check the path of the .xlf file"
+        ) from None
     except etree.XMLSyntaxError as error:
         line = error.position[0] if error.position else 0
-        raise InputError(f"not well-formed XML: {error.msg}", where=f"{path}:{line}",
-                         hint="the CAT tool's export must be XLIFF 2.x; check it with `xmllint --noout FILE`") from None
+        raise InputError(
+            f"not well-formed XML: {error.msg}",
+            where=f"{path}:{line}",
+            hint="the CAT tool's export must be XLIFF 2.x; check it with `xmllint --noout FILE`",
+        ) from None
     if root.tag != _x("xliff"):
-        raise InputError(f"not an XLIFF 2 document (root <{etree.QName(root).localname}> in "
-                         f"{etree.QName(root).namespace or 'no namespace'})", where=str(path),
-                         hint="export XLIFF 2.0/2.1 from the CAT tool (XLIFF 1.2 is not read)")
+        raise InputError(
+            f"not an XLIFF 2 document (root <{etree.QName(root).localname}> in "
+            f"{etree.QName(root).namespace or 'no namespace'})",
+            where=str(path),
+            hint="export XLIFF 2.0/2.1 from the CAT tool (XLIFF 1.2 is not read)",
+        )
     if not str(root.get("version", "")).startswith("2."):
         raise InputError(f"XLIFF version {root.get('version')!r} is not 2.x", where=str(path))
     return root
@@ -295,26 +322,40 @@ def read_xliff(path: str | Path) -> AppliedXliff:
     for file in root.iter(_x("file")):
         original = original or file.get("original", "")
         for unit in file.iter(_x("unit")):
-            drafts = {meta.get("type"): meta.text or "" for group in unit.iter(f"{{{MDA_NS}}}metaGroup")
-                      if group.get("category") == _DRAFT_GROUP for meta in group.iter(f"{{{MDA_NS}}}meta")}
+            drafts = {
+                meta.get("type"): meta.text or ""
+                for group in unit.iter(f"{{{MDA_NS}}}metaGroup")
+                if group.get("category") == _DRAFT_GROUP
+                for meta in group.iter(f"{{{MDA_NS}}}meta")
+            }
             item = XliffUnit(unit.get("id", ""), _KINDS.get(unit.get("type", ""), "paragraph"))
             for number, segment in enumerate(unit.iter(_x("segment")), start=1):
                 source = segment.find(_x("source"))
                 target = segment.find(_x("target"))
                 segment_id = segment.get("id") or f"s{number}"
-                item.segments.append(XliffSegment(
-                    item.id, segment_id, _inline_text(source) if source is not None else "",
-                    _inline_text(target) if target is not None else None, segment.get("state", "initial"),
-                    drafts.get(segment_id), segment.get("subState", ""),
-                ))
+                item.segments.append(
+                    XliffSegment(
+                        item.id,
+                        segment_id,
+                        _inline_text(source) if source is not None else "",
+                        _inline_text(target) if target is not None else None,
+                        segment.get("state", "initial"),
+                        drafts.get(segment_id),
+                        segment.get("subState", ""),
+                    )
+                )
             units.append(item)
     if not units:
         raise InputError("no <unit> in this XLIFF file", where=str(path))
-    missing = [f"{s.unit}/{s.id}" for u in units for s in u.segments
-               if s.source.strip() and not (s.target or "").strip()]
+    missing = [
+        f"{s.unit}/{s.id}" for u in units for s in u.segments if s.source.strip() and not (s.target or "").strip()
+    ]
     if missing:
-        raise InputError(f"{len(missing)} segment(s) have no translation: {', '.join(missing[:8])}"
-                         + (" …" if len(missing) > 8 else ""), where=str(path),
-                         hint="translate every segment in the CAT tool before applying the file")
+        raise InputError(
+            f"{len(missing)} segment(s) have no translation: {', '.join(missing[:8])}"
+            + (" …" if len(missing) > 8 else ""),
+            where=str(path),
+            hint="translate every segment in the CAT tool before applying the file",
+        )
     source_lang = root.get("srcLang", "id").split("-")[0]
     return AppliedXliff(original, units, source_lang, (root.get("trgLang") or "en").split("-")[0])

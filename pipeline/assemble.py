@@ -27,7 +27,7 @@ class SentenceResult:
 
 @dataclass
 class TranslatedArticle:
-    article: "Article"
+    article: Article
     sentences: list[SentenceResult]
 
     def paragraphs(self) -> list[tuple[int, str, str]]:
@@ -49,20 +49,22 @@ class TranslatedArticle:
         return any(r.kind == "title" for r in self.sentences)
 
 
-def translate_article(article: "Article", translator: Translator) -> TranslatedArticle:
+def translate_article(article: Article, translator: Translator) -> TranslatedArticle:
     """Translate every sentence of ``article`` in one call (so batching sees all of them)."""
     units = article.units()
     translations = translator.translate([text for _, _, _, text in units])
     if len(translations) != len(units):
         raise TranslationError(
-            f"{len(units)} sentences in, {len(translations)} translations out", where=article.source,
+            f"{len(units)} sentences in, {len(translations)} translations out",
+            where=article.source,
             hint="report this as a bug: the translator dropped sentences",
         )
     results = []
     for (kind, paragraph, sentence, text), translation in zip(units, translations):
         if translation.source != text:
             raise TranslationError(
-                "a translation came back for a different sentence than was sent", where=article.source,
+                "a translation came back for a different sentence than was sent",
+                where=article.source,
                 hint="report this as a bug: the translator reordered sentences",
             )
         results.append(SentenceResult(kind, paragraph + 1, sentence, translation))

@@ -14,13 +14,25 @@ from idtrans.progress import ProgressBar
 ENGINES = ("local", "ray")
 
 
-def _executor(engine: str, stack_options: dict[str, Any], *, address: str | None, actors: int,
-              threads_per_actor: int, keep_boilerplate: bool) -> Executor:
+def _executor(
+    engine: str,
+    stack_options: dict[str, Any],
+    *,
+    address: str | None,
+    actors: int,
+    threads_per_actor: int,
+    keep_boilerplate: bool,
+) -> Executor:
     if engine == "ray":
         from idtrans.pipeline.ray_engine import ray_executor
 
-        return ray_executor(stack_options, address=address, actors=actors, threads_per_actor=threads_per_actor,
-                            keep_boilerplate=keep_boilerplate)
+        return ray_executor(
+            stack_options,
+            address=address,
+            actors=actors,
+            threads_per_actor=threads_per_actor,
+            keep_boilerplate=keep_boilerplate,
+        )
     from idtrans.pipeline.factory import build_stack
     from idtrans.pipeline.translator import DecodeSettings
 
@@ -30,19 +42,42 @@ def _executor(engine: str, stack_options: dict[str, Any], *, address: str | None
     return local_executor(translator, keep_boilerplate=keep_boilerplate)
 
 
-def run_batch_command(source: str, output: Path | None, *, engine: str, address: str | None, actors: int,
-                      threads_per_actor: int, stack_options: dict[str, Any], fmt: str, force: bool,
-                      keep_boilerplate: bool, quiet: bool) -> None:
+def run_batch_command(
+    source: str,
+    output: Path | None,
+    *,
+    engine: str,
+    address: str | None,
+    actors: int,
+    threads_per_actor: int,
+    stack_options: dict[str, Any],
+    fmt: str,
+    force: bool,
+    keep_boilerplate: bool,
+    quiet: bool,
+) -> None:
     if engine not in ENGINES:
         raise InputError(f"unknown engine {engine!r}", hint=f"use one of: {', '.join(ENGINES)}")
     if output is None:
-        raise InputError("a batch run needs an output", where=source,
-                         hint="add -o OUTPUT_DIR (directory input) or -o OUT.jsonl / OUT.parquet (archive input)")
+        raise InputError(
+            "a batch run needs an output",
+            where=source,
+            hint="add -o OUTPUT_DIR (directory input) or -o OUT.jsonl / OUT.parquet (archive input)",
+        )
     if not is_archive(source) and not Path(source).is_dir():
-        raise InputError(f"--engine {engine} needs a directory or a JSONL/Parquet archive", where=source,
-                         hint="pass a directory of articles or an archive file")
-    execute = _executor(engine, stack_options, address=address, actors=actors,
-                        threads_per_actor=threads_per_actor, keep_boilerplate=keep_boilerplate)
+        raise InputError(
+            f"--engine {engine} needs a directory or a JSONL/Parquet archive",
+            where=source,
+            hint="pass a directory of articles or an archive file",
+        )
+    execute = _executor(
+        engine,
+        stack_options,
+        address=address,
+        actors=actors,
+        threads_per_actor=threads_per_actor,
+        keep_boilerplate=keep_boilerplate,
+    )
     progress = ProgressBar(enabled=not quiet)
 
     def on_result(result: JobResult) -> None:
@@ -51,8 +86,15 @@ def run_batch_command(source: str, output: Path | None, *, engine: str, address:
             typer.echo(f"{result.key}: skipped, {result.error}", err=True)
 
     try:
-        summary = run_batch(source, str(output), execute, fmt=fmt, force=force, on_result=on_result,
-                            on_start=lambda total: progress.start(total, "articles"))
+        summary = run_batch(
+            source,
+            str(output),
+            execute,
+            fmt=fmt,
+            force=force,
+            on_result=on_result,
+            on_start=lambda total: progress.start(total, "articles"),
+        )
     finally:
         progress.stop()
     if not quiet:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 
 def plan_batches(lengths: Sequence[int], *, budget: int, beams: int = 1, max_sentences: int = 64) -> list[list[int]]:

@@ -24,9 +24,9 @@ import os
 import sqlite3
 import sys
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
 
 from idtrans.pipeline.translator import Translation, Translator
 
@@ -100,7 +100,9 @@ class CacheStats:
         ]
         if self.oldest is not None and self.newest is not None:
             fmt = "%Y-%m-%d %H:%M UTC"
-            lines.append(f"written: {time.strftime(fmt, time.gmtime(self.oldest))} to {time.strftime(fmt, time.gmtime(self.newest))}")
+            lines.append(
+                f"written: {time.strftime(fmt, time.gmtime(self.oldest))} to {time.strftime(fmt, time.gmtime(self.newest))}"
+            )
         for identity, count in self.per_identity or []:
             lines.append(f"  {count:>8}  {identity}")
         return lines
@@ -248,10 +250,11 @@ class SentenceCache:
             found: dict[str, Translation] = {}
             key_list = list(keys)
             for start in range(0, len(key_list), _CHUNK):
-                chunk = key_list[start:start + _CHUNK]
+                chunk = key_list[start : start + _CHUNK]
                 marks = ",".join("?" * len(chunk))
                 rows = connection.execute(
-                    f"SELECT key, translation, info FROM translations WHERE key IN ({marks})", chunk,
+                    f"SELECT key, translation, info FROM translations WHERE key IN ({marks})",
+                    chunk,
                 ).fetchall()
                 for key, text, info in rows:
                     source = keys[bytes(key)]
@@ -275,16 +278,27 @@ class SentenceCache:
         rows = []
         for item in translations:
             info = {k: v for k, v in item.info.items() if k != "cached"}
-            rows.append((sentence_key(identity, item.source), model, item.text,
-                         json.dumps(info, ensure_ascii=False, default=str), float(item.seconds), now))
+            rows.append(
+                (
+                    sentence_key(identity, item.source),
+                    model,
+                    item.text,
+                    json.dumps(info, ensure_ascii=False, default=str),
+                    float(item.seconds),
+                    now,
+                )
+            )
 
         def action(connection: sqlite3.Connection) -> int:
             connection.execute("BEGIN IMMEDIATE")
             try:
-                connection.execute("INSERT OR IGNORE INTO identities (model, identity) VALUES (?, ?)", (model, identity))
+                connection.execute(
+                    "INSERT OR IGNORE INTO identities (model, identity) VALUES (?, ?)", (model, identity)
+                )
                 connection.executemany(
                     "INSERT OR REPLACE INTO translations (key, model, translation, info, seconds, created) "
-                    "VALUES (?, ?, ?, ?, ?, ?)", rows,
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    rows,
                 )
             except BaseException:
                 connection.execute("ROLLBACK")
@@ -300,13 +314,25 @@ class SentenceCache:
 
         def action(connection: sqlite3.Connection) -> CacheStats:
             entries, oldest, newest = connection.execute(
-                "SELECT count(*), min(created), max(created) FROM translations").fetchone()
+                "SELECT count(*), min(created), max(created) FROM translations"
+            ).fetchone()
             per_identity = connection.execute(
                 "SELECT coalesce(i.identity, '?'), count(*) FROM translations t LEFT JOIN identities i ON i.model = t.model "
-                "GROUP BY t.model ORDER BY count(*) DESC").fetchall()
-            size = sum(Path(str(self.path) + s).stat().st_size for s in ("", "-wal") if Path(str(self.path) + s).exists())
-            return CacheStats(self.path, True, entries, len(per_identity), size, oldest, newest,
-                              [(str(a), int(b)) for a, b in per_identity])
+                "GROUP BY t.model ORDER BY count(*) DESC"
+            ).fetchall()
+            size = sum(
+                Path(str(self.path) + s).stat().st_size for s in ("", "-wal") if Path(str(self.path) + s).exists()
+            )
+            return CacheStats(
+                self.path,
+                True,
+                entries,
+                len(per_identity),
+                size,
+                oldest,
+                newest,
+                [(str(a), int(b)) for a, b in per_identity],
+            )
 
         return self._guarded(action, CacheStats(self.path, exists=self.path.exists()))
 
@@ -342,7 +368,9 @@ class CachedTranslator:
     ``info["cached"] = True`` and ``seconds = 0``. ``hits`` / ``misses`` count this object's lookups.
     """
 
-    def __init__(self, inner: Translator, path: Path | str | None = None, *, warn: Callable[[str], None] = _warn) -> None:
+    def __init__(
+        self, inner: Translator, path: Path | str | None = None, *, warn: Callable[[str], None] = _warn
+    ) -> None:
         self.inner = inner
         self.store = SentenceCache(path, warn=warn)
         self.hits = 0
@@ -369,8 +397,11 @@ class CachedTranslator:
             if len(translated) != len(missing):
                 from idtrans.errors import TranslationError
 
-                raise TranslationError(f"{len(missing)} sentences in, {len(translated)} out", where=identity,
-                                       hint="report this as a bug in the translator below the cache")
+                raise TranslationError(
+                    f"{len(missing)} sentences in, {len(translated)} out",
+                    where=identity,
+                    hint="report this as a bug in the translator below the cache",
+                )
             fresh = dict(zip(missing, translated))
             self.store.put_many(identity, translated)
         results = []

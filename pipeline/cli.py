@@ -6,7 +6,6 @@ import sys
 from collections import Counter
 from enum import Enum
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -35,41 +34,83 @@ def _report_removed(source: str, removed: list, quiet: bool) -> None:
 
 
 def translate_command(
-    input: str = typer.Argument(..., help="An Indonesian .txt/.md article or saved web page (.html), a directory of them, or - for stdin."),
-    output: Optional[Path] = typer.Option(
-        None, "--output", "-o", help="Output file (default: stdout); required for a directory input (an output directory).",
+    input: str = typer.Argument(
+        ..., help="An Indonesian .txt/.md article or saved web page (.html), a directory of them, or - for stdin."
     ),
-    model: Optional[str] = typer.Option(
-        None, "--model", "-m",
+    output: Path | None = typer.Option(
+        None,
+        "--output",
+        "-o",
+        help="Output file (default: stdout); required for a directory input (an output directory).",
+    ),
+    model: str | None = typer.Option(
+        None,
+        "--model",
+        "-m",
         help="Hugging Face model id or local MarianMT directory (default: $IDTRANS_MODEL, else Helsinki-NLP/opus-mt-id-en, else the bundled model).",
     ),
-    fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text: English article; jsonl: one record per sentence; bilingual: Markdown, source then translation; html: the English article as HTML; xliff: XLIFF 2.1 for post-editing."),
-    glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help="Glossary YAML to enforce (default: $IDTRANS_GLOSSARY, else the bundled starter glossary)."),
+    fmt: OutputFormat = typer.Option(
+        OutputFormat.text,
+        "--format",
+        "-f",
+        help="text: English article; jsonl: one record per sentence; bilingual: Markdown, source then translation; html: the English article as HTML; xliff: XLIFF 2.1 for post-editing.",
+    ),
+    glossary: Path | None = typer.Option(
+        None,
+        "--glossary",
+        "-g",
+        help="Glossary YAML to enforce (default: $IDTRANS_GLOSSARY, else the bundled starter glossary).",
+    ),
     no_glossary: bool = typer.Option(False, "--no-glossary", help="Translate without glossary enforcement."),
     beams: int = typer.Option(4, "--beams", min=1, max=32, help="Beam size."),
-    max_new_tokens: Optional[int] = typer.Option(None, "--max-new-tokens", min=1, help="Cap on generated tokens per sentence (default: derived from each batch's input length)."),
-    batch_tokens: int = typer.Option(8000, "--batch-tokens", min=64, help="Token budget of one batch (padded source tokens x beams)."),
-    backend: BackendName = typer.Option(BackendName.auto, "--backend", help="torch, ct2 (CTranslate2), or auto: ct2 when the model has a converted copy."),
-    threads: Optional[int] = typer.Option(None, "--threads", min=1, help="CPU threads for the model (default: all cores)."),
+    max_new_tokens: int | None = typer.Option(
+        None,
+        "--max-new-tokens",
+        min=1,
+        help="Cap on generated tokens per sentence (default: derived from each batch's input length).",
+    ),
+    batch_tokens: int = typer.Option(
+        8000, "--batch-tokens", min=64, help="Token budget of one batch (padded source tokens x beams)."
+    ),
+    backend: BackendName = typer.Option(
+        BackendName.auto,
+        "--backend",
+        help="torch, ct2 (CTranslate2), or auto: ct2 when the model has a converted copy.",
+    ),
+    threads: int | None = typer.Option(
+        None, "--threads", min=1, help="CPU threads for the model (default: all cores)."
+    ),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the persistent sentence cache."),
-    tm: Optional[Path] = typer.Option(
-        None, "--tm", help="Translation memory file (default: $IDTRANS_TM, else ~/.local/share/idtrans/memory.sqlite3)."),
+    tm: Path | None = typer.Option(
+        None, "--tm", help="Translation memory file (default: $IDTRANS_TM, else ~/.local/share/idtrans/memory.sqlite3)."
+    ),
     no_tm: bool = typer.Option(
-        False, "--no-tm", help="Ignore the translation memory (approved translations are not reused)."),
-    keep_boilerplate: bool = typer.Option(False, "--keep-boilerplate", help="Keep scraped boilerplate lines (related-article links, share prompts, …)."),
-    force: bool = typer.Option(False, "--force", help="Directory input: re-translate files whose output already exists."),
+        False, "--no-tm", help="Ignore the translation memory (approved translations are not reused)."
+    ),
+    keep_boilerplate: bool = typer.Option(
+        False, "--keep-boilerplate", help="Keep scraped boilerplate lines (related-article links, share prompts, …)."
+    ),
+    force: bool = typer.Option(
+        False, "--force", help="Directory input: re-translate files whose output already exists."
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no informational lines on stderr."),
-    engine: str = typer.Option("local", "--engine", help="local, or ray (idtrans[scale]) for directories and JSONL/Parquet archives."),
-    address: Optional[str] = typer.Option(None, "--address", help="--engine ray: cluster address (auto, ray://host:10001); default: embedded Ray."),
+    engine: str = typer.Option(
+        "local", "--engine", help="local, or ray (idtrans[scale]) for directories and JSONL/Parquet archives."
+    ),
+    address: str | None = typer.Option(
+        None, "--address", help="--engine ray: cluster address (auto, ray://host:10001); default: embedded Ray."
+    ),
     actors: int = typer.Option(1, "--actors", min=1, help="--engine ray: translator actors."),
-    threads_per_actor: int = typer.Option(1, "--threads-per-actor", min=1, help="--engine ray: CPU threads of each actor's model."),
+    threads_per_actor: int = typer.Option(
+        1, "--threads-per-actor", min=1, help="--engine ray: CPU threads of each actor's model."
+    ),
 ) -> None:
     """Translate Indonesian news articles into English."""
+    from idtrans.pipeline.assemble import translate_article
     from idtrans.pipeline.factory import build_stack
     from idtrans.pipeline.output import render, write_atomic
     from idtrans.pipeline.translate import facts_summary, read_article, term_counts, translate_directory
     from idtrans.pipeline.translator import DecodeSettings
-    from idtrans.pipeline.assemble import translate_article
 
     if glossary is not None and no_glossary:
         raise InputError("--glossary and --no-glossary contradict each other", hint="pass one of them")
@@ -78,28 +119,57 @@ def translate_command(
     if is_directory and output is None:
         raise InputError("a directory input needs an output directory", where=input, hint="add -o OUTPUT_DIR")
     if is_directory and output is not None and output.exists() and not output.is_dir():
-        raise InputError("the output for a directory input must be a directory", where=str(output), hint="choose a directory path for -o")
-    if not is_directory and output is not None and input != "-" and output.exists() and output.resolve() == source_path.resolve():
+        raise InputError(
+            "the output for a directory input must be a directory",
+            where=str(output),
+            hint="choose a directory path for -o",
+        )
+    if (
+        not is_directory
+        and output is not None
+        and input != "-"
+        and output.exists()
+        and output.resolve() == source_path.resolve()
+    ):
         raise InputError("the output file is the input file", where=str(output), hint="choose another -o path")
     if engine != "local" or is_archive(input):
         from idtrans.pipeline.batch_cli import run_batch_command
 
-        return run_batch_command(input, output, engine=engine, address=address, actors=actors,
-                                 threads_per_actor=threads_per_actor, stack_options=dict(
-                                     model=model, settings=dict(beams=beams, max_new_tokens=max_new_tokens,
-                                                                batch_tokens=batch_tokens),
-                                     glossary=False if no_glossary else glossary, backend=backend.value,
-                                     threads=threads, cache=not no_cache),
-                                 fmt=fmt.value, force=force, keep_boilerplate=keep_boilerplate, quiet=quiet)
+        return run_batch_command(
+            input,
+            output,
+            engine=engine,
+            address=address,
+            actors=actors,
+            threads_per_actor=threads_per_actor,
+            stack_options=dict(
+                model=model,
+                settings=dict(beams=beams, max_new_tokens=max_new_tokens, batch_tokens=batch_tokens),
+                glossary=False if no_glossary else glossary,
+                backend=backend.value,
+                threads=threads,
+                cache=not no_cache,
+            ),
+            fmt=fmt.value,
+            force=force,
+            keep_boilerplate=keep_boilerplate,
+            quiet=quiet,
+        )
     if not is_directory:
         article = read_article(input, keep_boilerplate=keep_boilerplate)  # read first: bad input fails fast
 
     progress = ProgressBar(enabled=not quiet)
     settings = DecodeSettings(beams=beams, max_new_tokens=max_new_tokens, batch_tokens=batch_tokens)
     stack = build_stack(
-        model, settings=settings, glossary=False if no_glossary else glossary, backend=backend.value,
-        threads=threads, cache=not no_cache, progress=None if is_directory else progress,
-        notice=lambda line: typer.echo(line, err=True), memory=False if no_tm else (tm or True),
+        model,
+        settings=settings,
+        glossary=False if no_glossary else glossary,
+        backend=backend.value,
+        threads=threads,
+        cache=not no_cache,
+        progress=None if is_directory else progress,
+        notice=lambda line: typer.echo(line, err=True),
+        memory=False if no_tm else (tm or True),
     )
     try:
         if is_directory:
@@ -114,19 +184,31 @@ def translate_command(
 
             progress.start(len(collect_inputs(source_path)), "files")
             outcomes = translate_directory(
-                source_path, output, stack.translator, fmt=fmt.value, force=force,
-                keep_boilerplate=keep_boilerplate, on_file=on_file,
+                source_path,
+                output,
+                stack.translator,
+                fmt=fmt.value,
+                force=force,
+                keep_boilerplate=keep_boilerplate,
+                on_file=on_file,
             )
             progress.stop()
             terms = sum((o.terms for o in outcomes), Counter())
             done = sum(o.status == "translated" for o in outcomes)
             skipped = len(outcomes) - done
-            _say(f"translated {done} file(s) into {output}" + (f", skipped {skipped} already done (--force redoes them)" if skipped else ""), quiet)
+            _say(
+                f"translated {done} file(s) into {output}"
+                + (f", skipped {skipped} already done (--force redoes them)" if skipped else ""),
+                quiet,
+            )
         else:
             _report_removed(article.source, article.removed, quiet)
             if article.dropped:
-                _say(f"{article.source}: the HTML extractor left out {len(article.dropped)} page blocks (navigation, "
-                     f"ads, related links, comments …); `idtrans segment {article.source}` lists them", quiet)
+                _say(
+                    f"{article.source}: the HTML extractor left out {len(article.dropped)} page blocks (navigation, "
+                    f"ads, related links, comments …); `idtrans segment {article.source}` lists them",
+                    quiet,
+                )
             progress.start(article.sentence_count, "sentences")
             result = translate_article(article, stack.translator)
             terms = term_counts(r.translation for r in result.sentences)
@@ -143,7 +225,8 @@ def translate_command(
     if stack.glossary_path is not None:
         _say(
             f"glossary {stack.glossary_path.name}: {terms['matched']} terms matched, {terms['applied']} applied, "
-            f"{terms['repaired']} repaired, {terms['missed']} missed{facts_summary(terms)}", quiet,
+            f"{terms['repaired']} repaired, {terms['missed']} missed{facts_summary(terms)}",
+            quiet,
         )
     if stack.cache is not None:
         _say(stack.cache.summary_line(), quiet)

@@ -38,7 +38,12 @@ QUANTIZATIONS = ("int8", "int16", "float32")
 PREFERENCE = ("int8", "int16", "float32")
 PROVENANCE = "idtrans-convert.json"
 TOKENIZER_FILES = (
-    "source.spm", "target.spm", "vocab.json", "tokenizer_config.json", "target_vocab.json", "generation_config.json",
+    "source.spm",
+    "target.spm",
+    "vocab.json",
+    "tokenizer_config.json",
+    "target_vocab.json",
+    "generation_config.json",
 )
 HF_CONFIG_COPY = "hf_config.json"
 BESIDE_PREFIX = "ct2-"
@@ -76,15 +81,22 @@ def read_provenance(path: Path) -> dict:
         record = json.loads(record_file.read_text(encoding="utf-8"))
     except FileNotFoundError as error:
         raise ModelError(
-            f"not a converted model: no {PROVENANCE}", where=str(path),
+            f"not a converted model: no {PROVENANCE}",
+            where=str(path),
             hint="convert a MarianMT directory with: idtrans model convert SRC DST",
         ) from error
     except (OSError, ValueError) as error:
-        raise ModelError(f"{PROVENANCE} is unreadable: {error}", where=str(path),
-                         hint="convert the model again (idtrans model convert SRC DST --force)") from error
+        raise ModelError(
+            f"{PROVENANCE} is unreadable: {error}",
+            where=str(path),
+            hint="convert the model again (idtrans model convert SRC DST --force)",
+        ) from error
     if not isinstance(record, dict) or "quantization" not in record or "source_digest" not in record:
-        raise ModelError(f"{PROVENANCE} lacks the quantization or source digest", where=str(path),
-                         hint="convert the model again (idtrans model convert SRC DST --force)")
+        raise ModelError(
+            f"{PROVENANCE} lacks the quantization or source digest",
+            where=str(path),
+            hint="convert the model again (idtrans model convert SRC DST --force)",
+        )
     return record
 
 
@@ -166,7 +178,9 @@ def _read_json(path: Path, name: str) -> dict:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
-        raise ModelError(f"{path.name} is unreadable: {error}", where=name, hint="re-export the model directory") from error
+        raise ModelError(
+            f"{path.name} is unreadable: {error}", where=name, hint="re-export the model directory"
+        ) from error
     return data if isinstance(data, dict) else {}
 
 
@@ -181,16 +195,24 @@ def _check_destination(dst: Path, force: bool) -> bool:
     if not is_converted_dir(dst):
         raise InputError(
             "the destination directory exists and is not a converted model; refusing to touch it",
-            where=str(dst), hint="choose a new or empty directory for DST",
+            where=str(dst),
+            hint="choose a new or empty directory for DST",
         )
     if not force:
-        raise InputError("a converted model already exists there", where=str(dst),
-                         hint="pass --force to convert again and replace it")
+        raise InputError(
+            "a converted model already exists there",
+            where=str(dst),
+            hint="pass --force to convert again and replace it",
+        )
     return True
 
 
 def convert_model(
-    src: str | Path, dst: str | Path | None = None, quantization: str = "int8", *, force: bool = False,
+    src: str | Path,
+    dst: str | Path | None = None,
+    quantization: str = "int8",
+    *,
+    force: bool = False,
     name: str | None = None,
 ) -> ConvertResult:
     """Convert the MarianMT model in ``src`` with CTranslate2's transformers converter.
@@ -206,15 +228,19 @@ def convert_model(
         raise InputError(f"unknown quantization {quantization!r}", hint=f"use one of: {', '.join(QUANTIZATIONS)}")
     source_path = Path(src)
     if is_converted_dir(source_path):
-        raise InputError("the source is already a converted CTranslate2 model", where=str(src),
-                         hint="convert the original transformers directory instead")
+        raise InputError(
+            "the source is already a converted CTranslate2 model",
+            where=str(src),
+            hint="convert the original transformers directory instead",
+        )
     choice = choose_model(str(src))
     source = choice.path
     tokenizer_config = _read_json(source / "tokenizer_config.json", choice.name)
     if tokenizer_config.get("separate_vocabs"):
         raise ModelError(
             "models with separate source and target vocabularies are not supported by the CTranslate2 path",
-            where=choice.name, hint="translate this model with --backend torch",
+            where=choice.name,
+            hint="translate this model with --backend torch",
         )
     digest = model_digest(source)
     destination = Path(dst).expanduser() if dst is not None else default_converted_dir(source, quantization, digest)
@@ -269,8 +295,11 @@ def _run_converter(source: Path, output: Path, quantization: str, name: str) -> 
         import ctranslate2.converters
         from transformers.utils import logging as hf_logging
     except ImportError as error:
-        raise ModelError(f"cannot import {error.name}", where=name,
-                         hint="install the converter's dependencies: pip install ctranslate2 transformers torch") from error
+        raise ModelError(
+            f"cannot import {error.name}",
+            where=name,
+            hint="install the converter's dependencies: pip install ctranslate2 transformers torch",
+        ) from error
     from ctranslate2.converters import transformers as ct2_transformers
 
     hf_logging.set_verbosity_error()
@@ -283,10 +312,13 @@ def _run_converter(source: Path, output: Path, quantization: str, name: str) -> 
             warnings.simplefilter("ignore")
             converter = ctranslate2.converters.TransformersConverter(str(source))
             converter.convert(str(output), quantization=quantization, force=True)
-    except Exception as error:  # noqa: BLE001 - the converter raises many kinds
+    except Exception as error:
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise ModelError(f"CTranslate2 conversion failed: {first}", where=name,
-                         hint="check that the directory is a MarianMT checkpoint transformers can load") from error
+        raise ModelError(
+            f"CTranslate2 conversion failed: {first}",
+            where=name,
+            hint="check that the directory is a MarianMT checkpoint transformers can load",
+        ) from error
     finally:
         if stock is not None:
             loaders["MarianConfig"] = stock

@@ -18,20 +18,27 @@ import os
 import re
 import sys
 import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 from idtrans.errors import ModelError
 from idtrans.pipeline.convert import (
-    converted_copy,
     convert_model,
+    converted_copy,
     default_converted_dir,
     is_converted_dir,
     read_provenance,
 )
 from idtrans.pipeline.longsplit import split_by_window
 
-__all__ = ["CT2MarianBackend", "MarianPieces", "converted_copy", "is_converted_dir", "load_ct2_backend", "default_threads"]
+__all__ = [
+    "CT2MarianBackend",
+    "MarianPieces",
+    "converted_copy",
+    "default_threads",
+    "is_converted_dir",
+    "load_ct2_backend",
+]
 
 _SPIECE_UNDERLINE = "\u2581"
 #: CTranslate2 runs each batch it is given in sub-batches of at most this many sentences. On CPU
@@ -51,8 +58,16 @@ def default_threads() -> int:
 def _clean_up_tokenization(text: str) -> str:
     """transformers' ``clean_up_tokenization`` (used only when the tokenizer config asks for it)."""
     return (
-        text.replace(" .", ".").replace(" ?", "?").replace(" !", "!").replace(" ,", ",").replace(" ' ", "'")
-        .replace(" n't", "n't").replace(" 'm", "'m").replace(" 's", "'s").replace(" 've", "'ve").replace(" 're", "'re")
+        text.replace(" .", ".")
+        .replace(" ?", "?")
+        .replace(" !", "!")
+        .replace(" ,", ",")
+        .replace(" ' ", "'")
+        .replace(" n't", "n't")
+        .replace(" 'm", "'m")
+        .replace(" 's", "'s")
+        .replace(" 've", "'ve")
+        .replace(" 're", "'re")
     )
 
 
@@ -73,7 +88,9 @@ class MarianPieces:
         self.clean_up = bool(config.get("clean_up_tokenization_spaces", False))
         self.vocab: dict[str, int] = json.loads((directory / "vocab.json").read_text(encoding="utf-8"))
         if self.unk not in self.vocab:
-            raise ModelError("vocab.json has no <unk> token", where=str(directory), hint="re-export the model's tokenizer files")
+            raise ModelError(
+                "vocab.json has no <unk> token", where=str(directory), hint="re-export the model's tokenizer files"
+            )
         self.spm_source = sentencepiece.SentencePieceProcessor(model_file=str(directory / "source.spm"))
         self.spm_target = sentencepiece.SentencePieceProcessor(model_file=str(directory / "target.spm"))
         # MarianTokenizer decodes with the source model unless the vocabularies are separate.
@@ -95,7 +112,7 @@ class MarianPieces:
                 continue
             if chunk.startswith(">>") and (end := chunk.find("<<")) != -1:
                 tokens.append(chunk[: end + 2])
-                chunk = chunk[end + 2:]
+                chunk = chunk[end + 2 :]
             tokens.extend(self.spm_source.encode(chunk, out_type=str))
         vocab, unk = self.vocab, self.unk
         tokens = [t if t in vocab else unk for t in tokens]
@@ -124,8 +141,14 @@ class CT2MarianBackend:
     """A converted MarianMT model run by ``ctranslate2.Translator`` on the CPU."""
 
     def __init__(
-        self, converted_dir: Path, *, threads: int | None = None, inter_threads: int | None = None, name: str | None = None,
-        compute_type: str = "default", max_batch_examples: int = DEFAULT_SUB_BATCH,
+        self,
+        converted_dir: Path,
+        *,
+        threads: int | None = None,
+        inter_threads: int | None = None,
+        name: str | None = None,
+        compute_type: str = "default",
+        max_batch_examples: int = DEFAULT_SUB_BATCH,
     ) -> None:
         self.path = Path(converted_dir)
         self.provenance = read_provenance(self.path)
@@ -143,8 +166,11 @@ class CT2MarianBackend:
         try:
             self.tokenizer = MarianPieces(self.path)
         except (OSError, ValueError, RuntimeError) as error:
-            raise ModelError(f"cannot read the tokenizer files: {error}", where=str(self.path),
-                             hint="convert the model again (idtrans model convert SRC DST --force)") from error
+            raise ModelError(
+                f"cannot read the tokenizer files: {error}",
+                where=str(self.path),
+                hint="convert the model again (idtrans model convert SRC DST --force)",
+            ) from error
         positions = int(self.provenance.get("max_position_embeddings") or 512)
         limit = self.tokenizer.model_max_length or self.provenance.get("model_max_length") or 10**6
         self.max_input_tokens = min(positions, int(limit))
@@ -176,13 +202,19 @@ class CT2MarianBackend:
             raise ModelError("ctranslate2 is not installed", where=self.name, hint="pip install ctranslate2") from error
         try:
             return ctranslate2.Translator(
-                str(self.path), device="cpu", compute_type=self.compute_type,
-                intra_threads=self.intra_threads, inter_threads=self.inter_threads,
+                str(self.path),
+                device="cpu",
+                compute_type=self.compute_type,
+                intra_threads=self.intra_threads,
+                inter_threads=self.inter_threads,
             )
         except (RuntimeError, ValueError, OSError) as error:
             first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-            raise ModelError(f"CTranslate2 cannot load the converted model: {first}", where=str(self.path),
-                             hint="convert the model again (idtrans model convert SRC DST --force)") from error
+            raise ModelError(
+                f"CTranslate2 cannot load the converted model: {first}",
+                where=str(self.path),
+                hint="convert the model again (idtrans model convert SRC DST --force)",
+            ) from error
 
     @property
     def loaded(self) -> bool:
@@ -197,15 +229,32 @@ class CT2MarianBackend:
         return split_by_window(text, self.count_tokens, window)
 
     def generate(
-        self, texts: Sequence[str], *, beams: int, max_new_tokens: int, no_repeat_ngram_size: int = 0,
+        self,
+        texts: Sequence[str],
+        *,
+        beams: int,
+        max_new_tokens: int,
+        no_repeat_ngram_size: int = 0,
         repetition_penalty: float = 1.0,
     ) -> list[str]:
-        return [text for text, _ in self.generate_scored(
-            texts, beams=beams, max_new_tokens=max_new_tokens, no_repeat_ngram_size=no_repeat_ngram_size,
-            repetition_penalty=repetition_penalty)]
+        return [
+            text
+            for text, _ in self.generate_scored(
+                texts,
+                beams=beams,
+                max_new_tokens=max_new_tokens,
+                no_repeat_ngram_size=no_repeat_ngram_size,
+                repetition_penalty=repetition_penalty,
+            )
+        ]
 
     def generate_scored(
-        self, texts: Sequence[str], *, beams: int, max_new_tokens: int, no_repeat_ngram_size: int = 0,
+        self,
+        texts: Sequence[str],
+        *,
+        beams: int,
+        max_new_tokens: int,
+        no_repeat_ngram_size: int = 0,
         repetition_penalty: float = 1.0,
     ) -> list[tuple[str, float]]:
         """Like :meth:`generate`, with each output's score (mean log-probability per token, CTranslate2's)."""
@@ -218,9 +267,16 @@ class CT2MarianBackend:
         share = -(-len(batch) // self.inter_threads)
         sub_batch = min(share, self.max_batch_examples) if self.max_batch_examples else share
         results = self.translator.translate_batch(
-            batch, beam_size=max(1, beams), num_hypotheses=1, max_decoding_length=length,
-            no_repeat_ngram_size=no_repeat_ngram_size, repetition_penalty=repetition_penalty,
-            max_batch_size=sub_batch, batch_type="examples", return_scores=True, suppress_sequences=self.suppress_sequences,
+            batch,
+            beam_size=max(1, beams),
+            num_hypotheses=1,
+            max_decoding_length=length,
+            no_repeat_ngram_size=no_repeat_ngram_size,
+            repetition_penalty=repetition_penalty,
+            max_batch_size=sub_batch,
+            batch_type="examples",
+            return_scores=True,
+            suppress_sequences=self.suppress_sequences,
         )
         return [(self.tokenizer.decode(result.hypotheses[0]), float(result.scores[0])) for result in results]
 
@@ -229,14 +285,20 @@ class CT2MarianBackend:
         if not sources:
             return []
         results = self.translator.score_batch(
-            [self.tokenizer.pieces(text) for text in sources], [self.tokenizer.target_pieces(text) for text in targets],
-            max_batch_size=max(1, -(-len(sources) // self.inter_threads)), batch_type="examples",
+            [self.tokenizer.pieces(text) for text in sources],
+            [self.tokenizer.target_pieces(text) for text in targets],
+            max_batch_size=max(1, -(-len(sources) // self.inter_threads)),
+            batch_type="examples",
         )
         return [_mean(result.log_probs) for result in results]
 
 
 def load_ct2_backend(
-    model_dir: Path | str, threads: int | None = None, *, name: str | None = None, convert: bool = True,
+    model_dir: Path | str,
+    threads: int | None = None,
+    *,
+    name: str | None = None,
+    convert: bool = True,
     notice: Callable[[str], None] | None = None,
 ) -> CT2MarianBackend:
     """A CTranslate2 backend for ``model_dir``: a converted directory, or a transformers MarianMT
@@ -251,7 +313,8 @@ def load_ct2_backend(
     if found is None:
         if not convert:
             raise ModelError(
-                "no CTranslate2 copy of this model", where=name or str(model_dir),
+                "no CTranslate2 copy of this model",
+                where=name or str(model_dir),
                 hint=f"run: idtrans model convert {model_dir}  (or use --backend torch)",
             )
         say = notice or (lambda line: print(line, file=sys.stderr))

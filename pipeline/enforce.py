@@ -31,13 +31,21 @@ from __future__ import annotations
 
 import re
 import statistics
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from idtrans.errors import TranslationError
 from idtrans.glossary.check import forbidden_in, rendering_spans
 from idtrans.glossary.facts import (
-    PROTECT_STRATEGIES, Item, ItemChecks, check_items, protect_items, repair_name, repair_text, required_items,
+    PROTECT_STRATEGIES,
+    Item,
+    ItemChecks,
+    check_items,
+    protect_items,
+    repair_name,
+    repair_text,
+    required_items,
     restore_items,
 )
 from idtrans.glossary.matcher import Match
@@ -60,14 +68,81 @@ RULES_VERSION = "facts-v1"
 
 #: English words never used as an anchor for substitution (too common to be the term).
 _COMMON = frozenset(
-    "a an the of to in on at by for with from and or but is are was were be been this that these those it its "
-    "he she they them his her their we our you your i me my not no as into over under about after before".split()
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "from",
+        "and",
+        "or",
+        "but",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "its",
+        "he",
+        "she",
+        "they",
+        "them",
+        "his",
+        "her",
+        "their",
+        "we",
+        "our",
+        "you",
+        "your",
+        "i",
+        "me",
+        "my",
+        "not",
+        "no",
+        "as",
+        "into",
+        "over",
+        "under",
+        "about",
+        "after",
+        "before",
+    ]
 )
 
 
 #: Words a translated piece may start with in lower case when it follows a term inside a sentence.
 _LOWER_AFTER_TERM = _COMMON | frozenset(
-    "there said says will would has have had can could who which what when where".split())
+    [
+        "there",
+        "said",
+        "says",
+        "will",
+        "would",
+        "has",
+        "have",
+        "had",
+        "can",
+        "could",
+        "who",
+        "which",
+        "what",
+        "when",
+        "where",
+    ]
+)
 
 
 @dataclass
@@ -77,7 +152,7 @@ class _Candidate:
     checks: ItemChecks
     score: float = 0.0
 
-    def key(self, plain: "_Candidate") -> tuple[int, int, float]:
+    def key(self, plain: _Candidate) -> tuple[int, int, float]:
         names = self.checks.names
         if names > plain.checks.names and self.score < plain.score - NAME_MARGIN:
             names = plain.checks.names
@@ -122,8 +197,14 @@ class GlossaryTranslator:
     """
 
     def __init__(
-        self, inner: Translator, glossary: Glossary, *, strategies: Sequence[str] = DEFAULT_STRATEGIES,
-        substitute: bool = True, numbers: bool = True, names: bool = True,
+        self,
+        inner: Translator,
+        glossary: Glossary,
+        *,
+        strategies: Sequence[str] = DEFAULT_STRATEGIES,
+        substitute: bool = True,
+        numbers: bool = True,
+        names: bool = True,
     ) -> None:
         unknown = [s for s in strategies if s not in PROTECT_STRATEGIES]
         if unknown or not strategies:
@@ -139,16 +220,26 @@ class GlossaryTranslator:
         self.substitute = substitute
         self.numbers = numbers
         self.names = names
-        self.counts = {"sentences": 0, "matched": 0, "applied": 0, "repaired": 0, "missed": 0, "forbidden": 0,
-                       "review": 0}
-        self.item_counts: dict[str, dict[str, int]] = {k: {"kept": 0, "repaired": 0, "missed": 0}
-                                                       for k in ("term", "number", "name")}
+        self.counts = {
+            "sentences": 0,
+            "matched": 0,
+            "applied": 0,
+            "repaired": 0,
+            "missed": 0,
+            "forbidden": 0,
+            "review": 0,
+        }
+        self.item_counts: dict[str, dict[str, int]] = {
+            k: {"kept": 0, "repaired": 0, "missed": 0} for k in ("term", "number", "name")
+        }
 
     @property
     def identity(self) -> str:
         checks = "+".join(k for k, on in (("numbers", self.numbers), ("names", self.names)) if on) or "terms"
-        return (f"{self.inner.identity}|glossary={self.glossary.fingerprint}|{RULES_VERSION}:{checks}"
-                f"|protect={'+'.join(self.strategies)}{'+subst' if self.substitute else ''}")
+        return (
+            f"{self.inner.identity}|glossary={self.glossary.fingerprint}|{RULES_VERSION}:{checks}"
+            f"|protect={'+'.join(self.strategies)}{'+subst' if self.substitute else ''}"
+        )
 
     def summary(self) -> dict[str, int]:
         """Totals since this translator was built: terms matched / applied / repaired / missed (+ forbidden, review)."""
@@ -156,8 +247,10 @@ class GlossaryTranslator:
 
     def summary_line(self) -> str:
         c = self.counts
-        line = (f"glossary {self.glossary.name}: {c['matched']} terms matched, {c['applied']} applied, "
-                f"{c['repaired']} repaired, {c['missed']} missed")
+        line = (
+            f"glossary {self.glossary.name}: {c['matched']} terms matched, {c['applied']} applied, "
+            f"{c['repaired']} repaired, {c['missed']} missed"
+        )
         for kind in ("number", "name"):
             k = self.item_counts[kind]
             if sum(k.values()):
@@ -263,8 +356,12 @@ class GlossaryTranslator:
         records, glossary_records, reasons = [], [], []
         for item, before, after in zip(w.items, w.plain.checks.ok, best.checks.ok):
             status = "kept" if before and after else ("repaired" if after else "missed")
-            record: dict[str, Any] = {"kind": item.kind, "source": item.surface, "target": item.rendering,
-                                      "status": status}
+            record: dict[str, Any] = {
+                "kind": item.kind,
+                "source": item.surface,
+                "target": item.rendering,
+                "status": status,
+            }
             if status == "repaired":
                 record["strategy"] = best.strategy
             records.append(record)
@@ -287,8 +384,12 @@ class GlossaryTranslator:
         status = "applied" if status == "kept" else status
         self.counts["matched"] += 1
         self.counts[status] += 1
-        record: dict[str, Any] = {"entry": match.entry.id, "source_form": match.surface, "target": match.rendering,
-                                  "status": status}
+        record: dict[str, Any] = {
+            "entry": match.entry.id,
+            "source_form": match.surface,
+            "target": match.rendering,
+            "status": status,
+        }
         if status != "applied":
             record["strategy"] = best.strategy
         spans = rendering_spans(match.entry, match.rendering, best.text)
@@ -309,7 +410,8 @@ class GlossaryTranslator:
                 for result, value in zip(results, scores):
                     if result.source.strip() and value is not None and value < floor:
                         result.info.setdefault("review", []).append(
-                            f"model score {value:.2f} far below its peers' median {median:.2f}")
+                            f"model score {value:.2f} far below its peers' median {median:.2f}"
+                        )
         self.counts["review"] += sum("review" in r.info for r in results)
 
     # -- term repairs (the last resorts) -----------------------------------------------------
@@ -317,8 +419,9 @@ class GlossaryTranslator:
     def _substitute(self, todo: dict[int, _Sentence]) -> None:
         """Replace a term's wrong rendering by the right one where it can be located without guessing."""
         needed = sorted({item.match.term for w in todo.values() for item in w.failing(("term",)) if item.match})
-        alone = {term: out.text.strip().strip(".!?,;:\"'“”").strip()
-                 for term, out in zip(needed, self._translate(needed))}
+        alone = {
+            term: out.text.strip().strip(".!?,;:\"'“”").strip() for term, out in zip(needed, self._translate(needed))
+        }
         for w in todo.values():
             w.add(w.best().strategy + "+substitution", self._term_fixes(w.best().text, w, alone))
 
@@ -349,7 +452,7 @@ class GlossaryTranslator:
             plan: list[tuple[str, Any, str]] = []
             cursor = 0
             for item in [*cut, None]:
-                piece = w.source[cursor: item.start if item else len(w.source)]
+                piece = w.source[cursor : item.start if item else len(w.source)]
                 if re.search(r"\w", piece):
                     plan.append(("text", len(requests), piece))
                     requests.append(piece)

@@ -7,10 +7,10 @@ callers (the CLI, ``idtrans eval run``, benchmarks) get one object with ``transl
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Callable
 
 from idtrans.pipeline.translator import DecodeSettings, Translator
 
@@ -28,7 +28,7 @@ class BackendName(str, Enum):
 BACKENDS = tuple(b.value for b in BackendName)
 
 
-def resolve_glossary(glossary: str | Path | None | bool) -> Path | None:
+def resolve_glossary(glossary: str | Path | bool | None) -> Path | None:
     """``False`` → no glossary; ``None`` → ``IDTRANS_GLOSSARY`` or the bundled starter glossary."""
     if glossary is False:
         return None
@@ -59,7 +59,7 @@ def build_stack(
     model: str | None = None,
     *,
     settings: DecodeSettings = DecodeSettings(),
-    glossary: str | Path | None | bool = None,
+    glossary: str | Path | bool | None = None,
     backend: str = "auto",
     threads: int | None = None,
     cache: bool | str | Path = False,

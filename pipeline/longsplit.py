@@ -9,7 +9,7 @@ token windows. The parts concatenate to the input exactly (checked).
 from __future__ import annotations
 
 import re
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from idtrans.errors import TranslationError
 
@@ -34,8 +34,9 @@ def split_long(
     """
     parts = _split(text, count, limit, window_split, 0)
     if "".join(parts) != text:
-        raise TranslationError("splitting a long sentence lost text", where=text[:60] + "…",
-                               hint="report this sentence as a bug")
+        raise TranslationError(
+            "splitting a long sentence lost text", where=text[:60] + "…", hint="report this sentence as a bug"
+        )
     return parts
 
 
@@ -96,7 +97,7 @@ def split_by_window(text: str, count: Callable[[Sequence[str]], list[int]], wind
         if tokens > budget:
             if begin > start:
                 chunks.append(text[start:begin])
-            chunks.extend(text[i:min(i + budget, end)] for i in range(begin, end, budget))
+            chunks.extend(text[i : min(i + budget, end)] for i in range(begin, end, budget))
             start, used = end, 0
         elif used + tokens > budget and begin > start:
             chunks.append(text[start:begin])

@@ -55,7 +55,8 @@ def _check_model_dir(path: Path, name: str) -> Path:
     config = path / "config.json"
     if not config.is_file():
         raise ModelError(
-            "not a model directory: no config.json in it", where=name,
+            "not a model directory: no config.json in it",
+            where=name,
             hint="pass a directory written by save_pretrained (config.json, weights, source.spm, target.spm, vocab.json)",
         )
     try:
@@ -64,13 +65,15 @@ def _check_model_dir(path: Path, name: str) -> Path:
         raise ModelError(f"config.json is unreadable: {error}", where=name, hint="re-export the model") from error
     if model_type != "marian":
         raise ModelError(
-            f"idtrans runs MarianMT models, this is a {model_type!r} model", where=name,
+            f"idtrans runs MarianMT models, this is a {model_type!r} model",
+            where=name,
             hint="pass a MarianMT checkpoint such as Helsinki-NLP/opus-mt-id-en",
         )
     missing = [f for f in ("source.spm", "target.spm", "vocab.json") if not (path / f).is_file()]
     if missing:
         raise ModelError(
-            f"tokenizer files missing: {', '.join(missing)}", where=name,
+            f"tokenizer files missing: {', '.join(missing)}",
+            where=name,
             hint="copy the SentencePiece files and vocab.json saved with the model into the directory",
         )
     return path
@@ -81,7 +84,7 @@ def _cached_snapshot(repo_id: str) -> Path | None:
 
     try:
         path = Path(snapshot_download(repo_id, local_files_only=True, allow_patterns=_MODEL_FILES))
-    except Exception:  # noqa: BLE001 - any failure means "not usable from the cache"
+    except Exception:
         return None
     return path if (path / "config.json").is_file() else None
 
@@ -106,7 +109,7 @@ def _download(repo_id: str) -> Path:
 
     try:
         return Path(snapshot_download(repo_id, allow_patterns=_MODEL_FILES))
-    except Exception as error:  # noqa: BLE001 - hub errors come in many types
+    except Exception as error:
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise ModelError(f"download failed: {first}", where=repo_id, hint=_local_hint()) from error
 
@@ -120,7 +123,9 @@ def _resolve_named(name: str, origin: str) -> ModelChoice:
             return ModelChoice(name, origin, path)
         return ModelChoice(name, origin, _check_model_dir(path, name))
     if path.exists():
-        raise ModelError("is a file, not a model directory", where=name, hint="pass the directory that holds config.json")
+        raise ModelError(
+            "is a file, not a model directory", where=name, hint="pass the directory that holds config.json"
+        )
     if not _HUB_ID.match(name) or name.startswith((".", "~")) or name.count("/") > 1:
         raise ModelError("no such model directory", where=name, hint="check the path, or pass a Hugging Face model id")
     cached = _cached_snapshot(name)
@@ -128,7 +133,8 @@ def _resolve_named(name: str, origin: str) -> ModelChoice:
         return ModelChoice(name, origin, _check_model_dir(cached, name))
     if not hub_reachable():
         raise ModelError(
-            "not in the local Hugging Face cache and the Hub cannot be reached (offline?)", where=name,
+            "not in the local Hugging Face cache and the Hub cannot be reached (offline?)",
+            where=name,
             hint=_local_hint(),
         )
     return ModelChoice(name, origin, _check_model_dir(_download(name), name))
@@ -146,7 +152,8 @@ def bundled_notice() -> str:
         try:
             data = json.loads(scores_file.read_text(encoding="utf-8"))
             parts = [
-                f"{name} BLEU {values['bleu']:.1f}" for name, values in data.items()
+                f"{name} BLEU {values['bleu']:.1f}"
+                for name, values in data.items()
                 if isinstance(values, dict) and "bleu" in values
             ]
             scores = f" ({', '.join(parts)})" if parts else ""
@@ -174,7 +181,11 @@ def choose_model(model: str | None = None) -> ModelChoice:
 
 
 def load_backend(
-    model: str | ModelChoice | None = None, *, backend: str = "torch", threads: int | None = None, notice=None,
+    model: str | ModelChoice | None = None,
+    *,
+    backend: str = "torch",
+    threads: int | None = None,
+    notice=None,
 ):
     """Resolve ``model`` (unless already a ModelChoice) and load it on ``torch`` or ``ct2``."""
     choice = model if isinstance(model, ModelChoice) else choose_model(model)
@@ -186,7 +197,8 @@ def load_backend(
 
         if is_converted_dir(choice.path):
             raise ModelError(
-                "this is a CTranslate2 directory; the torch backend needs the original model", where=choice.name,
+                "this is a CTranslate2 directory; the torch backend needs the original model",
+                where=choice.name,
                 hint="use --backend ct2 (or auto), or pass the transformers model directory",
             )
         from idtrans.pipeline.torch_backend import TorchMarianBackend

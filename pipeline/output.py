@@ -84,8 +84,13 @@ def render_bilingual(result: TranslatedArticle) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
-RENDERERS = {"text": render_text, "jsonl": render_jsonl, "bilingual": render_bilingual, "html": render_html,
-             "xliff": render_xliff}
+RENDERERS = {
+    "text": render_text,
+    "jsonl": render_jsonl,
+    "bilingual": render_bilingual,
+    "html": render_html,
+    "xliff": render_xliff,
+}
 
 
 def render(result: TranslatedArticle, fmt: str) -> str:

@@ -9,8 +9,9 @@ written is simply rewritten with the same bytes, so there is never a duplicate o
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import asdict
-from typing import Any, Iterator
+from typing import Any
 
 from idtrans.errors import InputError
 from idtrans.pipeline.scale import RAY_HINT, Executor, JobResult, run_job
@@ -20,7 +21,7 @@ from idtrans.pipeline.translator import DecodeSettings
 def import_ray() -> Any:
     try:
         import ray
-        import ray.data  # noqa: F401
+        import ray.data
     except ImportError:
         raise InputError("--engine ray needs Ray, which is not installed", hint=RAY_HINT) from None
     return ray
@@ -43,8 +44,14 @@ class _ArticleWorker:
         return {"result": [json.dumps(r) for r in results]}
 
 
-def ray_executor(stack_options: dict[str, Any], *, address: str | None = None, actors: int = 1,
-                 threads_per_actor: int = 1, keep_boilerplate: bool = False) -> Executor:
+def ray_executor(
+    stack_options: dict[str, Any],
+    *,
+    address: str | None = None,
+    actors: int = 1,
+    threads_per_actor: int = 1,
+    keep_boilerplate: bool = False,
+) -> Executor:
     """An executor for :func:`~idtrans.pipeline.scale.run_batch` running on Ray (embedded or a cluster)."""
     ray = import_ray()
 
@@ -52,8 +59,13 @@ def ray_executor(stack_options: dict[str, Any], *, address: str | None = None, a
         if not jobs:
             return
         if not ray.is_initialized():
-            ray.init(address=address, ignore_reinit_error=True, log_to_driver=False,
-                     include_dashboard=False, configure_logging=False)
+            ray.init(
+                address=address,
+                ignore_reinit_error=True,
+                log_to_driver=False,
+                include_dashboard=False,
+                configure_logging=False,
+            )
         context = ray.data.DataContext.get_current()
         context.enable_progress_bars = False  # the driver shows one bar over articles instead
         context.print_on_execution_start = False
@@ -61,9 +73,14 @@ def ray_executor(stack_options: dict[str, Any], *, address: str | None = None, a
         options = {**stack_options, "threads": threads_per_actor}
         dataset = ray.data.from_items(jobs, override_num_blocks=min(len(jobs), max(1, actors * 4)))
         translated = dataset.map_batches(
-            _ArticleWorker, fn_constructor_args=(options, keep_boilerplate), batch_size=1,
-            compute=ray.data.ActorPoolStrategy(size=actors), num_cpus=threads_per_actor, batch_format="numpy",
-            max_restarts=-1, max_task_retries=-1,
+            _ArticleWorker,
+            fn_constructor_args=(options, keep_boilerplate),
+            batch_size=1,
+            compute=ray.data.ActorPoolStrategy(size=actors),
+            num_cpus=threads_per_actor,
+            batch_format="numpy",
+            max_restarts=-1,
+            max_task_retries=-1,
         )
         for row in translated.iter_rows():
             yield JobResult(**json.loads(row["result"]))

@@ -7,7 +7,9 @@ import re
 _WORD = re.compile(r"\w+(?:['’]\w+)?|[^\w\s]")
 
 
-def repeated_run(text: str, *, max_ngram: int = 6, min_repeats: int = 4, min_phrase_repeats: int = 3) -> tuple[str, int] | None:
+def repeated_run(
+    text: str, *, max_ngram: int = 6, min_repeats: int = 4, min_phrase_repeats: int = 3
+) -> tuple[str, int] | None:
     """The longest-covering n-gram repeated back to back, or None.
 
     A single word counts from ``min_repeats`` repeats, a phrase of two or more tokens from
@@ -19,11 +21,13 @@ def repeated_run(text: str, *, max_ngram: int = 6, min_repeats: int = 4, min_phr
     for n in range(1, max_ngram + 1):
         i = 0
         while i + n <= len(tokens):
-            gram = tokens[i:i + n]
+            gram = tokens[i : i + n]
             repeats = 1
-            while tokens[i + repeats * n: i + (repeats + 1) * n] == gram:
+            while tokens[i + repeats * n : i + (repeats + 1) * n] == gram:
                 repeats += 1
-            if repeats >= (min_repeats if n == 1 else min_phrase_repeats) and any(t.isalnum() or "'" in t for t in gram):
+            if repeats >= (min_repeats if n == 1 else min_phrase_repeats) and any(
+                t.isalnum() or "'" in t for t in gram
+            ):
                 if best is None or repeats * n > best[1] * len(best[0].split()):
                     best = (" ".join(gram), repeats)
                 i += repeats * n

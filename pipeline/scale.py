@@ -13,14 +13,15 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from idtrans.errors import IdtransError, InputError
 from idtrans.pipeline.assemble import TranslatedArticle, translate_article
 from idtrans.pipeline.output import render, write_atomic
-from idtrans.pipeline.translate import output_path_for, plan_directory, read_article, term_counts
+from idtrans.pipeline.translate import plan_directory, read_article, term_counts
 from idtrans.pipeline.translator import Translator
 
 ARCHIVE_SUFFIXES = (".jsonl", ".parquet")
@@ -51,12 +52,18 @@ def read_archive(path: str) -> list[dict[str, Any]]:
         else:
             rows = [json.loads(line) for line in _read_text(path).splitlines() if line.strip()]
     except (OSError, ValueError) as error:
-        raise InputError(f"cannot read the archive: {error}", where=path,
-                         hint="pass a JSONL or Parquet file of records with 'id' and 'text'") from None
+        raise InputError(
+            f"cannot read the archive: {error}",
+            where=path,
+            hint="pass a JSONL or Parquet file of records with 'id' and 'text'",
+        ) from None
     for number, row in enumerate(rows, 1):
         if not isinstance(row, dict) or "id" not in row or "text" not in row:
-            raise InputError(f"record {number} has no 'id' and 'text'", where=path,
-                             hint="each record needs an 'id' and a 'text' field")
+            raise InputError(
+                f"record {number} has no 'id' and 'text'",
+                where=path,
+                hint="each record needs an 'id' and a 'text' field",
+            )
     ids = [str(row["id"]) for row in rows]
     if len(set(ids)) != len(ids):
         raise InputError("article ids are not unique", where=path, hint="give every record its own 'id'")
@@ -88,8 +95,13 @@ def article_record(identifier: str, result: TranslatedArticle, metadata: dict[st
     """One output record: the English article and its sentences (no timings: the output is deterministic)."""
     sentences = []
     for item in result.sentences:
-        record = {"kind": item.kind, "paragraph": item.paragraph, "sentence": item.sentence,
-                  "source": item.translation.source, "translation": item.translation.text}
+        record = {
+            "kind": item.kind,
+            "paragraph": item.paragraph,
+            "sentence": item.sentence,
+            "source": item.translation.source,
+            "translation": item.translation.text,
+        }
         record.update({k: v for k, v in item.translation.info.items() if k != "cached"})
         sentences.append(record)
     english = "\n\n".join(text for _, _, text in result.paragraphs())
@@ -146,25 +158,48 @@ def run_job(job: dict[str, Any], translator: Translator, *, keep_boilerplate: bo
 
 
 def plan_jobs(
-    source: str, output: str, *, fmt: str, force: bool = False,
+    source: str,
+    output: str,
+    *,
+    fmt: str,
+    force: bool = False,
 ) -> tuple[list[dict[str, Any]], list[JobResult]]:
     """The jobs still to do, and the articles already done (skipped)."""
     jobs: list[dict[str, Any]] = []
     if is_archive(source):
         if not is_archive(output):
-            raise InputError("an archive input needs an archive output", where=output,
-                             hint="use -o OUT.jsonl or -o OUT.parquet")
+            raise InputError(
+                "an archive input needs an archive output", where=output, hint="use -o OUT.jsonl or -o OUT.parquet"
+            )
         parts = parts_dir(output)
         for row in read_archive(source):
             key = str(row["id"])
             metadata = {k: v for k, v in row.items() if k not in ("id", "text")}
-            jobs.append({"kind": "record", "key": key, "text": row["text"], "metadata": json.dumps(metadata),
-                         "target": str(part_path(parts, key)), "fmt": fmt, "source": ""})
+            jobs.append(
+                {
+                    "kind": "record",
+                    "key": key,
+                    "text": row["text"],
+                    "metadata": json.dumps(metadata),
+                    "target": str(part_path(parts, key)),
+                    "fmt": fmt,
+                    "source": "",
+                }
+            )
     else:
         root, out_dir = Path(source), Path(output)
         for path, target in plan_directory(root, out_dir, fmt):
-            jobs.append({"kind": "file", "key": str(path), "source": str(path), "target": str(target),
-                         "fmt": fmt, "text": "", "metadata": "{}"})
+            jobs.append(
+                {
+                    "kind": "file",
+                    "key": str(path),
+                    "source": str(path),
+                    "target": str(target),
+                    "fmt": fmt,
+                    "text": "",
+                    "metadata": "{}",
+                }
+            )
     done = [not force and Path(job["target"]).exists() for job in jobs]
     todo = [job for job, finished in zip(jobs, done) if not finished]
     skipped = [JobResult(job["key"], "skipped") for job, finished in zip(jobs, done) if finished]
@@ -225,9 +260,11 @@ class RunSummary:
 
     def line(self) -> str:
         rate = self.done / self.seconds if self.seconds > 0 else 0.0
-        return (f"articles: {self.done} done, {self.skipped} skipped, {len(self.failed)} failed; "
-                f"{self.sentences} sentences, {rate:.2f} articles/s ({self.seconds:.1f} s), "
-                f"{self.cache_hits} cache hit(s)")
+        return (
+            f"articles: {self.done} done, {self.skipped} skipped, {len(self.failed)} failed; "
+            f"{self.sentences} sentences, {rate:.2f} articles/s ({self.seconds:.1f} s), "
+            f"{self.cache_hits} cache hit(s)"
+        )
 
 
 Executor = Callable[[list[dict[str, Any]]], Iterable[JobResult]]
@@ -241,9 +278,16 @@ def local_executor(translator: Translator, *, keep_boilerplate: bool = False) ->
     return execute
 
 
-def run_batch(source: str, output: str, execute: Executor, *, fmt: str = "text", force: bool = False,
-              on_result: Callable[[JobResult], None] | None = None,
-              on_start: Callable[[int], None] | None = None) -> RunSummary:
+def run_batch(
+    source: str,
+    output: str,
+    execute: Executor,
+    *,
+    fmt: str = "text",
+    force: bool = False,
+    on_result: Callable[[JobResult], None] | None = None,
+    on_start: Callable[[int], None] | None = None,
+) -> RunSummary:
     """Plan, execute (any engine) and, for an archive, assemble: the one driver behind both engines."""
     todo, skipped = plan_jobs(source, output, fmt=fmt, force=force)
     summary = RunSummary()

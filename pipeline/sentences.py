@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 from idtrans.errors import TranslationError
 from idtrans.pipeline.batching import plan_batches
@@ -39,7 +39,9 @@ class SentenceTranslator:
     """Translate sentences of any length on a :class:`Backend`, in order, accounting for each."""
 
     def __init__(
-        self, backend: Backend, settings: DecodeSettings = DecodeSettings(),
+        self,
+        backend: Backend,
+        settings: DecodeSettings = DecodeSettings(),
         progress: Callable[[int], None] | None = None,
     ) -> None:
         self.backend = backend
@@ -78,8 +80,9 @@ class SentenceTranslator:
             return None if scorer is None else []
         counts = self.backend.count_tokens(list(sources))
         scores: list[float] = [0.0] * len(sources)
-        batches = plan_batches(counts, budget=self.settings.batch_tokens, beams=1,
-                               max_sentences=self.settings.max_batch_sentences)
+        batches = plan_batches(
+            counts, budget=self.settings.batch_tokens, beams=1, max_sentences=self.settings.max_batch_sentences
+        )
         for batch in batches:
             for index, value in zip(batch, scorer([sources[i] for i in batch], [targets[i] for i in batch])):
                 scores[index] = float(value)
@@ -109,7 +112,9 @@ class SentenceTranslator:
     def _run(self, pieces: list[_Piece], *, retry: bool = False) -> None:
         settings = self.settings
         batches = plan_batches(
-            [p.tokens for p in pieces], budget=settings.batch_tokens, beams=settings.beams,
+            [p.tokens for p in pieces],
+            budget=settings.batch_tokens,
+            beams=settings.beams,
             max_sentences=settings.max_batch_sentences,
         )
         for batch in batches:
@@ -121,7 +126,8 @@ class SentenceTranslator:
             if len(outputs) != len(members):
                 raise TranslationError(
                     f"the backend returned {len(outputs)} outputs for {len(members)} inputs",
-                    where=self.backend.identity, hint="report this as a bug in the backend",
+                    where=self.backend.identity,
+                    hint="report this as a bug in the backend",
                 )
             total = sum(p.tokens for p in members)
             for piece, (output, score) in zip(members, scored):
@@ -145,7 +151,8 @@ class SentenceTranslator:
     def _generate(self, texts: list[str], longest: int, retry: bool) -> list[tuple[str, float | None]]:
         """One backend batch; with the model's scores when the backend gives them (``generate_scored``)."""
         options = {
-            "beams": self.settings.beams, "max_new_tokens": self._max_new_tokens(longest),
+            "beams": self.settings.beams,
+            "max_new_tokens": self._max_new_tokens(longest),
             "no_repeat_ngram_size": RETRY_NO_REPEAT_NGRAM if retry else 0,
             "repetition_penalty": RETRY_REPETITION_PENALTY if retry else 1.0,
         }
@@ -162,7 +169,8 @@ class SentenceTranslator:
         for index, (sentence, parts) in enumerate(zip(sentences, grouped)):
             if "".join(p.text for p in parts) != sentence:
                 raise TranslationError(
-                    f"sentence {index + 1} is not fully accounted for", where=sentence[:60],
+                    f"sentence {index + 1} is not fully accounted for",
+                    where=sentence[:60],
                     hint="report this as a bug: a part of the input went missing",
                 )
             info: dict = {}

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -20,22 +19,28 @@ class Quantization(str, Enum):
 
 
 model_app = typer.Typer(
-    help="Prepare models for fast CPU translation (CTranslate2).", no_args_is_help=True, add_completion=False,
+    help="Prepare models for fast CPU translation (CTranslate2).",
+    no_args_is_help=True,
+    add_completion=False,
 )
 cache_app = typer.Typer(
     help="The persistent sentence cache: re-translating an article translates only changed sentences.",
-    no_args_is_help=True, add_completion=False,
+    no_args_is_help=True,
+    add_completion=False,
 )
 
 
 @model_app.command("convert", no_args_is_help=True)
 def convert_command(
     src: str = typer.Argument(..., help="A MarianMT model: a local directory or a Hugging Face model id."),
-    dst: Optional[Path] = typer.Argument(
-        None, help="Output directory (default: the idtrans cache, where `idtrans translate --backend auto` finds it).",
+    dst: Path | None = typer.Argument(
+        None,
+        help="Output directory (default: the idtrans cache, where `idtrans translate --backend auto` finds it).",
     ),
     quantization: Quantization = typer.Option(
-        Quantization.int8, "--quantization", "-q",
+        Quantization.int8,
+        "--quantization",
+        "-q",
         help="Weight type: int8 (smallest, fastest, BLEU within a few tenths), int16, or float32 (exact).",
     ),
     force: bool = typer.Option(False, "--force", help="Replace an earlier conversion at DST."),
@@ -63,7 +68,11 @@ def convert_command(
 
 @cache_app.command("stats")
 def cache_stats_command(
-    path: Optional[Path] = typer.Option(None, "--path", help="Cache file (default: $IDTRANS_CACHE, else sentences.sqlite3 in $XDG_CACHE_HOME/idtrans or ~/.cache/idtrans)."),
+    path: Path | None = typer.Option(
+        None,
+        "--path",
+        help="Cache file (default: $IDTRANS_CACHE, else sentences.sqlite3 in $XDG_CACHE_HOME/idtrans or ~/.cache/idtrans).",
+    ),
 ) -> None:
     """Show where the sentence cache is, how many translations it holds, and for which models."""
     from idtrans.pipeline.cache import SentenceCache
@@ -76,7 +85,11 @@ def cache_stats_command(
 
 @cache_app.command("clear")
 def cache_clear_command(
-    path: Optional[Path] = typer.Option(None, "--path", help="Cache file (default: $IDTRANS_CACHE, else sentences.sqlite3 in $XDG_CACHE_HOME/idtrans or ~/.cache/idtrans)."),
+    path: Path | None = typer.Option(
+        None,
+        "--path",
+        help="Cache file (default: $IDTRANS_CACHE, else sentences.sqlite3 in $XDG_CACHE_HOME/idtrans or ~/.cache/idtrans).",
+    ),
 ) -> None:
     """Delete every cached sentence translation (they are re-created on the next runs)."""
     from idtrans.pipeline.cache import SentenceCache

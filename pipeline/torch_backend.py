@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import warnings
+from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Sequence
 
 from idtrans.errors import ModelError
 from idtrans.pipeline.longsplit import split_by_window
@@ -42,10 +42,11 @@ class TorchMarianBackend:
                 warnings.simplefilter("ignore")
                 self.tokenizer = MarianTokenizer.from_pretrained(choice.path)
                 self.model = MarianMTModel.from_pretrained(choice.path).eval()
-        except Exception as error:  # noqa: BLE001 - transformers raises many kinds
+        except Exception as error:
             raise ModelError(
                 f"cannot load the model: {str(error).splitlines()[0] if str(error) else type(error).__name__}",
-                where=choice.name, hint="re-download or re-export the model directory",
+                where=choice.name,
+                hint="re-download or re-export the model directory",
             ) from error
         self._torch = torch
         config = self.model.config
@@ -64,16 +65,26 @@ class TorchMarianBackend:
         return split_by_window(text, self.count_tokens, window)
 
     def generate(
-        self, texts: Sequence[str], *, beams: int, max_new_tokens: int, no_repeat_ngram_size: int = 0,
+        self,
+        texts: Sequence[str],
+        *,
+        beams: int,
+        max_new_tokens: int,
+        no_repeat_ngram_size: int = 0,
         repetition_penalty: float = 1.0,
     ) -> list[str]:
         torch = self._torch
         batch = self.tokenizer(list(texts), return_tensors="pt", padding=True, truncation=False)
         with torch.inference_mode():
             output = self.model.generate(
-                **batch, num_beams=beams, max_new_tokens=max_new_tokens, num_return_sequences=1,
-                no_repeat_ngram_size=no_repeat_ngram_size, repetition_penalty=repetition_penalty,
-                do_sample=False, early_stopping=True,
+                **batch,
+                num_beams=beams,
+                max_new_tokens=max_new_tokens,
+                num_return_sequences=1,
+                no_repeat_ngram_size=no_repeat_ngram_size,
+                repetition_penalty=repetition_penalty,
+                do_sample=False,
+                early_stopping=True,
             )
         return self.tokenizer.batch_decode(output, skip_special_tokens=True)
 
@@ -86,8 +97,14 @@ class TorchMarianBackend:
         if not sources:
             return []
         torch = self._torch
-        batch = self.tokenizer(list(sources), text_target=list(targets), return_tensors="pt", padding=True,
-                               truncation=True, max_length=self.max_input_tokens)
+        batch = self.tokenizer(
+            list(sources),
+            text_target=list(targets),
+            return_tensors="pt",
+            padding=True,
+            truncation=True,
+            max_length=self.max_input_tokens,
+        )
         labels = batch.pop("labels")
         mask = labels != self.tokenizer.pad_token_id
         with torch.inference_mode():

@@ -6,9 +6,9 @@ Plain functions that return data; the CLI only parses options and prints.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from idtrans.errors import InputError
 from idtrans.pipeline.assemble import TranslatedArticle, translate_article
@@ -68,7 +68,12 @@ def translate_file(path: str | Path, translator: Translator, *, keep_boilerplate
     article = read_article(path, keep_boilerplate=keep_boilerplate)
     result = translate_article(article, translator)
     return FileOutcome(
-        article.source, None, "translated", len(result.sentences), list(article.removed), result,
+        article.source,
+        None,
+        "translated",
+        len(result.sentences),
+        list(article.removed),
+        result,
         term_counts(r.translation for r in result.sentences),
     )
 
@@ -87,15 +92,22 @@ def plan_directory(root: Path, out_dir: Path, fmt: str) -> list[tuple[Path, Path
     for _, target in pairs:
         if target.resolve() in inputs:
             raise InputError(
-                "an output file would overwrite an input file", where=str(target),
+                "an output file would overwrite an input file",
+                where=str(target),
                 hint="choose an output directory outside the input directory (-o DIR)",
             )
     return pairs
 
 
 def translate_directory(
-    root: Path, out_dir: Path, translator: Translator, *, fmt: str, force: bool = False,
-    keep_boilerplate: bool = False, on_file: Callable[[FileOutcome], None] | None = None,
+    root: Path,
+    out_dir: Path,
+    translator: Translator,
+    *,
+    fmt: str,
+    force: bool = False,
+    keep_boilerplate: bool = False,
+    on_file: Callable[[FileOutcome], None] | None = None,
 ) -> list[FileOutcome]:
     """Translate each file of ``root`` into ``out_dir``; finished files are skipped unless ``force``.
 

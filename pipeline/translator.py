@@ -9,8 +9,9 @@ translator and are translators themselves.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, Sequence, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,12 @@ class Backend(Protocol):
         ...
 
     def generate(
-        self, texts: Sequence[str], *, beams: int, max_new_tokens: int, no_repeat_ngram_size: int = 0,
+        self,
+        texts: Sequence[str],
+        *,
+        beams: int,
+        max_new_tokens: int,
+        no_repeat_ngram_size: int = 0,
         repetition_penalty: float = 1.0,
     ) -> list[str]:
         """Translate one batch of token-limited texts, one output each, in order."""

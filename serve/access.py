@@ -18,7 +18,8 @@ import json
 import math
 import threading
 import time
-from typing import Any, Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -58,8 +59,9 @@ class RateLimiter:
             if tokens < 1.0:
                 self._buckets[caller] = (tokens, now)
                 retry = max(1, math.ceil((1.0 - tokens) / per_second))
-                raise AccessDenied(429, f"Too many requests: limit is {self.rate} per minute",
-                                   {"Retry-After": str(retry)})
+                raise AccessDenied(
+                    429, f"Too many requests: limit is {self.rate} per minute", {"Retry-After": str(retry)}
+                )
             self._buckets[caller] = (tokens - 1.0, now)
             if len(self._buckets) > 100_000:  # forget idle callers; bounded memory
                 self._buckets = {k: v for k, v in self._buckets.items() if now - v[1] < 120}
@@ -134,6 +136,11 @@ class BodyLimit:
 
     async def _too_large(self, send: Send, size: int) -> None:
         payload = json.dumps({"error": f"Request too large: {size} bytes (the limit is {self.max_bytes})"})
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"connection", b"close")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [(b"content-type", b"application/json"), (b"connection", b"close")],
+            }
+        )
         await send({"type": "http.response.body", "body": payload.encode()})

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -52,8 +53,11 @@ class Runtime:
         engine = self.engine
         metrics = self.metrics
         self.batcher = MicroBatcher(
-            engine.translate, max_batch=self.config.max_batch, wait=self.config.batch_wait_ms / 1000.0,
-            cross_request=self.config.cross_request, on_batch=metrics.on_batch if metrics else None,
+            engine.translate,
+            max_batch=self.config.max_batch,
+            wait=self.config.batch_wait_ms / 1000.0,
+            cross_request=self.config.cross_request,
+            on_batch=metrics.on_batch if metrics else None,
             on_stop=engine.close,
         )
 
@@ -68,8 +72,9 @@ class Runtime:
 
     def check_chars(self, count: int) -> None:
         if count > self.config.max_chars:
-            raise AccessDenied(413, f"Invalid request: request ({count} characters) exceeds text limit "
-                                    f"({self.config.max_chars})")
+            raise AccessDenied(
+                413, f"Invalid request: request ({count} characters) exceeds text limit ({self.config.max_chars})"
+            )
 
     async def translate(self, sentences: list[str]) -> list[Any]:
         if self.batcher is None:
@@ -119,9 +124,13 @@ def _install_routes(app: FastAPI, runtime: Runtime) -> None:
     async def health() -> dict[str, Any]:
         engine = runtime.engine
         ready = engine is not None and runtime.batcher is not None
-        return {"status": "ok" if ready else "starting", **(engine.status() if engine else {}),
-                "queue": runtime.batcher.queued if runtime.batcher else 0,
-                "api_keys": bool(runtime.gate.keys), "rate_limit_per_minute": runtime.config.rate_limit}
+        return {
+            "status": "ok" if ready else "starting",
+            **(engine.status() if engine else {}),
+            "queue": runtime.batcher.queued if runtime.batcher else 0,
+            "api_keys": bool(runtime.gate.keys),
+            "rate_limit_per_minute": runtime.config.rate_limit,
+        }
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:
@@ -158,8 +167,7 @@ def _install_routes(app: FastAPI, runtime: Runtime) -> None:
         translations = await runtime.translate([unit[3] for unit in article.units()])
         return await asyncio.to_thread(lambda: article_response(assemble(article, translations)))
 
-    app.include_router(build_router(lambda: runtime.engine.glossary_path if runtime.engine else None,
-                                    runtime.admit))
+    app.include_router(build_router(lambda: runtime.engine.glossary_path if runtime.engine else None, runtime.admit))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
 
@@ -185,8 +193,13 @@ def create_app(config: ServeConfig | None = None, *, engine: Engine | None = Non
         finally:
             await runtime.stop()
 
-    app = FastAPI(title="idtrans", summary="Indonesian to English news translation", lifespan=lifespan,
-                  docs_url="/docs", redoc_url=None)
+    app = FastAPI(
+        title="idtrans",
+        summary="Indonesian to English news translation",
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+    )
     app.state.runtime = runtime
     runtime.metrics = Metrics(lambda: runtime.engine, lambda: runtime.batcher)
     _install_error_handlers(app)

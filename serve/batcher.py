@@ -20,8 +20,8 @@ import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 from idtrans.pipeline.translator import Translation
 
@@ -34,7 +34,7 @@ TranslateFn = Callable[[Sequence[str]], list[Translation]]
 class _Job:
     sentences: list[str]
     loop: asyncio.AbstractEventLoop
-    future: "asyncio.Future[list[Translation]]"
+    future: asyncio.Future[list[Translation]]
     results: list[Translation | None] = field(default_factory=list)
     next: int = 0
     done: int = 0
@@ -55,9 +55,16 @@ class BatcherClosed(RuntimeError):
 class MicroBatcher:
     """Collects sentences from concurrent requests into model batches (see the module rules)."""
 
-    def __init__(self, translate: TranslateFn, *, max_batch: int = 32, wait: float = 0.01,
-                 cross_request: bool = True, on_batch: Callable[[int, float], None] | None = None,
-                 on_stop: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        translate: TranslateFn,
+        *,
+        max_batch: int = 32,
+        wait: float = 0.01,
+        cross_request: bool = True,
+        on_batch: Callable[[int, float], None] | None = None,
+        on_stop: Callable[[], None] | None = None,
+    ) -> None:
         if max_batch < 1:
             raise ValueError("max_batch must be at least 1")
         self._translate = translate
@@ -124,7 +131,7 @@ class MicroBatcher:
                     return None
                 self._cond.wait()
             deadline = time.monotonic() + self.wait
-            while (self.cross_request and self._queued_locked() < self.max_batch and not self._closed):
+            while self.cross_request and self._queued_locked() < self.max_batch and not self._closed:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     break
@@ -151,7 +158,7 @@ class MicroBatcher:
             outputs = self._translate([job.sentences[i] for job, i in batch])
             if len(outputs) != len(batch):
                 raise RuntimeError(f"{len(batch)} sentences in, {len(outputs)} translations out")
-        except BaseException as error:  # noqa: BLE001 - handed to the waiting requests
+        except BaseException as error:
             log.exception("model batch of %d sentences failed", len(batch))
             for job in {id(j): j for j, _ in batch}.values():
                 job.failed = True
@@ -167,11 +174,11 @@ class MicroBatcher:
                 job.loop.call_soon_threadsafe(_set_result, job.future, results)
 
 
-def _set_result(future: "asyncio.Future[list[Translation]]", value: list[Translation]) -> None:
+def _set_result(future: asyncio.Future[list[Translation]], value: list[Translation]) -> None:
     if not future.done():
         future.set_result(value)
 
 
-def _set_exception(future: "asyncio.Future[list[Translation]]", error: BaseException) -> None:
+def _set_exception(future: asyncio.Future[list[Translation]], error: BaseException) -> None:
     if not future.done():
         future.set_exception(error)

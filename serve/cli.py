@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -26,43 +25,63 @@ def require_extra() -> None:
 
 
 def _banner(host: str, port: int, root_path: str, workers: int, keys: bool) -> None:
-    typer.echo(f"idtrans serve: http://{host}:{port}{root_path}/ ({workers} worker(s), "
-               f"{'API keys required' if keys else 'no API keys'})", err=True)
+    typer.echo(
+        f"idtrans serve: http://{host}:{port}{root_path}/ ({workers} worker(s), "
+        f"{'API keys required' if keys else 'no API keys'})",
+        err=True,
+    )
 
 
 def serve_command(
-    host: str = typer.Option("127.0.0.1", "--host",
-        help="Address to listen on (0.0.0.0: every interface; put a reverse proxy in front)."),
+    host: str = typer.Option(
+        "127.0.0.1", "--host", help="Address to listen on (0.0.0.0: every interface; put a reverse proxy in front)."
+    ),
     port: int = typer.Option(5000, "--port", min=1, max=65535, help="TCP port."),
-    model: Optional[str] = typer.Option(None, "--model", "-m",
-        help="Model id or local MarianMT directory (default: as `idtrans translate`)."),
-    glossary: Optional[Path] = typer.Option(None, "--glossary", "-g",
-        help="Glossary YAML to enforce and edit (default: $IDTRANS_GLOSSARY, else the bundled one)."),
-    no_glossary: bool = typer.Option(False, "--no-glossary",
-        help="Translate without a glossary (the glossary endpoints answer 409)."),
+    model: str | None = typer.Option(
+        None, "--model", "-m", help="Model id or local MarianMT directory (default: as `idtrans translate`)."
+    ),
+    glossary: Path | None = typer.Option(
+        None,
+        "--glossary",
+        "-g",
+        help="Glossary YAML to enforce and edit (default: $IDTRANS_GLOSSARY, else the bundled one).",
+    ),
+    no_glossary: bool = typer.Option(
+        False, "--no-glossary", help="Translate without a glossary (the glossary endpoints answer 409)."
+    ),
     workers: int = typer.Option(1, "--workers", min=1, max=64, help="Worker processes, each with its own model copy."),
     backend: BackendName = typer.Option(BackendName.auto, "--backend", help="torch, ct2 or auto."),
-    threads: Optional[int] = typer.Option(None, "--threads", min=1, help="CPU threads per model (default: all cores)."),
+    threads: int | None = typer.Option(None, "--threads", min=1, help="CPU threads per model (default: all cores)."),
     beams: int = typer.Option(4, "--beams", min=1, max=32, help="Beam size."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not use the persistent sentence cache."),
     max_batch: int = typer.Option(32, "--max-batch", min=1, help="Most sentences in one model batch."),
-    batch_wait_ms: float = typer.Option(10.0, "--batch-wait-ms", min=0.0,
-        help="How long an idle model waits for more sentences to batch."),
-    one_request_at_a_time: bool = typer.Option(False, "--one-request-at-a-time",
-        help="Never batch sentences of different requests together (for comparisons)."),
+    batch_wait_ms: float = typer.Option(
+        10.0, "--batch-wait-ms", min=0.0, help="How long an idle model waits for more sentences to batch."
+    ),
+    one_request_at_a_time: bool = typer.Option(
+        False, "--one-request-at-a-time", help="Never batch sentences of different requests together (for comparisons)."
+    ),
     max_body_bytes: int = typer.Option(1_000_000, "--max-body-bytes", min=1, help="Largest request body (413 above)."),
-    max_chars: int = typer.Option(100_000, "--max-chars", min=1,
-        help="Most characters of text in one request (413 above)."),
-    rate_limit: int = typer.Option(0, "--rate-limit", min=0,
-        help="Requests per minute per API key (per client address without keys); 0: no limit."),
-    api_keys: Optional[Path] = typer.Option(None, "--api-keys",
-        help="File of API keys, one a line (also: $IDTRANS_API_KEYS); with keys, requests need one."),
-    root_path: str = typer.Option("", "--root-path",
-        help="URL prefix the reverse proxy serves this under, e.g. /idtrans."),
-    forwarded_allow_ips: str = typer.Option("127.0.0.1", "--forwarded-allow-ips",
-        help="Proxies whose X-Forwarded-For/-Proto headers are trusted (comma-separated, or *)."),
-    access_log: Optional[Path] = typer.Option(None, "--access-log",
-        help="Append the JSON-lines access log to this file (default: stderr)."),
+    max_chars: int = typer.Option(
+        100_000, "--max-chars", min=1, help="Most characters of text in one request (413 above)."
+    ),
+    rate_limit: int = typer.Option(
+        0, "--rate-limit", min=0, help="Requests per minute per API key (per client address without keys); 0: no limit."
+    ),
+    api_keys: Path | None = typer.Option(
+        None, "--api-keys", help="File of API keys, one a line (also: $IDTRANS_API_KEYS); with keys, requests need one."
+    ),
+    root_path: str = typer.Option(
+        "", "--root-path", help="URL prefix the reverse proxy serves this under, e.g. /idtrans."
+    ),
+    forwarded_allow_ips: str = typer.Option(
+        "127.0.0.1",
+        "--forwarded-allow-ips",
+        help="Proxies whose X-Forwarded-For/-Proto headers are trusted (comma-separated, or *).",
+    ),
+    access_log: Path | None = typer.Option(
+        None, "--access-log", help="Append the JSON-lines access log to this file (default: stderr)."
+    ),
     log_level: str = typer.Option("info", "--log-level", help="debug, info, warning or error."),
 ) -> None:
     """Serve translation over HTTP: LibreTranslate's /translate, /v1/articles, glossary editing and a web page."""
@@ -77,16 +96,35 @@ def serve_command(
     if glossary is not None and no_glossary:
         raise InputError("--glossary and --no-glossary contradict each other", hint="pass one of them")
     config = ServeConfig(
-        model=model, glossary=str(glossary) if glossary else None, no_glossary=no_glossary, backend=backend.value,
-        threads=threads, beams=beams, cache=not no_cache, max_batch=max_batch, batch_wait_ms=batch_wait_ms,
-        cross_request=not one_request_at_a_time, max_body_bytes=max_body_bytes, max_chars=max_chars,
-        rate_limit=rate_limit, api_keys_file=str(api_keys) if api_keys else None, root_path=root_path,
-        access_log=str(access_log) if access_log else None, log_level=log_level,
+        model=model,
+        glossary=str(glossary) if glossary else None,
+        no_glossary=no_glossary,
+        backend=backend.value,
+        threads=threads,
+        beams=beams,
+        cache=not no_cache,
+        max_batch=max_batch,
+        batch_wait_ms=batch_wait_ms,
+        cross_request=not one_request_at_a_time,
+        max_body_bytes=max_body_bytes,
+        max_chars=max_chars,
+        rate_limit=rate_limit,
+        api_keys_file=str(api_keys) if api_keys else None,
+        root_path=root_path,
+        access_log=str(access_log) if access_log else None,
+        log_level=log_level,
     )
     keys = config.resolved_keys()  # a bad key file stops here, before the model loads
     setup_logging(config.access_log, config.log_level)
-    common = dict(host=host, port=port, root_path=root_path, proxy_headers=True,
-                  forwarded_allow_ips=forwarded_allow_ips, access_log=False, log_level=log_level)
+    common = dict(
+        host=host,
+        port=port,
+        root_path=root_path,
+        proxy_headers=True,
+        forwarded_allow_ips=forwarded_allow_ips,
+        access_log=False,
+        log_level=log_level,
+    )
     if workers == 1:
         engine = load_engine(config)  # model errors become one line + hint here
         _banner(host, port, root_path, workers, bool(keys))

@@ -48,7 +48,7 @@ class ServeConfig:
         return json.dumps(asdict(self))
 
     @classmethod
-    def from_env(cls) -> "ServeConfig":
+    def from_env(cls) -> ServeConfig:
         raw = os.environ.get(CONFIG_ENV)
         if not raw:
             return cls()
@@ -69,11 +69,15 @@ def read_key_file(path: Path) -> list[str]:
     try:
         lines = path.expanduser().read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"cannot read the API key file: {error}", where=str(path),
-                         hint="pass a UTF-8 text file with one key a line") from None
+        raise InputError(
+            f"cannot read the API key file: {error}", where=str(path), hint="pass a UTF-8 text file with one key a line"
+        ) from None
     keys = [line.split("#", 1)[0].strip() for line in lines]
     keys = [k for k in keys if k]
     if not keys:
-        raise InputError("the API key file has no keys", where=str(path),
-                         hint="add one key a line, or leave out --api-keys for an open server")
+        raise InputError(
+            "the API key file has no keys",
+            where=str(path),
+            hint="add one key a line, or leave out --api-keys for an open server",
+        )
     return keys

@@ -16,9 +16,10 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from idtrans.errors import IdtransError
 from idtrans.pipeline.factory import TranslatorStack, build_stack
@@ -131,8 +132,13 @@ def load_engine(config: ServeConfig) -> Engine:
     cache: bool | str = (config.cache_path or True) if config.cache else False
     notes: list[str] = []
     stack = build_stack(
-        config.model, settings=DecodeSettings(beams=config.beams), glossary=glossary, backend=config.backend,
-        threads=config.threads, cache=cache, notice=notes.append,
+        config.model,
+        settings=DecodeSettings(beams=config.beams),
+        glossary=glossary,
+        backend=config.backend,
+        threads=config.threads,
+        cache=cache,
+        notice=notes.append,
     )
     for note in notes:
         log.info("%s", note)

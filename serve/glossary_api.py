@@ -10,8 +10,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
@@ -29,25 +30,25 @@ class EntryIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     source: list[str] = Field(min_length=1)
-    target: Optional[str] = None
+    target: str | None = None
     category: str = "other"
     case: str = "as-written"
     forbidden: list[str] = []
     also: list[str] = []
-    note: Optional[str] = None
-    id: Optional[str] = None
+    note: str | None = None
+    id: str | None = None
 
 
 class EntryChange(BaseModel):
     """Changes to one entry; the same options as ``idtrans glossary edit``."""
 
     model_config = ConfigDict(extra="forbid")
-    target: Optional[str] = None
-    category: Optional[str] = None
-    case: Optional[str] = None
-    note: Optional[str] = None
-    forbidden: Optional[list[str]] = None
-    also: Optional[list[str]] = None
+    target: str | None = None
+    category: str | None = None
+    case: str | None = None
+    note: str | None = None
+    forbidden: list[str] | None = None
+    also: list[str] | None = None
     add_source: list[str] = []
     remove_source: list[str] = []
     unset: list[str] = []
@@ -90,23 +91,34 @@ def build_router(glossary_path: Callable[[], Path | None], admit: Callable[[Requ
         return path
 
     @router.get("")
-    def list_entries(request: Request, search: str = "", category: Optional[str] = None,
-                     limit: int = 1000) -> dict[str, Any]:
+    def list_entries(
+        request: Request, search: str = "", category: str | None = None, limit: int = 1000
+    ) -> dict[str, Any]:
         path = path_or_409(request)
         if category is not None and category not in CATEGORIES:
             raise GlossaryError(f"unknown category {category!r}", hint=f"use one of: {', '.join(CATEGORIES)}")
         glossary = load_cached(path)
         found = [entry_json(e) for e in glossary.entries if matches(e, search, category)]
-        return {"path": str(path), "name": glossary.name, "fingerprint": glossary.fingerprint[:16],
-                "total": len(glossary), "matched": len(found), "entries": found[:max(0, limit)]}
+        return {
+            "path": str(path),
+            "name": glossary.name,
+            "fingerprint": glossary.fingerprint[:16],
+            "total": len(glossary),
+            "matched": len(found),
+            "entries": found[: max(0, limit)],
+        }
 
     @router.get("/lint")
     def lint_glossary(request: Request) -> dict[str, Any]:
         path = path_or_409(request)
         problems = lint(path)
         errors = sum(p.severity == "error" for p in problems)
-        return {"path": str(path), "errors": errors, "warnings": len(problems) - errors,
-                "problems": [{"severity": p.severity, "where": p.where, "message": p.message} for p in problems]}
+        return {
+            "path": str(path),
+            "errors": errors,
+            "warnings": len(problems) - errors,
+            "problems": [{"severity": p.severity, "where": p.where, "message": p.message} for p in problems],
+        }
 
     @router.get("/{entry_id}")
     def show_entry(request: Request, entry_id: str) -> dict[str, Any]:
@@ -125,12 +137,16 @@ def build_router(glossary_path: Callable[[], Path | None], admit: Callable[[Requ
     @router.patch("/{entry_id}")
     def edit(request: Request, entry_id: str, body: EntryChange) -> dict[str, Any]:
         path = path_or_409(request)
-        changes = {k: v for k, v in body.model_dump().items()
-                   if k not in ("add_source", "remove_source", "unset") and v is not None}
+        changes = {
+            k: v
+            for k, v in body.model_dump().items()
+            if k not in ("add_source", "remove_source", "unset") and v is not None
+        }
         if not (changes or body.add_source or body.remove_source or body.unset):
             raise GlossaryError("nothing to change", hint="send at least one field to change")
-        edit_entry(path, entry_id, changes, add_sources=body.add_source, remove_sources=body.remove_source,
-                   unset=body.unset)
+        edit_entry(
+            path, entry_id, changes, add_sources=body.add_source, remove_sources=body.remove_source, unset=body.unset
+        )
         return {"edited": entry_id}
 
     @router.delete("/{entry_id}")

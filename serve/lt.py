@@ -125,7 +125,7 @@ def translate_response(parsed: TranslateRequest, translations: list[str]) -> dic
     position = 0
     for plan in parsed.plans:
         count = len(plan.sentences)
-        texts.append(plan.join(translations[position:position + count]))
+        texts.append(plan.join(translations[position : position + count]))
         position += count
     body: dict[str, Any] = {"translatedText": texts if parsed.is_list else texts[0]}
     if parsed.source == "auto":

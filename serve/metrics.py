@@ -19,7 +19,8 @@ import json
 import logging
 import sys
 import time
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from idtrans.errors import InputError
 from idtrans.serve.access import ASGIApp, Message, Receive, Scope, Send
@@ -40,10 +41,13 @@ def setup_logging(access_log: str | None, level: str) -> None:
         try:
             handler = logging.FileHandler(access_log, encoding="utf-8")
         except OSError as error:
-            raise InputError(f"cannot open the access log: {error.strerror}", where=access_log,
-                             hint="pass a writable file path to --access-log") from None
+            raise InputError(
+                f"cannot open the access log: {error.strerror}",
+                where=access_log,
+                hint="pass a writable file path to --access-log",
+            ) from None
     handler.setFormatter(logging.Formatter("%(message)s"))
-    setattr(handler, "idtrans_serve", True)
+    handler.idtrans_serve = True
     access = logging.getLogger("idtrans.serve.access")
     for old in [h for h in access.handlers if getattr(h, "idtrans_serve", False)]:
         access.removeHandler(old)
@@ -61,18 +65,29 @@ def setup_logging(access_log: str | None, level: str) -> None:
 class Metrics:
     """The app's metrics registry (see the module rules)."""
 
-    def __init__(self, engine: Callable[[], "Engine | None"], batcher: Callable[[], "MicroBatcher | None"]) -> None:
+    def __init__(self, engine: Callable[[], Engine | None], batcher: Callable[[], MicroBatcher | None]) -> None:
         from prometheus_client import CollectorRegistry, Counter, Histogram
 
         self.registry = CollectorRegistry()
-        self.requests = Counter("idtrans_requests", "HTTP requests.", ["method", "route", "status"],
-                                registry=self.registry)
-        self.latency = Histogram("idtrans_request_seconds", "HTTP request latency.", ["route"],
-                                 buckets=_LATENCY_BUCKETS, registry=self.registry)
-        self.batch_sentences = Histogram("idtrans_batch_sentences", "Sentences per model batch.",
-                                         buckets=(1, 2, 4, 8, 16, 32, 64, 128), registry=self.registry)
-        self.batch_seconds = Histogram("idtrans_batch_seconds", "Model time per batch.",
-                                       buckets=_LATENCY_BUCKETS, registry=self.registry)
+        self.requests = Counter(
+            "idtrans_requests", "HTTP requests.", ["method", "route", "status"], registry=self.registry
+        )
+        self.latency = Histogram(
+            "idtrans_request_seconds",
+            "HTTP request latency.",
+            ["route"],
+            buckets=_LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.batch_sentences = Histogram(
+            "idtrans_batch_sentences",
+            "Sentences per model batch.",
+            buckets=(1, 2, 4, 8, 16, 32, 64, 128),
+            registry=self.registry,
+        )
+        self.batch_seconds = Histogram(
+            "idtrans_batch_seconds", "Model time per batch.", buckets=_LATENCY_BUCKETS, registry=self.registry
+        )
         self.registry.register(_StackCollector(engine, batcher))
 
     def on_batch(self, size: int, seconds: float) -> None:
@@ -88,7 +103,7 @@ class Metrics:
 class _StackCollector:
     """Reads the stack's own counters at scrape time (rule 2)."""
 
-    def __init__(self, engine: Callable[[], "Engine | None"], batcher: Callable[[], "MicroBatcher | None"]) -> None:
+    def __init__(self, engine: Callable[[], Engine | None], batcher: Callable[[], MicroBatcher | None]) -> None:
         self.engine = engine
         self.batcher = batcher
 
@@ -101,8 +116,9 @@ class _StackCollector:
         engine = self.engine()
         if engine is None:  # the model is still loading
             return
-        yield CounterMetricFamily("idtrans_sentences", "Sentences translated (cache hits included).",
-                                  value=engine.counters.sentences)
+        yield CounterMetricFamily(
+            "idtrans_sentences", "Sentences translated (cache hits included).", value=engine.counters.sentences
+        )
         hits, misses = engine.cache_counts()
         yield CounterMetricFamily("idtrans_cache_hits", "Sentence cache hits.", value=hits)
         yield CounterMetricFamily("idtrans_cache_misses", "Sentence cache misses.", value=misses)
@@ -111,11 +127,15 @@ class _StackCollector:
             if status != "sentences":
                 terms.add_metric([status], count)
         yield terms
-        yield CounterMetricFamily("idtrans_glossary_reloads", "Glossary reloads after a file change.",
-                                  value=engine.counters.glossary_reloads)
+        yield CounterMetricFamily(
+            "idtrans_glossary_reloads", "Glossary reloads after a file change.", value=engine.counters.glossary_reloads
+        )
         batcher = self.batcher()
-        yield GaugeMetricFamily("idtrans_queue_sentences", "Sentences waiting for the model.",
-                                value=batcher.queued if batcher is not None else 0)
+        yield GaugeMetricFamily(
+            "idtrans_queue_sentences",
+            "Sentences waiting for the model.",
+            value=batcher.queued if batcher is not None else 0,
+        )
 
 
 def _route_of(scope: Scope) -> str:
@@ -158,8 +178,17 @@ class AccessLog:
         caller = str(scope.get("state", {}).get("caller", ""))
         if caller.startswith("key:"):
             caller = caller[:8] + "…"
-        access_log.info(json.dumps({
-            "time": round(time.time(), 3), "client": client[0], "method": scope.get("method"),
-            "path": scope.get("path"), "status": state["status"], "bytes": state["bytes"],
-            "seconds": round(seconds, 4), "caller": caller,
-        }))
+        access_log.info(
+            json.dumps(
+                {
+                    "time": round(time.time(), 3),
+                    "client": client[0],
+                    "method": scope.get("method"),
+                    "path": scope.get("path"),
+                    "status": state["status"],
+                    "bytes": state["bytes"],
+                    "seconds": round(seconds, 4),
+                    "caller": caller,
+                }
+            )
+        )

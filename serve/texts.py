@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from typing import Any, Sequence
+from typing import Any
 
 from idtrans.corpus.article import Article, parse_article
 from idtrans.corpus.segment import split_sentences
@@ -53,7 +54,7 @@ class TextPlan:
             if not sentences:
                 out.append(raw)
                 continue
-            out.append(indent + " ".join(t.strip() for t in translations[position:position + len(sentences)]))
+            out.append(indent + " ".join(t.strip() for t in translations[position : position + len(sentences)]))
             position += len(sentences)
         return "\n".join(out)
 
@@ -63,7 +64,7 @@ def plan_text(text: str) -> TextPlan:
     lines = []
     for line in raw:
         stripped = line.strip()
-        indent = line[:len(line) - len(line.lstrip())]
+        indent = line[: len(line) - len(line.lstrip())]
         lines.append((indent, split_sentences(stripped) if stripped else []))
     return TextPlan(lines, raw)
 
@@ -130,9 +131,9 @@ class HtmlPlan:
                 continue
             plan = next(plans)
             count = len(plan.sentences)
-            lead = content[:len(content) - len(content.lstrip())]
-            tail = content[len(content.rstrip()):]
-            english = plan.join(translations[position:position + count])
+            lead = content[: len(content) - len(content.lstrip())]
+            tail = content[len(content.rstrip()) :]
+            english = plan.join(translations[position : position + count])
             out.append(lead + html.escape(english.strip(), quote=False) + tail)
             position += count
         return "".join(out)
@@ -164,8 +165,10 @@ class _Replay:
 
     def translate(self, sentences: Sequence[str]) -> list[Translation]:
         if [t.source for t in self._translations] != list(sentences):
-            raise TranslationError("the translations do not belong to this article's sentences",
-                                   hint="report this as a bug in idtrans serve")
+            raise TranslationError(
+                "the translations do not belong to this article's sentences",
+                hint="report this as a bug in idtrans serve",
+            )
         return self._translations
 
 
@@ -204,8 +207,9 @@ def article_response(result: TranslatedArticle) -> dict[str, Any]:
     records = [json.loads(line) for line in render_jsonl(result).splitlines() if line.strip()]
     for record in records:
         record["review"] = review_reasons(record)
-    paragraphs = [{"paragraph": number, "source": source, "english": english}
-                  for number, source, english in result.paragraphs()]
+    paragraphs = [
+        {"paragraph": number, "source": source, "english": english} for number, source, english in result.paragraphs()
+    ]
     article = result.article
     return {
         "title": paragraphs[0]["english"] if result.has_title else None,

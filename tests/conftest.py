@@ -41,8 +41,16 @@ def build_tiny_marian(directory: Path, *, vocab_size: int = 120, seed: int = 0) 
     lines = [f"{a} {b}" for a, b in zip(_TINY_TEXT_ID, _TINY_TEXT_EN)] * 40
     corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
     spm.SentencePieceTrainer.train(
-        input=str(corpus), model_prefix=str(directory / "spm"), vocab_size=vocab_size,
-        model_type="unigram", character_coverage=1.0, hard_vocab_limit=False, pad_id=-1, eos_id=0, unk_id=1, bos_id=-1,
+        input=str(corpus),
+        model_prefix=str(directory / "spm"),
+        vocab_size=vocab_size,
+        model_type="unigram",
+        character_coverage=1.0,
+        hard_vocab_limit=False,
+        pad_id=-1,
+        eos_id=0,
+        unk_id=1,
+        bos_id=-1,
         minloglevel=2,
     )
     corpus.unlink()
@@ -54,16 +62,36 @@ def build_tiny_marian(directory: Path, *, vocab_size: int = 120, seed: int = 0) 
         (directory / f"{side}.spm").write_bytes((directory / "spm.model").read_bytes())
     (directory / "spm.model").unlink()
     (directory / "spm.vocab").unlink()
-    (directory / "tokenizer_config.json").write_text(json.dumps({
-        "tokenizer_class": "MarianTokenizer", "source_lang": "id", "target_lang": "en",
-        "model_max_length": 64, "separate_vocabs": False,
-    }), encoding="utf-8")
+    (directory / "tokenizer_config.json").write_text(
+        json.dumps(
+            {
+                "tokenizer_class": "MarianTokenizer",
+                "source_lang": "id",
+                "target_lang": "en",
+                "model_max_length": 64,
+                "separate_vocabs": False,
+            }
+        ),
+        encoding="utf-8",
+    )
     pad = vocab["<pad>"]
     config = MarianConfig(
-        vocab_size=len(vocab), decoder_vocab_size=len(vocab), d_model=16, encoder_layers=1, decoder_layers=1,
-        encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=32, decoder_ffn_dim=32,
-        max_position_embeddings=64, pad_token_id=pad, decoder_start_token_id=pad, eos_token_id=0,
-        forced_eos_token_id=0, share_encoder_decoder_embeddings=True, tie_word_embeddings=True,
+        vocab_size=len(vocab),
+        decoder_vocab_size=len(vocab),
+        d_model=16,
+        encoder_layers=1,
+        decoder_layers=1,
+        encoder_attention_heads=2,
+        decoder_attention_heads=2,
+        encoder_ffn_dim=32,
+        decoder_ffn_dim=32,
+        max_position_embeddings=64,
+        pad_token_id=pad,
+        decoder_start_token_id=pad,
+        eos_token_id=0,
+        forced_eos_token_id=0,
+        share_encoder_decoder_embeddings=True,
+        tie_word_embeddings=True,
     )
     torch.manual_seed(seed)
     MarianMTModel(config).save_pretrained(directory)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from idtrans.pipeline.longsplit import split_by_window
 
@@ -25,7 +25,11 @@ class WordBackend:
         return split_by_window(text, self.count_tokens, window)
 
     def generate(self, texts, *, beams, max_new_tokens, no_repeat_ngram_size=0, repetition_penalty=1.0):
-        options = {"beams": beams, "max_new_tokens": max_new_tokens,
-                   "no_repeat_ngram_size": no_repeat_ngram_size, "repetition_penalty": repetition_penalty}
+        options = {
+            "beams": beams,
+            "max_new_tokens": max_new_tokens,
+            "no_repeat_ngram_size": no_repeat_ngram_size,
+            "repetition_penalty": repetition_penalty,
+        }
         self.calls.append((list(texts), options))
         return [self.respond(text, options) for text in texts]

@@ -17,8 +17,13 @@ def glossary_copy(directory: Path) -> Path:
 
 def tiny_config(model_dir: Path, directory: Path, **overrides: object) -> ServeConfig:
     settings: dict[str, object] = dict(
-        model=str(model_dir), glossary=str(glossary_copy(directory)), backend="torch", threads=1, beams=1,
-        cache_path=str(directory / "cache.sqlite3"), batch_wait_ms=5.0,
+        model=str(model_dir),
+        glossary=str(glossary_copy(directory)),
+        backend="torch",
+        threads=1,
+        beams=1,
+        cache_path=str(directory / "cache.sqlite3"),
+        batch_wait_ms=5.0,
     )
     settings.update(overrides)
     return ServeConfig(**settings)  # type: ignore[arg-type]

@@ -135,7 +135,10 @@ def test_line_numbers_and_boilerplate_inside_paragraph() -> None:
     article = parse_article(text)
     assert [p.line_no for p in article.paragraphs] == [3, 8]
     assert article.paragraphs[0].sentences == ["Kalimat satu.", "Kalimat dua."]  # removal does not split it
-    assert article.removed == [RemovedLine(4, "Baca juga: Berita lain", "related-link"), RemovedLine(9, "Iklan", "advertisement")]
+    assert article.removed == [
+        RemovedLine(4, "Baca juga: Berita lain", "related-link"),
+        RemovedLine(9, "Iklan", "advertisement"),
+    ]
 
 
 def test_crlf_bom_nfd_text() -> None:
@@ -167,10 +170,20 @@ def test_only_boilerplate() -> None:
 
 
 _LINES = [
-    "Pasukan Korea Utara tiba di Kursk.", "Dr. Ani berkata “Kami siap. Kami datang.” Lalu pergi.",
-    "MEMBACA  Israel menyerang Lebanon", "Tinggalkan komentar", "Iklan", "Baca juga: Berita lain",
-    "# Judul bagian", "Sekitar 11.000 tentara… [telah] tiba", "Facebook Twitter", "Membaca buku itu penting.",
-    "", "", "  ", "\u00a0",
+    "Pasukan Korea Utara tiba di Kursk.",
+    "Dr. Ani berkata “Kami siap. Kami datang.” Lalu pergi.",
+    "MEMBACA  Israel menyerang Lebanon",
+    "Tinggalkan komentar",
+    "Iklan",
+    "Baca juga: Berita lain",
+    "# Judul bagian",
+    "Sekitar 11.000 tentara… [telah] tiba",
+    "Facebook Twitter",
+    "Membaca buku itu penting.",
+    "",
+    "",
+    "  ",
+    "\u00a0",
 ]
 
 

@@ -10,7 +10,10 @@ from idtrans.corpus.boilerplate import BoilerplateRules, RemovedLine, Rule, find
 
 BOILERPLATE = [
     # related-article links
-    ("MEMBACA\u00a0 Israel menyerang selatan Lebanon, Hezbollah meluncurkan roket ke Israel | Berita Konflik Israel-Palestina", "related-link"),
+    (
+        "MEMBACA\u00a0 Israel menyerang selatan Lebanon, Hezbollah meluncurkan roket ke Israel | Berita Konflik Israel-Palestina",
+        "related-link",
+    ),
     ("MEMBACA Israel menyerang selatan Lebanon", "related-link"),
     ("BACA JUGA: Pasukan Korea Utara tiba di Kursk", "related-link"),
     ("BACA JUGA Pasukan Korea Utara tiba di Kursk", "related-link"),

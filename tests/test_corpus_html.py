@@ -15,17 +15,29 @@ PAGE = Path(__file__).parent / "data" / "news-page.html"
 
 TITLE = "Ukraina bertempur melawan pasukan Korea Utara untuk pertama kalinya"
 BODY = [
-    ("paragraph", "Pasukan Korea Utara telah bentrok dengan pasukan Ukraina untuk pertama kalinya, pejabat teratas "
-                  "Ukraina telah ungkapkan. Dalam wawancara dengan penyiar Korea Selatan KBS, Menteri Pertahanan "
-                  "Ukraina Rustem Umerov mengatakan “kelompok kecil” pasukan Korea Utara diserang."),
-    ("paragraph", "Pejabat AS memberitahu kantor berita Reuters bahwa pasukan Korea Utara terlibat dalam pertempuran "
-                  "di wilayah Kursk Rusia pada 4 November."),
+    (
+        "paragraph",
+        "Pasukan Korea Utara telah bentrok dengan pasukan Ukraina untuk pertama kalinya, pejabat teratas "
+        "Ukraina telah ungkapkan. Dalam wawancara dengan penyiar Korea Selatan KBS, Menteri Pertahanan "
+        "Ukraina Rustem Umerov mengatakan “kelompok kecil” pasukan Korea Utara diserang.",
+    ),
+    (
+        "paragraph",
+        "Pejabat AS memberitahu kantor berita Reuters bahwa pasukan Korea Utara terlibat dalam pertempuran "
+        "di wilayah Kursk Rusia pada 4 November.",
+    ),
     ("heading", "Ribuan tentara di perbatasan"),
-    ("paragraph", "Ukraina mengatakan sekitar 11.000 pasukan Korea Utara berada di wilayah perbatasan Kursk, di mana "
-                  "pasukan Ukraina memiliki pijakan."),
+    (
+        "paragraph",
+        "Ukraina mengatakan sekitar 11.000 pasukan Korea Utara berada di wilayah perbatasan Kursk, di mana "
+        "pasukan Ukraina memiliki pijakan.",
+    ),
     ("paragraph", "Namun, Moskow dan Pyongyang sampai saat ini belum merespons langsung terhadap tuduhan itu."),
-    ("paragraph", "Perjanjian itu berjanji bahwa Rusia dan Korea Utara akan saling membantu dalam hal “agresi” "
-                  "terhadap salah satu negara."),
+    (
+        "paragraph",
+        "Perjanjian itu berjanji bahwa Rusia dan Korea Utara akan saling membantu dalam hal “agresi” "
+        "terhadap salah satu negara.",
+    ),
 ]
 
 
@@ -40,14 +52,25 @@ def test_what_was_removed_is_reported_with_html_lines() -> None:
     article = load_article(PAGE)
     lines = PAGE.read_text(encoding="utf-8").splitlines()
     assert [(r.rule, r.text.split(":")[0]) for r in article.removed] == [
-        ("related-link", "BACA JUGA"), ("related-link", "Simak juga")]
+        ("related-link", "BACA JUGA"),
+        ("related-link", "Simak juga"),
+    ]
     for removed in article.removed:  # the HTML line really holds the removed text
         assert removed.text.split(":")[1].strip()[:20] in lines[removed.line_no - 1]
     assert article.title_line_no is not None and TITLE in lines[article.title_line_no - 1]
     dropped = " | ".join(r.text for r in article.dropped)
-    for boilerplate in ("Beranda", "Berita Terkait", "Semoga perang cepat selesai", "Kirim komentar", "Harga emas",
-                        "Hak cipta dilindungi", "Berlangganan newsletter", "Advertisement", "Tags: Ukraina",
-                        "Oleh Redaksi"):
+    for boilerplate in (
+        "Beranda",
+        "Berita Terkait",
+        "Semoga perang cepat selesai",
+        "Kirim komentar",
+        "Harga emas",
+        "Hak cipta dilindungi",
+        "Berlangganan newsletter",
+        "Advertisement",
+        "Tags: Ukraina",
+        "Oleh Redaksi",
+    ):
         assert boilerplate in dropped
     everything = " ".join(p.text for p in article.paragraphs) + (article.title or "")
     for leak in ("Iklan", "gtag", "loadAd", "Cari berita", "Bagikan", "Facebook", "©"):
@@ -75,15 +98,21 @@ def test_undecodable_and_empty_pages_are_clear_errors(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not valid UTF-8"):
         decode_html(b"<html><body>caf\xe9</body></html>", where="x.html")
     empty = tmp_path / "empty.html"
-    empty.write_text("<!DOCTYPE html><html><head><title></title></head>"
-                     "<body><nav><a href='/'>Beranda</a></nav></body></html>")
+    empty.write_text(
+        "<!DOCTYPE html><html><head><title></title></head><body><nav><a href='/'>Beranda</a></nav></body></html>"
+    )
     with pytest.raises(InputError, match="no article text"):
         load_article(empty)
 
 
 def test_a_page_without_title_metadata_keeps_its_first_heading_as_title() -> None:
-    html = ("<html><body><article><h1>Judul berita hari ini</h1><p>" + "Kalimat pertama berita ini cukup panjang. " * 6
-            + "</p><p>" + "Kalimat kedua berita ini juga cukup panjang. " * 6 + "</p></article></body></html>")
+    html = (
+        "<html><body><article><h1>Judul berita hari ini</h1><p>"
+        + "Kalimat pertama berita ini cukup panjang. " * 6
+        + "</p><p>"
+        + "Kalimat kedua berita ini juga cukup panjang. " * 6
+        + "</p></article></body></html>"
+    )
     article = parse_html_article(html, source="t.html")
     assert article.title == "Judul berita hari ini"
     assert len(article.paragraphs) == 2 and not any(p.heading for p in article.paragraphs)

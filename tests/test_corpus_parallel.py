@@ -22,7 +22,10 @@ from idtrans.errors import InputError
         ("a sharp correction in Wedenesday?s trading", "a sharp correction in Wednesday's trading"),
         ("the ministry?s data", "the ministry's data"),
         ("we don?t know", "we don't know"),
-        ("they?ll come, we?re sure, you?ve seen, I?m here, she?d go", "they'll come, we're sure, you've seen, I'm here, she'd go"),
+        (
+            "they?ll come, we?re sure, you?ve seen, I?m here, she?d go",
+            "they'll come, we're sure, you've seen, I'm here, she'd go",
+        ),
         ("Is it true? she asked.", "Is it true? she asked."),  # a real question mark followed by a space
         ("What?", "What?"),
         ("investors? net buying", "investors? net buying"),  # ambiguous: left alone
@@ -55,14 +58,14 @@ def test_contamination_key_ignores_case_punctuation_and_spaces() -> None:
 
 def test_clean_pairs_reports_each_step() -> None:
     source = [
-        "Rupiah menguat pada hari Rabu.",          # kept (repaired target)
-        "Rupiah menguat pada hari Rabu.",          # duplicate after repair/normalise
-        "",                                        # empty source
-        "kata " * 200,                             # too long (and its trailing space normalised)
-        "Ya.",                                     # ratio: 3 chars vs a long target
-        "Presiden berkunjung ke Jakarta.",         # contaminated (source in eval set)
-        "Harga minyak turun tajam.",               # contaminated (target in eval set)
-        "Menteri  berbicara\tkepada wartawan.",    # kept, whitespace normalised
+        "Rupiah menguat pada hari Rabu.",  # kept (repaired target)
+        "Rupiah menguat pada hari Rabu.",  # duplicate after repair/normalise
+        "",  # empty source
+        "kata " * 200,  # too long (and its trailing space normalised)
+        "Ya.",  # ratio: 3 chars vs a long target
+        "Presiden berkunjung ke Jakarta.",  # contaminated (source in eval set)
+        "Harga minyak turun tajam.",  # contaminated (target in eval set)
+        "Menteri  berbicara\tkepada wartawan.",  # kept, whitespace normalised
     ]
     target = [
         "The rupiah strengthened on Wedenesday?s trading.",
@@ -79,7 +82,15 @@ def test_clean_pairs_reports_each_step() -> None:
     assert kept_s == ["Rupiah menguat pada hari Rabu.", "Menteri berbicara kepada wartawan."]
     assert kept_t == ["The rupiah strengthened on Wednesday's trading.", "The minister spoke to reporters."]
     assert report.input_pairs == 8 and report.output_pairs == 2
-    assert report.steps == {"normalise": 3, "repair": 1, "empty": 1, "length": 1, "ratio": 1, "dedup": 1, "contamination": 2}
+    assert report.steps == {
+        "normalise": 3,
+        "repair": 1,
+        "empty": 1,
+        "length": 1,
+        "ratio": 1,
+        "dedup": 1,
+        "contamination": 2,
+    }
     assert any("removed 2" in line and "contamination" in line for line in report.lines())
 
 

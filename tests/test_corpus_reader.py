@@ -82,7 +82,10 @@ def test_missing_file_and_directory(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("exception", "message"),
-    [(PermissionError(13, "Permission denied"), "permission denied"), (OSError(5, "Input/output error"), "Input/output error")],
+    [
+        (PermissionError(13, "Permission denied"), "permission denied"),
+        (OSError(5, "Input/output error"), "Input/output error"),
+    ],
 )
 def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exception: OSError, message: str) -> None:
     file = tmp_path / "secret.txt"
@@ -113,8 +116,17 @@ def test_decode_text_where() -> None:
 
 
 def test_collect_inputs_directory(tmp_path: Path) -> None:
-    for name in ["b.txt", "a.md", "sub/c.TXT", "sub/deeper/d.txt", "notes.pdf", "e.json",
-                 ".hidden.txt", ".git/x.txt", "sub/.cache/y.md"]:
+    for name in [
+        "b.txt",
+        "a.md",
+        "sub/c.TXT",
+        "sub/deeper/d.txt",
+        "notes.pdf",
+        "e.json",
+        ".hidden.txt",
+        ".git/x.txt",
+        "sub/.cache/y.md",
+    ]:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x")
     (tmp_path / "dir.txt").mkdir()  # a directory named like an article is not one

@@ -18,8 +18,35 @@ from idtrans.eval.score import TermSuccess, score_corpus
 from idtrans.eval.significance import compare_systems
 from idtrans.glossary import Entry, Glossary
 
-WORDS = ("troops army said minister defence border region attack officials told news agency first time "
-         "small group fighting soldiers about were in of a the on at by").split()
+WORDS = [
+    "troops",
+    "army",
+    "said",
+    "minister",
+    "defence",
+    "border",
+    "region",
+    "attack",
+    "officials",
+    "told",
+    "news",
+    "agency",
+    "first",
+    "time",
+    "small",
+    "group",
+    "fighting",
+    "soldiers",
+    "about",
+    "were",
+    "in",
+    "of",
+    "a",
+    "the",
+    "on",
+    "at",
+    "by",
+]
 
 
 def _corpus(n: int = 300, seed: int = 7):
@@ -43,8 +70,14 @@ def _terms() -> TermSuccess:
 
 def _baseline(sources, refs, hyps, terms=None):
     scores = score_corpus(hyps, refs)
-    return make_baseline(hyps, refs, sources, scores=scores, terms=terms.corpus_score(hyps, sources) if terms else None,
-                         meta={"test_set": {"name": "synthetic"}})
+    return make_baseline(
+        hyps,
+        refs,
+        sources,
+        scores=scores,
+        terms=terms.corpus_score(hyps, sources) if terms else None,
+        meta={"test_set": {"name": "synthetic"}},
+    )
 
 
 def _every_tenth_emptied(hyps):
@@ -142,8 +175,10 @@ def test_gate_command_update_then_pass_then_fail(tmp_path):
     src, ref, hyp = _write(tmp_path / "s.id", sources), _write(tmp_path / "r.en", refs), _write(tmp_path / "h.en", hyps)
     worse = _write(tmp_path / "worse.en", _every_tenth_emptied(hyps))
     gfile = tmp_path / "g.yaml"
-    gfile.write_text("version: 1\nname: t\nentries:\n  - id: north-korea\n    source: Korea Utara\n    target: North Korea\n",
-                     encoding="utf-8")
+    gfile.write_text(
+        "version: 1\nname: t\nentries:\n  - id: north-korea\n    source: Korea Utara\n    target: North Korea\n",
+        encoding="utf-8",
+    )
     base = tmp_path / "baseline.json"
     runner = CliRunner()
     common = ["--baseline", str(base), "--ref", str(ref), "--src", str(src), "--glossary", str(gfile)]
@@ -168,8 +203,26 @@ def test_compare_matches_sacrebleu_paired_bootstrap(tmp_path):
     chrf = comparison.result("b", "chrf")
     assert chrf.delta < 0 and chrf.significant() and chrf.ci > 0
     cli = subprocess.run(
-        [sys.executable, "-m", "sacrebleu", str(ref), "-i", str(a), str(b), "-m", "bleu", "chrf", "--chrf-word-order", "2",
-         "--paired-bs", "-f", "text"], capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-m",
+            "sacrebleu",
+            str(ref),
+            "-i",
+            str(a),
+            str(b),
+            "-m",
+            "bleu",
+            "chrf",
+            "--chrf-word-order",
+            "2",
+            "--paired-bs",
+            "-f",
+            "text",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     p_values = re.findall(r"p = (\d\.\d{4})", cli)
     assert p_values == [f"{comparison.result('b', key).p_value:.4f}" for key in ("bleu", "chrf")]
@@ -180,7 +233,9 @@ def test_compare_matches_sacrebleu_paired_bootstrap(tmp_path):
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["systems"] == [str(a), str(b)] and data["results"]["chrf"][1]["p_value"] == chrf.p_value
-    table = CliRunner().invoke(app, ["eval", "compare", str(a), str(b), "--ref", str(ref), "--test", "ar", "--samples", "500"])
+    table = CliRunner().invoke(
+        app, ["eval", "compare", str(a), str(b), "--ref", str(ref), "--test", "ar", "--samples", "500"]
+    )
     assert table.exit_code == 0, table.output
     assert "approximate randomisation, 500 samples" in table.stdout
 
@@ -206,7 +261,9 @@ def test_ci_gate_skips_visibly_without_shared_data(tmp_path):
     assert "BLEU gate: SKIPPED: test set flores200-devtest not found" in done.stdout
     (tmp_path / "no-shared" / "corpora" / "test").mkdir(parents=True)
     for suffix in ("id", "en"):
-        (tmp_path / "no-shared" / "corpora" / "test" / f"flores200-devtest.{suffix}").write_text("x\n", encoding="utf-8")
+        (tmp_path / "no-shared" / "corpora" / "test" / f"flores200-devtest.{suffix}").write_text(
+            "x\n", encoding="utf-8"
+        )
     env["GATE_MODEL"] = str(tmp_path / "no-such-model")
     done = subprocess.run(["bash", str(script)], capture_output=True, text=True, env=env, timeout=60)
     assert done.returncode == 0 and "SKIPPED: model" in done.stdout

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import _TINY_TEXT_EN, _TINY_TEXT_ID
 from typer.testing import CliRunner
 
-from conftest import _TINY_TEXT_EN, _TINY_TEXT_ID
 from idtrans.cli import app
 from idtrans.errors import EvalError, InputError
 from idtrans.eval.lines import TextFile
@@ -30,11 +30,14 @@ def data_dir(tmp_path):
     return tmp_path
 
 
-@pytest.mark.parametrize("name,expected", [
-    ("dev", "dev.id"),
-    ("flores200-devtest", "test/flores200-devtest.id"),
-    ("test/flores200-devtest", "test/flores200-devtest.id"),
-])
+@pytest.mark.parametrize(
+    "name,expected",
+    [
+        ("dev", "dev.id"),
+        ("flores200-devtest", "test/flores200-devtest.id"),
+        ("test/flores200-devtest", "test/flores200-devtest.id"),
+    ],
+)
 def test_named_test_sets_resolve(data_dir, name, expected):
     test_set = resolve_test_set(name, data_dir)
     assert test_set.source == data_dir / expected
@@ -77,10 +80,14 @@ def test_run_folder_is_never_overwritten_silently(tmp_path):
 def test_report_highlights_terms_and_escapes_text():
     glossary = Glossary([Entry("north-korea", ("Korea Utara",), "North Korea", forbidden=("N. Korea",))], name="g")
     inputs = RunInputs(
-        "t", TextFile("s", ["Korea Utara <b>menyerang</b>.", "Korea Utara lagi.", "Tanpa."]),
-        TextFile("r", ["North Korea <b>attacked</b>.", "North Korea again.", "Without."]), 3,
+        "t",
+        TextFile("s", ["Korea Utara <b>menyerang</b>.", "Korea Utara lagi.", "Tanpa."]),
+        TextFile("r", ["North Korea <b>attacked</b>.", "North Korea again.", "Without."]),
+        3,
     )
-    result = evaluate(inputs, ["N. Korea <b>attacked</b>.", "North Korea again.", ""], term_metric=TermSuccess(glossary))
+    result = evaluate(
+        inputs, ["N. Korea <b>attacked</b>.", "North Korea again.", ""], term_metric=TermSuccess(glossary)
+    )
     assert result.records[0].terms_missed == ["North Korea"] and result.records[0].forbidden == ["N. Korea"]
     html = render_report(result, worst=2)
     assert "<b>" not in html and "&lt;b&gt;" in html
@@ -94,7 +101,10 @@ def test_report_highlights_terms_and_escapes_text():
 def test_histogram_and_highlight_units():
     svg = histogram_svg([0.0, 4.9, 5.0, 99.0, 100.0])
     assert svg.count("<rect") == 20 and "0–5: 2 sentence(s)" in svg and "95–100: 2 sentence(s)" in svg
-    assert highlight("a b c", [(2, 3, "ok", "t"), (2, 5, "miss", "longer")]) == 'a <mark class="miss" title="longer">b c</mark>'
+    assert (
+        highlight("a b c", [(2, 3, "ok", "t"), (2, 5, "miss", "longer")])
+        == 'a <mark class="miss" title="longer">b c</mark>'
+    )
 
 
 def _files(tmp_path):
@@ -110,8 +120,23 @@ def test_eval_run_end_to_end_on_the_tiny_model(tiny_model_dir, tmp_path):
     out = tmp_path / "run"
     base = tmp_path / "baseline.json"
     runner = CliRunner()
-    common = ["eval", "run", "--src", str(src), "--ref", str(ref), "--model", str(tiny_model_dir), "--backend", "torch",
-              "--threads", "1", "--beams", "2", "--quiet"]
+    common = [
+        "eval",
+        "run",
+        "--src",
+        str(src),
+        "--ref",
+        str(ref),
+        "--model",
+        str(tiny_model_dir),
+        "--backend",
+        "torch",
+        "--threads",
+        "1",
+        "--beams",
+        "2",
+        "--quiet",
+    ]
     first = runner.invoke(app, [*common, "--out", str(out), "--baseline", str(base), "--update-baseline"])
     assert first.exit_code == 0, first.output
     hyps = (out / "hypotheses.txt").read_text(encoding="utf-8").split("\n")[:-1]
@@ -133,7 +158,9 @@ def test_eval_run_end_to_end_on_the_tiny_model(tiny_model_dir, tmp_path):
     assert rerun.exit_code == 0, rerun.output
     assert json.loads(rerun.stdout)["gate"]["passed"] is True
 
-    no_glossary = runner.invoke(app, [*common, "--out", str(tmp_path / "run3"), "--no-glossary", "--baseline", str(base)])
+    no_glossary = runner.invoke(
+        app, [*common, "--out", str(tmp_path / "run3"), "--no-glossary", "--baseline", str(base)]
+    )
     assert no_glossary.exit_code == 1 and "no glossary to check terms" in no_glossary.stderr
 
 

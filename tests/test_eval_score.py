@@ -17,13 +17,43 @@ from idtrans.eval.lines import read_lines, split_lines
 from idtrans.eval.score import TermSuccess, score_corpus, sentence_chrf
 from idtrans.glossary import Entry, Glossary
 
-WORDS = ("the troops army said minister defence North Korea Ukraine Russia border region attack "
-         "officials told news agency first time small group fighting soldiers about were in of a").split()
+WORDS = [
+    "the",
+    "troops",
+    "army",
+    "said",
+    "minister",
+    "defence",
+    "North",
+    "Korea",
+    "Ukraine",
+    "Russia",
+    "border",
+    "region",
+    "attack",
+    "officials",
+    "told",
+    "news",
+    "agency",
+    "first",
+    "time",
+    "small",
+    "group",
+    "fighting",
+    "soldiers",
+    "about",
+    "were",
+    "in",
+    "of",
+    "a",
+]
 
 
 def _sentences(rng: random.Random, n: int) -> list[str]:
-    return [" ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 18))).capitalize() + rng.choice([".", "!", "?", ""])
-            for _ in range(n)]
+    return [
+        " ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 18))).capitalize() + rng.choice([".", "!", "?", ""])
+        for _ in range(n)
+    ]
 
 
 def _noisy(rng: random.Random, sentences: list[str], rate: float) -> list[str]:
@@ -67,14 +97,39 @@ def _case_files(tmp_path, case: str):
     return ref, hyp
 
 
-CASES = ["plain", "empty-hypothesis-lines", "crlf-and-trailing-space", "no-final-newline", "unicode-and-tabs", "identical"]
+CASES = [
+    "plain",
+    "empty-hypothesis-lines",
+    "crlf-and-trailing-space",
+    "no-final-newline",
+    "unicode-and-tabs",
+    "identical",
+]
 
 
 def _sacrebleu_cli(ref, hyp, width: int) -> list[dict]:
     out = subprocess.run(
-        [sys.executable, "-m", "sacrebleu", str(ref), "-i", str(hyp), "-m", "bleu", "chrf", "ter",
-         "--chrf-word-order", "2", "-w", str(width), "-f", "json"],
-        capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-m",
+            "sacrebleu",
+            str(ref),
+            "-i",
+            str(hyp),
+            "-m",
+            "bleu",
+            "chrf",
+            "ter",
+            "--chrf-word-order",
+            "2",
+            "-w",
+            str(width),
+            "-f",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(out.stdout)
 
@@ -114,8 +169,26 @@ def test_score_command_prints_what_sacrebleu_prints(tmp_path):
 def test_sentence_chrf_equals_sacrebleu_sentence_level(tmp_path):
     ref, hyp = _case_files(tmp_path, "plain")
     out = subprocess.run(
-        [sys.executable, "-m", "sacrebleu", str(ref), "-i", str(hyp), "-m", "chrf", "--chrf-word-order", "2",
-         "-sl", "-w", "4", "-f", "text"], capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-m",
+            "sacrebleu",
+            str(ref),
+            "-i",
+            str(hyp),
+            "-m",
+            "chrf",
+            "--chrf-word-order",
+            "2",
+            "-sl",
+            "-w",
+            "4",
+            "-f",
+            "text",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     cli = [float(line.split(" = ")[1].split()[0]) for line in out.stdout.splitlines()]
     ours = sentence_chrf(read_lines(hyp).lines, read_lines(ref).lines)
@@ -132,11 +205,14 @@ def test_split_lines_matches_open_newline_then_rstrip():
 # --------------------------------------------------------------------------- bad input
 
 
-@pytest.mark.parametrize("name,content,message,where", [
-    ("empty.txt", b"", "file is empty", "empty.txt"),
-    ("latin1.txt", "fine\nstill fine\ncaf\xe9 au lait\n".encode("latin-1"), "not UTF-8", "latin1.txt:3"),
-    ("nul.txt", b"ok\nbinary\x00data\n", "NUL byte", "nul.txt:2"),
-])
+@pytest.mark.parametrize(
+    "name,content,message,where",
+    [
+        ("empty.txt", b"", "file is empty", "empty.txt"),
+        ("latin1.txt", "fine\nstill fine\ncaf\xe9 au lait\n".encode("latin-1"), "not UTF-8", "latin1.txt:3"),
+        ("nul.txt", b"ok\nbinary\x00data\n", "NUL byte", "nul.txt:2"),
+    ],
+)
 def test_bad_files_name_file_and_line(tmp_path, name, content, message, where):
     path = tmp_path / name
     path.write_bytes(content)
@@ -168,8 +244,12 @@ def test_score_refuses_empty_and_non_utf8_and_missing(tmp_path):
     (tmp_path / "empty.txt").write_bytes(b"")
     assert "empty.txt: hypothesis file is empty" in _cli_error(["eval", "score", str(tmp_path / "empty.txt"), str(ref)])
     (tmp_path / "bad.txt").write_bytes(b"one\n\xff\xfetwo\n")
-    assert "bad.txt:2: hypothesis file is not UTF-8" in _cli_error(["eval", "score", str(tmp_path / "bad.txt"), str(ref)])
-    assert "missing.txt: hypothesis file not found" in _cli_error(["eval", "score", str(tmp_path / "missing.txt"), str(ref)])
+    assert "bad.txt:2: hypothesis file is not UTF-8" in _cli_error(
+        ["eval", "score", str(tmp_path / "bad.txt"), str(ref)]
+    )
+    assert "missing.txt: hypothesis file not found" in _cli_error(
+        ["eval", "score", str(tmp_path / "missing.txt"), str(ref)]
+    )
     assert "needs the source" in _cli_error(["eval", "score", str(ref), str(ref), "--glossary", str(ref)])
 
 
@@ -195,19 +275,24 @@ entries:
 
 def _glossary() -> Glossary:
     return Glossary(
-        [Entry("north-korea", ("Korea Utara",), "North Korea", category="place", forbidden=("N. Korea",)),
-         Entry("defence-minister", ("Menteri Pertahanan",), "Defence Minister", category="title", case="ignore")],
+        [
+            Entry("north-korea", ("Korea Utara",), "North Korea", category="place", forbidden=("N. Korea",)),
+            Entry("defence-minister", ("Menteri Pertahanan",), "Defence Minister", category="title", case="ignore"),
+        ],
         name="eval-test",
     )
 
 
-@pytest.mark.parametrize("source,hypothesis,found,matched,forbidden", [
-    ("Pasukan Korea Utara tiba.", "North Korean troops arrived; North Korea said.", 1, 1, 0),
-    ("Pasukan Korea Utara tiba.", "N. Korea troops arrived.", 0, 1, 1),
-    ("Menteri Pertahanan Korea Utara", "The defence minister of North Korea", 2, 2, 0),
-    ("Menteri Pertahanan Korea Utara", "The minister of the north", 0, 2, 0),
-    ("Tidak ada istilah di sini.", "No terms here.", 0, 0, 0),
-])
+@pytest.mark.parametrize(
+    "source,hypothesis,found,matched,forbidden",
+    [
+        ("Pasukan Korea Utara tiba.", "North Korean troops arrived; North Korea said.", 1, 1, 0),
+        ("Pasukan Korea Utara tiba.", "N. Korea troops arrived.", 0, 1, 1),
+        ("Menteri Pertahanan Korea Utara", "The defence minister of North Korea", 2, 2, 0),
+        ("Menteri Pertahanan Korea Utara", "The minister of the north", 0, 2, 0),
+        ("Tidak ada istilah di sini.", "No terms here.", 0, 0, 0),
+    ],
+)
 def test_term_success_counts_entries_matched_in_source(source, hypothesis, found, matched, forbidden):
     metric = TermSuccess(_glossary())
     score = metric.corpus_score([hypothesis], [source])
@@ -223,8 +308,10 @@ def test_score_command_with_glossary_reports_term_success(tmp_path):
     ref = _write(tmp_path / "ref.en", ["North Korean troops arrived.", "The Defence Minister said.", "No terms."])
     hyp = _write(tmp_path / "hyp.en", ["North Korea troops arrived.", "The minister said.", "No terms."])
     report = tmp_path / "r" / "report.html"
-    result = CliRunner().invoke(app, ["eval", "score", str(hyp), str(ref), "--src", str(src), "-g", str(gfile),
-                                      "--json", "--report", str(report)])
+    result = CliRunner().invoke(
+        app,
+        ["eval", "score", str(hyp), str(ref), "--src", str(src), "-g", str(gfile), "--json", "--report", str(report)],
+    )
     assert result.exit_code == 0, result.output
     terms = json.loads(result.stdout)["scores"]["terms"]
     assert (terms["found"], terms["matched"], terms["score"]) == (1, 2, 50.0)

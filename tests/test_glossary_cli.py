@@ -47,12 +47,30 @@ def test_show(runner, gfile):
 
 def test_add_edit_remove_round_trip(runner, gfile):
     before = gfile.read_text()
-    result = runner.invoke(app, ["glossary", "add", "-g", str(gfile), "-s", "Panglima Angkatan Bersenjata",
-                                 "-t", "armed forces chief", "-c", "title", "--case", "ignore", "-f", "army boss"])
+    result = runner.invoke(
+        app,
+        [
+            "glossary",
+            "add",
+            "-g",
+            str(gfile),
+            "-s",
+            "Panglima Angkatan Bersenjata",
+            "-t",
+            "armed forces chief",
+            "-c",
+            "title",
+            "--case",
+            "ignore",
+            "-f",
+            "army boss",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert gfile.read_text().startswith(before)
-    result = runner.invoke(app, ["glossary", "edit", "armed-forces-chief", "-g", str(gfile), "--add-source", "Pangab",
-                                 "--note", "TNI"])
+    result = runner.invoke(
+        app, ["glossary", "edit", "armed-forces-chief", "-g", str(gfile), "--add-source", "Pangab", "--note", "TNI"]
+    )
     assert result.exit_code == 0, result.output
     entry = load_glossary(gfile).get("armed-forces-chief")
     assert entry.sources == ("Panglima Angkatan Bersenjata", "Pangab") and entry.note == "TNI"
@@ -63,7 +81,9 @@ def test_add_edit_remove_round_trip(runner, gfile):
 
 def test_add_conflict_is_a_one_line_error(runner, gfile):
     before = gfile.read_text()
-    result = runner.invoke(app, ["glossary", "add", "-g", str(gfile), "-s", "Korea Utara", "-t", "DPRK", "--id", "dprk"])
+    result = runner.invoke(
+        app, ["glossary", "add", "-g", str(gfile), "-s", "Korea Utara", "-t", "DPRK", "--id", "dprk"]
+    )
     assert result.exit_code == 1
     assert "two renderings" in result.output and "Traceback" not in result.output
     assert gfile.read_text() == before
@@ -103,9 +123,13 @@ def test_export_import(runner, tmp_path, gfile):
 
 def test_check_reports_applied_missing_and_forbidden(runner, tmp_path, gfile):
     source = tmp_path / "a.id.txt"
-    source.write_text("Menteri Pertahanan Ukraina Rustem Umerov berkata pasukan Korea Utara diserang.\n", encoding="utf-8")
+    source.write_text(
+        "Menteri Pertahanan Ukraina Rustem Umerov berkata pasukan Korea Utara diserang.\n", encoding="utf-8"
+    )
     good = tmp_path / "good.en.txt"
-    good.write_text("Ukraine's Defence Minister Rustem Umerov said North Korean troops were attacked.\n", encoding="utf-8")
+    good.write_text(
+        "Ukraine's Defence Minister Rustem Umerov said North Korean troops were attacked.\n", encoding="utf-8"
+    )
     result = runner.invoke(app, ["glossary", "check", str(source), str(good), "-g", str(gfile)])
     assert result.exit_code == 0, result.output
     bad = tmp_path / "bad.en.txt"

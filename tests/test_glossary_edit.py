@@ -50,7 +50,11 @@ def test_add_changes_only_the_added_lines(small):
     before = small.read_text()
     add_entry(small, {"source": ["Rusia"], "target": "Russia", "category": "place", "also": ["Russian"]})
     assert _diff(before, small.read_text()) == [
-        "+   - id: russia", "+     source: [Rusia]", "+     target: Russia", "+     also: [Russian]", "+     category: place",
+        "+   - id: russia",
+        "+     source: [Rusia]",
+        "+     target: Russia",
+        "+     also: [Russian]",
+        "+     category: place",
     ]
     assert load_glossary(small).get("russia").also == ("Russian",)
 
@@ -59,7 +63,15 @@ def test_add_to_the_starter_glossary_is_only_added_lines(tmp_path):
     copy = tmp_path / "g.yaml"
     copy.write_text(default_glossary_path().read_text(encoding="utf-8"), encoding="utf-8")
     before = copy.read_text()
-    add_entry(copy, {"source": ["Panglima Angkatan Bersenjata"], "target": "armed forces chief", "category": "title", "case": "ignore"})
+    add_entry(
+        copy,
+        {
+            "source": ["Panglima Angkatan Bersenjata"],
+            "target": "armed forces chief",
+            "category": "title",
+            "case": "ignore",
+        },
+    )
     assert all(line.startswith("+") for line in _diff(before, copy.read_text()))
 
 
@@ -68,7 +80,9 @@ def test_edit_keeps_comments_quotes_and_other_entries(small):
     edit_entry(small, "kyiv", {"note": "since 2019"}, add_sources=["Kiyv"])
     after = small.read_text()
     assert _diff(before, after) == [
-        "-     source: [\"Kyiv\", 'Kiev']", "+     source: [\"Kyiv\", 'Kiev', Kiyv]", "+     note: since 2019",
+        "-     source: [\"Kyiv\", 'Kiev']",
+        "+     source: [\"Kyiv\", 'Kiev', Kiyv]",
+        "+     note: since 2019",
     ]
     edit_entry(small, "umerov", {"forbidden": ["Rustam Umerov"]})
     text = small.read_text()
@@ -120,9 +134,8 @@ def test_lock_held_elsewhere_times_out(small, monkeypatch):
     import idtrans.glossary.edit as edit
 
     monkeypatch.setattr(edit, "LOCK_TIMEOUT", 0.2)
-    with FileLock(str(lock_path(small))):
-        with pytest.raises(GlossaryError, match="lock"):
-            add_entry(small, {"source": ["Rusia"], "target": "Russia"})
+    with FileLock(str(lock_path(small))), pytest.raises(GlossaryError, match="lock"):
+        add_entry(small, {"source": ["Rusia"], "target": "Russia"})
 
 
 def test_atomic_write_failure_keeps_the_old_file(small, monkeypatch):
@@ -150,37 +163,55 @@ def test_add_creates_a_missing_glossary(tmp_path):
 
 # -- import / export ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("layout, fmt, first_lines", [
-    ("google", "csv", ["Rustem Umerov,Rustem Umerov", "Korea Utara,North Korea"]),
-    ("amazon", "csv", ["id,en", "Rustem Umerov,Rustem Umerov"]),
-    ("deepl", "csv", ["Rustem Umerov,Rustem Umerov,ID,EN", "Korea Utara,North Korea,ID,EN"]),
-    ("google", "tsv", ["Rustem Umerov\tRustem Umerov", "Korea Utara\tNorth Korea"]),
-    ("deepl", "tsv", ["Rustem Umerov\tRustem Umerov", "Korea Utara\tNorth Korea"]),
-])
+
+@pytest.mark.parametrize(
+    "layout, fmt, first_lines",
+    [
+        ("google", "csv", ["Rustem Umerov,Rustem Umerov", "Korea Utara,North Korea"]),
+        ("amazon", "csv", ["id,en", "Rustem Umerov,Rustem Umerov"]),
+        ("deepl", "csv", ["Rustem Umerov,Rustem Umerov,ID,EN", "Korea Utara,North Korea,ID,EN"]),
+        ("google", "tsv", ["Rustem Umerov\tRustem Umerov", "Korea Utara\tNorth Korea"]),
+        ("deepl", "tsv", ["Rustem Umerov\tRustem Umerov", "Korea Utara\tNorth Korea"]),
+    ],
+)
 def test_export_layouts(small, layout, fmt, first_lines):
     text = export_text(load_glossary(small), layout, fmt)
     assert text.splitlines()[: len(first_lines)] == first_lines
     assert "Kiev" in text  # one row per source form
 
 
-@pytest.mark.parametrize("layout, fmt", [("google", "csv"), ("amazon", "csv"), ("deepl", "csv"), ("google", "tsv"), ("amazon", "tsv")])
+@pytest.mark.parametrize(
+    "layout, fmt", [("google", "csv"), ("amazon", "csv"), ("deepl", "csv"), ("google", "tsv"), ("amazon", "tsv")]
+)
 def test_export_import_round_trip(small, tmp_path, layout, fmt):
     out = tmp_path / f"x.{fmt}"
     out.write_text(export_text(load_glossary(small), layout, fmt), encoding="utf-8")
     detected, entries = import_entries(out)
-    assert detected == layout or (layout == "google" and fmt == "tsv" and detected == "google") or (layout == "deepl" and fmt == "tsv")
+    assert (
+        detected == layout
+        or (layout == "google" and fmt == "tsv" and detected == "google")
+        or (layout == "deepl" and fmt == "tsv")
+    )
     assert {e["target"]: e["source"] for e in entries} == {
-        "Rustem Umerov": ["Rustem Umerov"], "North Korea": ["Korea Utara"], "Kyiv": ["Kyiv", "Kiev"]}
+        "Rustem Umerov": ["Rustem Umerov"],
+        "North Korea": ["Korea Utara"],
+        "Kyiv": ["Kyiv", "Kiev"],
+    }
     fresh = tmp_path / "fresh.yaml"
     merge_entries(fresh, entries)
     assert {e.target: e.sources for e in load_glossary(fresh).entries} == {
-        "Rustem Umerov": ("Rustem Umerov",), "North Korea": ("Korea Utara",), "Kyiv": ("Kyiv", "Kiev")}
+        "Rustem Umerov": ("Rustem Umerov",),
+        "North Korea": ("Korea Utara",),
+        "Kyiv": ("Kyiv", "Kiev"),
+    }
 
 
 def test_import_merges_reports_conflicts_and_replaces_on_request(small, tmp_path):
     csv_file = tmp_path / "in.csv"
-    csv_file.write_text('Korea Utara,DPRK\nKorea Utara,North Korea\nKorut,North Korea\n"Rusia, Federasi",Russian Federation\n',
-                        encoding="utf-8")
+    csv_file.write_text(
+        'Korea Utara,DPRK\nKorea Utara,North Korea\nKorut,North Korea\n"Rusia, Federasi",Russian Federation\n',
+        encoding="utf-8",
+    )
     _, entries = import_entries(csv_file)
     outcome = merge_entries(small, entries)
     assert outcome["extended"] == ["north-korea"] and outcome["added"] == ["russian-federation"]
@@ -192,12 +223,15 @@ def test_import_merges_reports_conflicts_and_replaces_on_request(small, tmp_path
     assert load_glossary(small).get("north-korea").target == "DPRK"
 
 
-@pytest.mark.parametrize("content, fmt, message", [
-    ("en,id\nNorth Korea,Korea Utara\nx\n", "csv", "expected at least"),
-    ("Korea Utara,North Korea,EN,ID\n", "csv", "this glossary is id->en"),
-    ("Korea Utara\n", "tsv", "expected at least 2 columns"),
-    ('"Korea Utara,North Korea\n', "csv", None),
-])
+@pytest.mark.parametrize(
+    "content, fmt, message",
+    [
+        ("en,id\nNorth Korea,Korea Utara\nx\n", "csv", "expected at least"),
+        ("Korea Utara,North Korea,EN,ID\n", "csv", "this glossary is id->en"),
+        ("Korea Utara\n", "tsv", "expected at least 2 columns"),
+        ('"Korea Utara,North Korea\n', "csv", None),
+    ],
+)
 def test_import_errors_name_the_line(tmp_path, content, fmt, message):
     path = tmp_path / f"bad.{fmt}"
     path.write_text(content, encoding="utf-8")

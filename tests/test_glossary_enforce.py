@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import pytest
 
@@ -11,18 +11,38 @@ from idtrans.glossary import Entry, Glossary
 from idtrans.pipeline.enforce import GlossaryTranslator
 from idtrans.pipeline.translator import Translation, Translator
 
-GLOSSARY = Glossary([
-    Entry("north-korea", ("Korea Utara",), "North Korea", "place", also=("North Korean",)),
-    Entry("ukraine", ("Ukraina",), "Ukraine", "place", also=("Ukrainian",)),
-    Entry("defence-ministry", ("Kementerian Pertahanan",), "Defence Ministry", "organisation", "ignore",
-          forbidden=("Ministry of Defense",)),
-    Entry("kbs", ("KBS",), "KBS", "organisation", "keep-source"),
-    Entry("news-agency", ("kantor berita",), "news agency", "organisation", "ignore"),
-    Entry("reuters", ("Reuters",), "Reuters", "organisation", "keep-source"),
-], name="test")
+GLOSSARY = Glossary(
+    [
+        Entry("north-korea", ("Korea Utara",), "North Korea", "place", also=("North Korean",)),
+        Entry("ukraine", ("Ukraina",), "Ukraine", "place", also=("Ukrainian",)),
+        Entry(
+            "defence-ministry",
+            ("Kementerian Pertahanan",),
+            "Defence Ministry",
+            "organisation",
+            "ignore",
+            forbidden=("Ministry of Defense",),
+        ),
+        Entry("kbs", ("KBS",), "KBS", "organisation", "keep-source"),
+        Entry("news-agency", ("kantor berita",), "news agency", "organisation", "ignore"),
+        Entry("reuters", ("Reuters",), "Reuters", "organisation", "keep-source"),
+    ],
+    name="test",
+)
 
-PHRASES = {"pasukan Korea Utara": "North Korean troops", "Korea Utara": "North Korea", "Ukraina": "Ukraine", "pasukan": "troops", "menyerang": "attacked", "dan": "and",
-           "kata": "said", "penyiar": "broadcaster", "warga": "residents", "memberitahu": "told", "bertemu": "met"}
+PHRASES = {
+    "pasukan Korea Utara": "North Korean troops",
+    "Korea Utara": "North Korea",
+    "Ukraina": "Ukraine",
+    "pasukan": "troops",
+    "menyerang": "attacked",
+    "dan": "and",
+    "kata": "said",
+    "penyiar": "broadcaster",
+    "warga": "residents",
+    "memberitahu": "told",
+    "bertemu": "met",
+}
 
 
 class FakeTranslator:
@@ -30,8 +50,9 @@ class FakeTranslator:
 
     identity = "fake:inner"
 
-    def __init__(self, damage: Callable[[str], str] = lambda text: text,
-                 scores: Callable[[str, str], float] | None = None) -> None:
+    def __init__(
+        self, damage: Callable[[str], str] = lambda text: text, scores: Callable[[str, str], float] | None = None
+    ) -> None:
         self.damage = damage
         self.calls: list[list[str]] = []
         self.scores = scores
@@ -73,8 +94,10 @@ def test_a_sentence_the_model_gets_right_is_left_exactly_as_the_model_wrote_it()
     assert result[0].text == "North Korean troops attacked Ukraine"  # `also` form: never "troops North Korea"
     assert result[1].text == "tanpa istilah" and "glossary" not in result[1].info
     assert result[0].info["parts"] == 1
-    assert [(r["entry"], r["status"]) for r in result[0].info["glossary"]] == [("north-korea", "applied"),
-                                                                             ("ukraine", "applied")]
+    assert [(r["entry"], r["status"]) for r in result[0].info["glossary"]] == [
+        ("north-korea", "applied"),
+        ("ukraine", "applied"),
+    ]
     assert statuses(result[0]) == [("term", "North Korea", "kept"), ("term", "Ukraine", "kept")]
     assert inner.calls == [sentences]  # one call: nothing failed
     assert enforcer.summary()["applied"] == 3 and enforcer.summary()["repaired"] == 0
@@ -104,8 +127,13 @@ def test_a_dropped_term_beside_another_item_is_written_beside_it():
     enforcer = GlossaryTranslator(inner, GLOSSARY)
     (result,) = enforcer.translate(["pasukan memberitahu kantor berita Reuters"])
     assert result.text == "troops told news agency Reuters"
-    assert result.info["items"][0] == {"kind": "term", "source": "kantor berita", "target": "news agency",
-                                       "status": "repaired", "strategy": "repair"}
+    assert result.info["items"][0] == {
+        "kind": "term",
+        "source": "kantor berita",
+        "target": "news agency",
+        "status": "repaired",
+        "strategy": "repair",
+    }
 
 
 def test_dropped_term_is_repaired_by_translating_around_it():
@@ -128,13 +156,23 @@ def test_without_repair_a_dropped_term_is_missed_counted_and_flagged():
     assert "missed" in enforcer.summary_line()
 
 
-@pytest.mark.parametrize(("source", "damage", "expected"), [
-    ("1.250 warga", lambda t: t, "1,250 residents"),
-    ("pasukan pukul 10.30 WIB", lambda t: t.replace("10.30", "1030"), "troops pukul 10:30 WIB"),
-    ("pasukan Senin (12/2)", lambda t: t.replace("(12/2)", "(122)").replace("Senin", "Monday"),
-     "troops Monday (12 February)"),
-    ("menyerang pada 4 November 2024", lambda t: t.replace("4 November", "November"), "attacked pada 4 November 2024"),
-])
+@pytest.mark.parametrize(
+    ("source", "damage", "expected"),
+    [
+        ("1.250 warga", lambda t: t, "1,250 residents"),
+        ("pasukan pukul 10.30 WIB", lambda t: t.replace("10.30", "1030"), "troops pukul 10:30 WIB"),
+        (
+            "pasukan Senin (12/2)",
+            lambda t: t.replace("(12/2)", "(122)").replace("Senin", "Monday"),
+            "troops Monday (12 February)",
+        ),
+        (
+            "menyerang pada 4 November 2024",
+            lambda t: t.replace("4 November", "November"),
+            "attacked pada 4 November 2024",
+        ),
+    ],
+)
 def test_numbers_are_checked_and_repaired(source, damage, expected):
     inner = FakeTranslator(damage)
     (result,) = GlossaryTranslator(inner, GLOSSARY).translate([source])
@@ -152,8 +190,10 @@ def test_a_misspelt_name_is_repaired_and_a_copied_one_kept():
 
 def test_the_best_scored_passing_candidate_wins_and_a_name_change_must_score_well():
     # the model writes a name its own way; forcing the Indonesian form scores far worse: keep the model's
-    inner = FakeTranslator(lambda text: text.replace("Jenewo", "Genewa"),
-                           scores=lambda source, target: -3.0 if "Jenewo" in target else -0.5)
+    inner = FakeTranslator(
+        lambda text: text.replace("Jenewo", "Genewa"),
+        scores=lambda source, target: -3.0 if "Jenewo" in target else -0.5,
+    )
     (result,) = GlossaryTranslator(inner, GLOSSARY).translate(["pasukan Jenewo menyerang"])
     assert result.text == "troops Genewa attacked"
     assert statuses(result) == [("name", "Jenewo", "missed")]
@@ -184,11 +224,18 @@ def test_with_the_real_sentence_translator(tiny_model_dir):
     from idtrans.pipeline.translator import DecodeSettings
 
     glossary = load_glossary(default_glossary_path())
-    inner = build_translator(str(tiny_model_dir), settings=DecodeSettings(beams=1, max_new_tokens=12), glossary=False,
-                             backend="torch", threads=1)
+    inner = build_translator(
+        str(tiny_model_dir),
+        settings=DecodeSettings(beams=1, max_new_tokens=12),
+        glossary=False,
+        backend="torch",
+        threads=1,
+    )
     enforcer = GlossaryTranslator(inner, glossary)
-    sentences = ["Menteri Pertahanan Ukraina Rustem Umerov mengatakan pasukan Korea Utara diserang.",
-                 "Presiden Rusia Vladimir Putin berkunjung ke Pyongyang pada bulan Juni."]
+    sentences = [
+        "Menteri Pertahanan Ukraina Rustem Umerov mengatakan pasukan Korea Utara diserang.",
+        "Presiden Rusia Vladimir Putin berkunjung ke Pyongyang pada bulan Juni.",
+    ]
     results = enforcer.translate(sentences)
     for sentence, result in zip(sentences, results):
         assert all(check.found for check in check_translation(glossary, sentence, result.text)), result.text
@@ -213,6 +260,8 @@ def test_factory_wraps_the_sentence_translator(tiny_model_dir, tmp_path, monkeyp
     assert load_glossary(path).fingerprint in stack.translator.identity
     (result,) = stack.translator.translate(["Pasukan Korea Utara bentrok."])
     assert "North Korea" in result.text and result.info["glossary"][0]["entry"] == "north-korea"
-    assert build_stack(str(tiny_model_dir), settings=settings, glossary=False, backend="torch", threads=1).enforcer is None
+    assert (
+        build_stack(str(tiny_model_dir), settings=settings, glossary=False, backend="torch", threads=1).enforcer is None
+    )
     monkeypatch.setenv("IDTRANS_GLOSSARY", str(path))
     assert build_stack(str(tiny_model_dir), settings=settings, backend="torch", threads=1).glossary_path == path

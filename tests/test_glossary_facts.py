@@ -9,36 +9,75 @@ from hypothesis import strategies as st
 from idtrans.glossary import Entry, Glossary
 from idtrans.glossary.facts import protect_items, repair_text, required_items, restore_items, unprotect_items
 
-GLOSSARY = Glossary([
-    Entry("north-korea", ("Korea Utara",), "North Korea", "place", also=("North Korean",)),
-    Entry("ukraine", ("Ukraina",), "Ukraine", "place", also=("Ukrainian",)),
-    Entry("troops", ("pasukan",), "troops", "military", "ignore"),
-], name="t", spelling="british")
+GLOSSARY = Glossary(
+    [
+        Entry("north-korea", ("Korea Utara",), "North Korea", "place", also=("North Korean",)),
+        Entry("ukraine", ("Ukraina",), "Ukraine", "place", also=("Ukrainian",)),
+        Entry("troops", ("pasukan",), "troops", "military", "ignore"),
+    ],
+    name="t",
+    spelling="british",
+)
 
-PIECES = ["pasukan", "Korea Utara", "Ukraina", "11.000", "3,5 persen", "Rp 229,68 triliun", "US$ 4,6 miliar",
-          "pukul 10.30 WIB", "Senin (12/2)", "4 November 2024", "ke-3", "lima", "Lima", "2-1", "-5", "Zelensky",
-          "Volodymyr Zelensky", "Kursk", "dan", "di", "yang", ",", ".", "“", "”", "Presiden", "Menteri", "Minggu",
-          "Ukrainanya", "Kursk-nya", "(", ")", "1.250", "warga"]
+PIECES = [
+    "pasukan",
+    "Korea Utara",
+    "Ukraina",
+    "11.000",
+    "3,5 persen",
+    "Rp 229,68 triliun",
+    "US$ 4,6 miliar",
+    "pukul 10.30 WIB",
+    "Senin (12/2)",
+    "4 November 2024",
+    "ke-3",
+    "lima",
+    "Lima",
+    "2-1",
+    "-5",
+    "Zelensky",
+    "Volodymyr Zelensky",
+    "Kursk",
+    "dan",
+    "di",
+    "yang",
+    ",",
+    ".",
+    "“",
+    "”",
+    "Presiden",
+    "Menteri",
+    "Minggu",
+    "Ukrainanya",
+    "Kursk-nya",
+    "(",
+    ")",
+    "1.250",
+    "warga",
+]
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=14), st.sampled_from(["proxy", "inline"]),
-       st.lists(st.sampled_from([" ", "  ", "\n"]), min_size=14, max_size=14))
+@given(
+    st.lists(st.sampled_from(PIECES), min_size=1, max_size=14),
+    st.sampled_from(["proxy", "inline"]),
+    st.lists(st.sampled_from([" ", "  ", "\n"]), min_size=14, max_size=14),
+)
 def test_protection_never_loses_or_duplicates_source_text(pieces, strategy, spaces):
     source = "".join(piece + space for piece, space in zip(pieces, spaces)).strip()
     items = required_items(source, GLOSSARY)
     # items never overlap and each is exactly its slice of the source
     for a, b in zip(items, items[1:]):
         assert a.end <= b.start
-    assert all(source[i.start:i.end] == i.surface for i in items)
+    assert all(source[i.start : i.end] == i.surface for i in items)
     protected = protect_items(source, items, strategy)
     assert unprotect_items(protected) == source
     # the text between the items is carried over once each, in order
-    gaps = [source[a.end:b.start] for a, b in zip(items, items[1:])]
+    gaps = [source[a.end : b.start] for a, b in zip(items, items[1:])]
     text = protected.text
     slots = protected.slots
-    assert [text[a.end:b.start] for a, b in zip(slots, slots[1:])] == gaps
-    assert text[:slots[0].start] == source[:items[0].start] if items else text == source
+    assert [text[a.end : b.start] for a, b in zip(slots, slots[1:])] == gaps
+    assert text[: slots[0].start] == source[: items[0].start] if items else text == source
 
 
 def test_restore_turns_proxies_into_renderings():
@@ -49,20 +88,23 @@ def test_restore_turns_proxies_into_renderings():
     assert restore_items("troops London attacked Paris-nya", protected) == "troops North Korea attacked Ukraine"
 
 
-@pytest.mark.parametrize(("source", "english", "repaired"), [
-    ("pukul 10.30 WIB", "at 1030 WIB", "at 10:30 WIB"),
-    ("1.250 warga", "1.250 residents", "1,250 residents"),
-    ("Senin (12/2)", "Monday (122)", "Monday (12 February)"),
-    ("pada 4 November 2024", "in November 2024", "in 4 November 2024"),
-    ("pada 4 November 2024", "on November 4, 2024", "on 4 November, 2024"),
-    ("Volodymyr Zelensky datang", "Volodyyr Zelensky came", "Volodymyr Zelensky came"),
-    ("pada bulan Juni", "in june", "in June"),
-    ("Rp 5 ribu", "a fare of Rp 5,000", "a fare of Rp 5 thousand"),
-    ("Rp 2 juta", "Rp 2,000,000 each", "Rp 2 million each"),
-    ("ujar Udin, Senin (26/11).", "Udin said on Monday.", "Udin said on Monday (26 November)."),
-    ("kata pasukan Korea Utara", "said North Korean troops", "said North Korean troops"),  # passes: untouched
-    ("11.000 dan 11.000", "11000 and 11.000 and 11.00", "11000 and 11.000 and 11.00"),  # ambiguous: untouched
-    ("Kursk", "Kirovohrad", "Kirovohrad"),  # not a misspelling: untouched
-])
+@pytest.mark.parametrize(
+    ("source", "english", "repaired"),
+    [
+        ("pukul 10.30 WIB", "at 1030 WIB", "at 10:30 WIB"),
+        ("1.250 warga", "1.250 residents", "1,250 residents"),
+        ("Senin (12/2)", "Monday (122)", "Monday (12 February)"),
+        ("pada 4 November 2024", "in November 2024", "in 4 November 2024"),
+        ("pada 4 November 2024", "on November 4, 2024", "on 4 November, 2024"),
+        ("Volodymyr Zelensky datang", "Volodyyr Zelensky came", "Volodymyr Zelensky came"),
+        ("pada bulan Juni", "in june", "in June"),
+        ("Rp 5 ribu", "a fare of Rp 5,000", "a fare of Rp 5 thousand"),
+        ("Rp 2 juta", "Rp 2,000,000 each", "Rp 2 million each"),
+        ("ujar Udin, Senin (26/11).", "Udin said on Monday.", "Udin said on Monday (26 November)."),
+        ("kata pasukan Korea Utara", "said North Korean troops", "said North Korean troops"),  # passes: untouched
+        ("11.000 dan 11.000", "11000 and 11.000 and 11.00", "11000 and 11.000 and 11.00"),  # ambiguous: untouched
+        ("Kursk", "Kirovohrad", "Kirovohrad"),  # not a misspelling: untouched
+    ],
+)
 def test_repairs(source, english, repaired):
     assert repair_text(english, required_items(source, GLOSSARY), source) == repaired

@@ -19,39 +19,59 @@ def _write(tmp_path, body: str, header: str = HEADER):
     return path
 
 
-@pytest.mark.parametrize("body, severity, line, fragment", [
-    # unknown key, allowed keys listed
-    ("  - source: [Korea Utara]\n    target: North Korea\n    colour: red\n", "error", 6, "allowed keys: id, source, target"),
-    # duplicate source form across entries (same rendering)
-    ("  - source: [Rusia]\n    target: Russia\n  - id: russia-2\n    source: [Rusia]\n    target: Russia\n",
-     "error", 6, "duplicate source form 'Rusia'"),
-    # one source, two renderings
-    ("  - source: [Kiev]\n    target: Kyiv\n  - source: [Kiev]\n    target: Kiev\n", "error", 6, "two renderings"),
-    # shadowing through an ignore-case policy
-    ("  - source: [NATO]\n    target: NATO\n  - id: nato-lower\n    source: [nato]\n    target: NATO alliance\n    case: ignore\n",
-     "warning", 6, "shadow"),
-    # empty and whitespace-padded fields
-    ("  - source: [Rusia]\n    target: ''\n", "error", 5, "target is empty"),
-    ("  - source: [' Rusia']\n    target: Russia\n", "warning", 4, "leading/trailing whitespace"),
-    ("  - source: []\n    target: Russia\n", "error", 4, "empty list"),
-    # forbidden form equal to the rendering
-    ("  - source: [Rusia]\n    target: Russia\n    forbidden: [russia]\n", "error", 6, "equals the rendering"),
-    # `also` forms: the rendering itself, a repeat, a plural the check accepts anyway
-    ("  - source: [Rusia]\n    target: Russia\n    also: [Russia]\n", "warning", 6, "is the rendering itself"),
-    ("  - source: [Rusia]\n    target: Russia\n    also: [Russian, Russian]\n", "warning", 6, "listed twice"),
-    ("  - source: [Rusia]\n    target: Russia\n    also: [Russian, Russians]\n", "warning", 6, "plural of another"),
-    # bad category / case policy / non-text value
-    ("  - source: [Rusia]\n    target: Russia\n    category: country\n", "error", 6, "category 'country'"),
-    ("  - source: [Rusia]\n    target: Russia\n    case: upper\n", "error", 6, "case 'upper'"),
-    ("  - source: [Rusia]\n    target: 1945\n", "error", 5, "must be text"),
-    # duplicate ids
-    ("  - id: x\n    source: [Rusia]\n    target: Russia\n  - id: x\n    source: [Ukraina]\n    target: Ukraine\n",
-     "error", 7, "duplicate id 'x'"),
-    # keep-source with a target that is not a source form
-    ("  - source: [KBS]\n    target: BBC\n    case: keep-source\n", "error", 5, "keep-source"),
-    # repeated form inside one entry
-    ("  - source: [Rusia, Rusia]\n    target: Russia\n", "warning", 4, "within the entry"),
-])
+@pytest.mark.parametrize(
+    "body, severity, line, fragment",
+    [
+        # unknown key, allowed keys listed
+        (
+            "  - source: [Korea Utara]\n    target: North Korea\n    colour: red\n",
+            "error",
+            6,
+            "allowed keys: id, source, target",
+        ),
+        # duplicate source form across entries (same rendering)
+        (
+            "  - source: [Rusia]\n    target: Russia\n  - id: russia-2\n    source: [Rusia]\n    target: Russia\n",
+            "error",
+            6,
+            "duplicate source form 'Rusia'",
+        ),
+        # one source, two renderings
+        ("  - source: [Kiev]\n    target: Kyiv\n  - source: [Kiev]\n    target: Kiev\n", "error", 6, "two renderings"),
+        # shadowing through an ignore-case policy
+        (
+            "  - source: [NATO]\n    target: NATO\n  - id: nato-lower\n    source: [nato]\n    target: NATO alliance\n    case: ignore\n",
+            "warning",
+            6,
+            "shadow",
+        ),
+        # empty and whitespace-padded fields
+        ("  - source: [Rusia]\n    target: ''\n", "error", 5, "target is empty"),
+        ("  - source: [' Rusia']\n    target: Russia\n", "warning", 4, "leading/trailing whitespace"),
+        ("  - source: []\n    target: Russia\n", "error", 4, "empty list"),
+        # forbidden form equal to the rendering
+        ("  - source: [Rusia]\n    target: Russia\n    forbidden: [russia]\n", "error", 6, "equals the rendering"),
+        # `also` forms: the rendering itself, a repeat, a plural the check accepts anyway
+        ("  - source: [Rusia]\n    target: Russia\n    also: [Russia]\n", "warning", 6, "is the rendering itself"),
+        ("  - source: [Rusia]\n    target: Russia\n    also: [Russian, Russian]\n", "warning", 6, "listed twice"),
+        ("  - source: [Rusia]\n    target: Russia\n    also: [Russian, Russians]\n", "warning", 6, "plural of another"),
+        # bad category / case policy / non-text value
+        ("  - source: [Rusia]\n    target: Russia\n    category: country\n", "error", 6, "category 'country'"),
+        ("  - source: [Rusia]\n    target: Russia\n    case: upper\n", "error", 6, "case 'upper'"),
+        ("  - source: [Rusia]\n    target: 1945\n", "error", 5, "must be text"),
+        # duplicate ids
+        (
+            "  - id: x\n    source: [Rusia]\n    target: Russia\n  - id: x\n    source: [Ukraina]\n    target: Ukraine\n",
+            "error",
+            7,
+            "duplicate id 'x'",
+        ),
+        # keep-source with a target that is not a source form
+        ("  - source: [KBS]\n    target: BBC\n    case: keep-source\n", "error", 5, "keep-source"),
+        # repeated form inside one entry
+        ("  - source: [Rusia, Rusia]\n    target: Russia\n", "warning", 4, "within the entry"),
+    ],
+)
 def test_lint_cases(tmp_path, body, severity, line, fragment):
     path = _write(tmp_path, body)
     problems = lint(path)
@@ -126,8 +146,13 @@ def test_starter_glossary_accepts_the_forms_english_grammar_needs():
     from idtrans.glossary import check_translation
 
     glossary = load_glossary(default_glossary_path())
-    for source, english in [("pasukan Korea Utara", "North Korean troops"), ("Menteri Pertahanan Ukraina",
-                            "Ukrainian Defence Minister"), ("Presiden Rusia", "the Russian President"),
-                            ("warga Ukraina", "Ukrainians"), ("Rusia", "Russia's"), ("pejabat AS", "American officials")]:
+    for source, english in [
+        ("pasukan Korea Utara", "North Korean troops"),
+        ("Menteri Pertahanan Ukraina", "Ukrainian Defence Minister"),
+        ("Presiden Rusia", "the Russian President"),
+        ("warga Ukraina", "Ukrainians"),
+        ("Rusia", "Russia's"),
+        ("pejabat AS", "American officials"),
+    ]:
         checks = check_translation(glossary, source, english)
         assert checks and all(check.ok for check in checks), (source, english, checks)

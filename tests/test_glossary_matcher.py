@@ -30,35 +30,38 @@ TROOPS = E("troops", ("pasukan",), "troops", "unit", "ignore")
 GLOSSARY = _glossary(NORTH_KOREA, KOREA, RUSSIA, US, DEF_MIN, DEF_MIN_UA, NATO, COUNTRY, TROOPS)
 
 
-@pytest.mark.parametrize("text, expected", [
-    # multi-word, longest match first
-    ("Pasukan Korea Utara tiba.", [("Pasukan", "troops"), ("Korea Utara", "north-korea")]),
-    ("Korea dan Korea Utara", [("Korea", "korea"), ("Korea Utara", "north-korea")]),
-    ("Menteri Pertahanan Ukraina Rustem", [("Menteri Pertahanan Ukraina", "ua-defence-minister")]),
-    ("menteri pertahanan itu", [("menteri pertahanan", "defence-minister")]),
-    # whitespace runs inside a multi-word form
-    ("Korea  Utara\nmenyerang", [("Korea  Utara", "north-korea")]),
-    # clitics and particles, attached or hyphenated
-    ("Rusianya menolak", [("Rusianya", "russia")]),
-    ("Rusia-nya menolak", [("Rusia-nya", "russia")]),
-    ("NATO-lah yang", [("NATO-lah", "nato")]),
-    ("Rusiakah itu", [("Rusiakah", "russia")]),
-    ("Rusiapun diam", [("Rusiapun", "russia")]),
-    ("Korea Utaranya", [("Korea Utaranya", "north-korea")]),
-    # hyphenated compounds and reduplication
-    ("kelompok pro-Rusia", [("Rusia", "russia")]),
-    ("hubungan Korea Utara-Rusia", [("Korea Utara", "north-korea"), ("Rusia", "russia")]),
-    ("negara-negara Barat", [("negara-negara", "country")]),
-    # case policies
-    ("AS dan as roda", [("AS", "us")]),
-    ("as roda", []),
-    ("Nato berkata", []),
-    ("MENTERI PERTAHANAN", [("MENTERI PERTAHANAN", "defence-minister")]),
-    # never inside a longer word
-    ("KASUS Rusiawi Koreana Utaranya", []),
-    ("pasukannya", [("pasukannya", "troops")]),
-    ("kepasukan", []),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # multi-word, longest match first
+        ("Pasukan Korea Utara tiba.", [("Pasukan", "troops"), ("Korea Utara", "north-korea")]),
+        ("Korea dan Korea Utara", [("Korea", "korea"), ("Korea Utara", "north-korea")]),
+        ("Menteri Pertahanan Ukraina Rustem", [("Menteri Pertahanan Ukraina", "ua-defence-minister")]),
+        ("menteri pertahanan itu", [("menteri pertahanan", "defence-minister")]),
+        # whitespace runs inside a multi-word form
+        ("Korea  Utara\nmenyerang", [("Korea  Utara", "north-korea")]),
+        # clitics and particles, attached or hyphenated
+        ("Rusianya menolak", [("Rusianya", "russia")]),
+        ("Rusia-nya menolak", [("Rusia-nya", "russia")]),
+        ("NATO-lah yang", [("NATO-lah", "nato")]),
+        ("Rusiakah itu", [("Rusiakah", "russia")]),
+        ("Rusiapun diam", [("Rusiapun", "russia")]),
+        ("Korea Utaranya", [("Korea Utaranya", "north-korea")]),
+        # hyphenated compounds and reduplication
+        ("kelompok pro-Rusia", [("Rusia", "russia")]),
+        ("hubungan Korea Utara-Rusia", [("Korea Utara", "north-korea"), ("Rusia", "russia")]),
+        ("negara-negara Barat", [("negara-negara", "country")]),
+        # case policies
+        ("AS dan as roda", [("AS", "us")]),
+        ("as roda", []),
+        ("Nato berkata", []),
+        ("MENTERI PERTAHANAN", [("MENTERI PERTAHANAN", "defence-minister")]),
+        # never inside a longer word
+        ("KASUS Rusiawi Koreana Utaranya", []),
+        ("pasukannya", [("pasukannya", "troops")]),
+        ("kepasukan", []),
+    ],
+)
 def test_match_table(text, expected):
     found = [(m.surface, m.entry.id) for m in GLOSSARY.match(text)]
     assert found == expected
@@ -67,7 +70,7 @@ def test_match_table(text, expected):
 def test_match_positions_term_and_clitic():
     text = "Kata Rusianya."
     (match,) = GLOSSARY.match(text)
-    assert text[match.start:match.end] == match.surface == "Rusianya"
+    assert text[match.start : match.end] == match.surface == "Rusianya"
     assert match.term == "Rusia" and match.clitic == "nya"
     assert match.rendering == "Russia"
 
@@ -89,17 +92,67 @@ def test_starter_glossary_matches_the_sample_article(example_article):
 
     glossary = load_glossary(default_glossary_path())
     ids = {m.entry.id for m in glossary.match(example_article.read_text(encoding="utf-8"))}
-    for wanted in ("north-korea", "south-korea", "ukraine", "russia", "kbs", "defence-minister", "rustem-umerov",
-                   "umerov", "us", "reuters", "kursk-region", "volodymyr-zelensky", "zelensky", "the-west", "seoul",
-                   "nato", "moscow", "pyongyang", "andriy-kovalenko", "telegram", "vladimir-putin", "ambassador",
-                   "mutual-defence-treaty", "front-line", "intelligence", "battlefield", "lawmakers"):
+    for wanted in (
+        "north-korea",
+        "south-korea",
+        "ukraine",
+        "russia",
+        "kbs",
+        "defence-minister",
+        "rustem-umerov",
+        "umerov",
+        "us",
+        "reuters",
+        "kursk-region",
+        "volodymyr-zelensky",
+        "zelensky",
+        "the-west",
+        "seoul",
+        "nato",
+        "moscow",
+        "pyongyang",
+        "andriy-kovalenko",
+        "telegram",
+        "vladimir-putin",
+        "ambassador",
+        "mutual-defence-treaty",
+        "front-line",
+        "intelligence",
+        "battlefield",
+        "lawmakers",
+    ):
         assert wanted in ids, wanted
 
 
 # -- properties ---------------------------------------------------------------------------------
 
-WORDS = ["Korea", "Utara", "Rusia", "AS", "as", "NATO", "negara", "pasukan", "Menteri", "Pertahanan", "Ukraina",
-         "nya", "lah", "-", " ", "  ", ",", ".", "x", "ke", "Rusiawi", "KASUS", "\n", "“", "pro-"]
+WORDS = [
+    "Korea",
+    "Utara",
+    "Rusia",
+    "AS",
+    "as",
+    "NATO",
+    "negara",
+    "pasukan",
+    "Menteri",
+    "Pertahanan",
+    "Ukraina",
+    "nya",
+    "lah",
+    "-",
+    " ",
+    "  ",
+    ",",
+    ".",
+    "x",
+    "ke",
+    "Rusiawi",
+    "KASUS",
+    "\n",
+    "“",
+    "pro-",
+]
 texts = st.lists(st.sampled_from(WORDS), max_size=25).map("".join) | st.text(max_size=60)
 
 
@@ -111,8 +164,9 @@ def test_matcher_never_matches_inside_a_longer_word(text):
         after = text[match.end] if match.end < len(text) else " "
         assert not (before.isalnum() or before == "_"), (text, match)
         assert not (after.isalnum() or after == "_"), (text, match)
-        form = re.compile(r"\s+".join(map(re.escape, match.form.split())),
-                          re.IGNORECASE if match.entry.case == "ignore" else 0)
+        form = re.compile(
+            r"\s+".join(map(re.escape, match.form.split())), re.IGNORECASE if match.entry.case == "ignore" else 0
+        )
         assert form.match(match.term), (text, match)
 
 
@@ -131,9 +185,15 @@ def test_protect_loses_nothing_outside_matches_and_restore_fills_every_placehold
     protected = protect(text, matches, strategy)
     # source side: exact inverse, and text outside the matched spans is unchanged
     assert unprotect(protected) == text
-    outside = "".join(text[a:b] for a, b in zip([0] + [m.end for m in matches], [m.start for m in matches] + [len(text)]))
-    kept = "".join(protected.text[a:b] for a, b in zip([0] + [s.end for s in protected.slots],
-                                                        [s.start for s in protected.slots] + [len(protected.text)]))
+    outside = "".join(
+        text[a:b] for a, b in zip([0] + [m.end for m in matches], [m.start for m in matches] + [len(text)])
+    )
+    kept = "".join(
+        protected.text[a:b]
+        for a, b in zip(
+            [0] + [s.end for s in protected.slots], [s.start for s in protected.slots] + [len(protected.text)]
+        )
+    )
     assert kept == outside
     # a model that copies its input: every placeholder is restored to its rendering
     restored = restore(protected.text, protected)
@@ -141,8 +201,11 @@ def test_protect_loses_nothing_outside_matches_and_restore_fills_every_placehold
     for slot in protected.slots:
         assert slot.rendering in restored.text
         if strategy != "inline":
-            assert re.search(rf"(?<!\w){re.escape(slot.placeholder)}(?!\w)", restored.text) is None or \
-                slot.placeholder in slot.rendering or slot.placeholder in text
+            assert (
+                re.search(rf"(?<!\w){re.escape(slot.placeholder)}(?!\w)", restored.text) is None
+                or slot.placeholder in slot.rendering
+                or slot.placeholder in text
+            )
 
 
 def test_proxy_never_uses_a_name_the_sentence_has():

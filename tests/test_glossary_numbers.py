@@ -52,46 +52,68 @@ def test_each_pattern_is_found_and_rendered(source, expected, spelling):
     facts = find_numbers(source, spelling)
     assert [(f.kind, f.surface, f.rendering) for f in facts] == expected
     for fact in facts:
-        assert source[fact.start:fact.end] == fact.surface
+        assert source[fact.start : fact.end] == fact.surface
         assert fact.found_in(f"x {fact.rendering} y"), fact  # the rendering itself always counts as kept
 
 
-@pytest.mark.parametrize(("source", "english", "kept"), [
-    ("sekitar 11.000 pasukan", "about 11,000 troops", True),
-    ("sekitar 11.000 pasukan", "about 11000 troops", True),
-    ("sekitar 11.000 pasukan", "about 11.000 troops", False),
-    ("sekitar 11.000 pasukan", "about 111,000 troops", False),
-    ("1.250 warga", "1.250 residents", False),
-    ("pukul 10.30 WIB", "at 1030 WIB", False),
-    ("pukul 10.30 WIB", "at 10.30 WIB", True),
-    ("Senin (12/2)", "Monday (122)", False),
-    ("Senin (12/2)", "on Monday (12 February)", True),
-    ("pada 4 November 2024", "in November 2024", False),
-    ("pada 4 November 2024", "on November 4, 2024", False),  # British house style: day first
-    ("naik 3,5 persen", "up 3.5%", True),
-    ("naik 3,5 persen", "up 3,5 percent", False),
-    ("Rp 229,68 triliun", "229.68 trillion rupiah", True),
-    ("Rp 229,68 triliun", "Rp229,68 trillion", False),
-    ("lima unit", "5 units", True),
-    ("lima unit", "five units", True),
-    ("yang ke-3", "the third", True),
-    ("menang 2-1", "won 2–1", True),
-])
+@pytest.mark.parametrize(
+    ("source", "english", "kept"),
+    [
+        ("sekitar 11.000 pasukan", "about 11,000 troops", True),
+        ("sekitar 11.000 pasukan", "about 11000 troops", True),
+        ("sekitar 11.000 pasukan", "about 11.000 troops", False),
+        ("sekitar 11.000 pasukan", "about 111,000 troops", False),
+        ("1.250 warga", "1.250 residents", False),
+        ("pukul 10.30 WIB", "at 1030 WIB", False),
+        ("pukul 10.30 WIB", "at 10.30 WIB", True),
+        ("Senin (12/2)", "Monday (122)", False),
+        ("Senin (12/2)", "on Monday (12 February)", True),
+        ("pada 4 November 2024", "in November 2024", False),
+        ("pada 4 November 2024", "on November 4, 2024", False),  # British house style: day first
+        ("naik 3,5 persen", "up 3.5%", True),
+        ("naik 3,5 persen", "up 3,5 percent", False),
+        ("Rp 229,68 triliun", "229.68 trillion rupiah", True),
+        ("Rp 229,68 triliun", "Rp229,68 trillion", False),
+        ("lima unit", "5 units", True),
+        ("lima unit", "five units", True),
+        ("yang ke-3", "the third", True),
+        ("menang 2-1", "won 2–1", True),
+    ],
+)
 def test_what_counts_as_kept(source, english, kept):
     (fact,) = [f for f in find_numbers(source) if f.kind != "day"]
     assert fact.found_in(english) is kept
 
 
-@pytest.mark.parametrize(("surface", "english"), [
-    ("11.000", "11,000"), ("3,5", "3.5"), ("1.250.000,75", "1,250,000.75"), ("2024", "2024"), ("-5", "-5"),
-    ("1.5", "1.5"),
-])
+@pytest.mark.parametrize(
+    ("surface", "english"),
+    [
+        ("11.000", "11,000"),
+        ("3,5", "3.5"),
+        ("1.250.000,75", "1,250,000.75"),
+        ("2024", "2024"),
+        ("-5", "-5"),
+        ("1.5", "1.5"),
+    ],
+)
 def test_english_number(surface, english):
     assert english_number(surface) == english
 
 
-@pytest.mark.parametrize(("n", "text"), [(1, "1st"), (2, "2nd"), (3, "3rd"), (4, "4th"), (11, "11th"), (12, "12th"),
-                                         (13, "13th"), (21, "21st"), (102, "102nd")])
+@pytest.mark.parametrize(
+    ("n", "text"),
+    [
+        (1, "1st"),
+        (2, "2nd"),
+        (3, "3rd"),
+        (4, "4th"),
+        (11, "11th"),
+        (12, "12th"),
+        (13, "13th"),
+        (21, "21st"),
+        (102, "102nd"),
+    ],
+)
 def test_ordinal(n, text):
     assert ordinal(n) == text
 

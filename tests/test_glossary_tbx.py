@@ -15,9 +15,17 @@ from idtrans.glossary.tbx import TBX_NS, export_tbx, import_tbx, read_tbx
 
 T = f"{{{TBX_NS}}}"
 #: TBX-Basic (DCA) data categories, from the dialect's integrated schema.
-ALLOWED = {"descrip": {"context", "definition", "subjectField"},
-           "termNote": {"administrativeStatus", "grammaticalGender", "geographicalUsage", "partOfSpeech",
-                        "termLocation", "termType"}}
+ALLOWED = {
+    "descrip": {"context", "definition", "subjectField"},
+    "termNote": {
+        "administrativeStatus",
+        "grammaticalGender",
+        "geographicalUsage",
+        "partOfSpeech",
+        "termLocation",
+        "termType",
+    },
+}
 STATUSES = {"preferredTerm-admn-sts", "admittedTerm-admn-sts", "deprecatedTerm-admn-sts", "supersededTerm-admn-sts"}
 
 
@@ -77,7 +85,8 @@ def test_cli_export_import_and_merge_into_an_existing_glossary(tmp_path: Path) -
 
 def test_tbx_v2_and_other_tools(tmp_path: Path) -> None:
     v2 = tmp_path / "v2.tbx"
-    v2.write_text("""<?xml version="1.0" encoding="UTF-8"?>
+    v2.write_text(
+        """<?xml version="1.0" encoding="UTF-8"?>
 <martif type="TBX" xml:lang="en"><martifHeader><fileDesc><sourceDesc><p>x</p></sourceDesc></fileDesc></martifHeader>
 <text><body>
  <termEntry id="c1"><descrip type="subjectField">defence</descrip>
@@ -86,11 +95,22 @@ def test_tbx_v2_and_other_tools(tmp_path: Path) -> None:
    <ntig><termGrp><term>Land Force</term></termGrp>
     <termNote type="administrativeStatus">deprecatedTerm-admn-sts</termNote></ntig></langSet>
  </termEntry>
-</body></text></martif>""", encoding="utf-8")
+</body></text></martif>""",
+        encoding="utf-8",
+    )
     parsed = read_tbx(v2)
-    assert parsed.entries == [{"id": "c1", "category": "other", "case": "as-written", "source": ["Angkatan Darat"],
-                               "target": "Army", "note": "subject field: defence", "also": [],
-                               "forbidden": ["Land Force"]}]
+    assert parsed.entries == [
+        {
+            "id": "c1",
+            "category": "other",
+            "case": "as-written",
+            "source": ["Angkatan Darat"],
+            "target": "Army",
+            "note": "subject field: defence",
+            "also": [],
+            "forbidden": ["Land Force"],
+        }
+    ]
     missing = tmp_path / "missing.tbx"
     missing.write_text(v2.read_text().replace('xml:lang="en-GB"', 'xml:lang="fr"'))
     with pytest.raises(GlossaryError, match="no preferred 'en' term"):

@@ -49,19 +49,44 @@ def _prefix_consistent(ids: list[str], prefix: str) -> bool:
 def test_two_editors_and_a_translator_lose_nothing(tmp_path, tiny_model_dir):
     glossary = tmp_path / "shared.yaml"
     glossary.write_text(GLOSSARY, encoding="utf-8")
-    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "IDTRANS_CACHE": str(tmp_path / "sentences.sqlite3")}
+    env = {
+        **os.environ,
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "IDTRANS_CACHE": str(tmp_path / "sentences.sqlite3"),
+    }
     stop = tmp_path / "stop"
-    reader = subprocess.Popen([sys.executable, "-c", READER, str(glossary), str(stop)], env=env,
-                              stdout=subprocess.PIPE, text=True)
-    editors = [subprocess.Popen([sys.executable, "-c", EDITOR, str(glossary), prefix, "50"], env=env)
-               for prefix in ("a", "b")]
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(glossary), str(stop)], env=env, stdout=subprocess.PIPE, text=True
+    )
+    editors = [
+        subprocess.Popen([sys.executable, "-c", EDITOR, str(glossary), prefix, "50"], env=env) for prefix in ("a", "b")
+    ]
     article = tmp_path / "a.txt"
     article.write_text("Judul berita\n\nPasukan Korea Utara tiba di perbatasan.\n", encoding="utf-8")
     translations = []
     while any(editor.poll() is None for editor in editors) and len(translations) < 3:
-        done = subprocess.run([sys.executable, "-m", "idtrans", "translate", str(article), "--model", str(tiny_model_dir),
-                               "--beams", "1", "--format", "jsonl", "--glossary", str(glossary), "--no-cache"],
-                              env=env, capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "idtrans",
+                "translate",
+                str(article),
+                "--model",
+                str(tiny_model_dir),
+                "--beams",
+                "1",
+                "--format",
+                "jsonl",
+                "--glossary",
+                str(glossary),
+                "--no-cache",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert done.returncode == 0, done.stderr
         translations.append([json.loads(line) for line in done.stdout.splitlines()])
     assert all(editor.wait(timeout=300) == 0 for editor in editors)

@@ -19,9 +19,37 @@ from idtrans.errors import InputError
 
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 _words = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=0, max_size=12)
-_special = st.sampled_from(["Korea Utara", "Volodymyr Zelensky", "11.000", "3,5", "Rp 15.870", "(12/2)", "pukul 10.30 WIB",
-                            "\n", "\n\n", "\t", "\r\n", " ", ".", "...", "“", "”", '"', "(", ")", "#", "- ", "> ",
-                            *list(_INVISIBLE), "\x00", "\x1b", "\x7f", "x" * 600])
+_special = st.sampled_from(
+    [
+        "Korea Utara",
+        "Volodymyr Zelensky",
+        "11.000",
+        "3,5",
+        "Rp 15.870",
+        "(12/2)",
+        "pukul 10.30 WIB",
+        "\n",
+        "\n\n",
+        "\t",
+        "\r\n",
+        " ",
+        ".",
+        "...",
+        "“",
+        "”",
+        '"',
+        "(",
+        ")",
+        "#",
+        "- ",
+        "> ",
+        *list(_INVISIBLE),
+        "\x00",
+        "\x1b",
+        "\x7f",
+        "x" * 600,
+    ]
+)
 _texts = st.lists(st.one_of(_words, _special), min_size=0, max_size=40).map("".join)
 
 
@@ -34,8 +62,14 @@ def stack(tiny_model_dir):
     from idtrans.pipeline.translator import DecodeSettings
 
     torch.set_num_threads(1)
-    return build_stack(str(tiny_model_dir), settings=DecodeSettings(beams=1, max_new_tokens=6),
-                       glossary=default_glossary_path(), backend="torch", threads=1, cache=False)
+    return build_stack(
+        str(tiny_model_dir),
+        settings=DecodeSettings(beams=1, max_new_tokens=6),
+        glossary=default_glossary_path(),
+        backend="torch",
+        threads=1,
+        cache=False,
+    )
 
 
 def _visible(text: str) -> str:
@@ -63,7 +97,9 @@ def _check(text: str, stack, layout: str) -> None:
     assert len(english[:-1].split("\n\n")) == paragraphs  # one block per paragraph
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(text=_texts, layout=st.sampled_from(["text", "markdown"]))
 def test_random_text_never_breaks_the_pipeline(stack, text, layout):
     _check(text, stack, layout)

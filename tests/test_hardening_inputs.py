@@ -64,8 +64,11 @@ def test_yaml_alias_bomb_is_refused_at_once(tmp_path):
 
 def test_an_alias_alone_is_refused_with_its_line(tmp_path):
     path = tmp_path / "alias.yaml"
-    path.write_text(GLOSSARY.replace("target: North Korea", "target: &nk North Korea")
-                    + "  - id: dprk\n    source: [DPRK]\n    target: *nk\n", encoding="utf-8")
+    path.write_text(
+        GLOSSARY.replace("target: North Korea", "target: &nk North Korea")
+        + "  - id: dprk\n    source: [DPRK]\n    target: *nk\n",
+        encoding="utf-8",
+    )
     with pytest.raises(GlossaryError, match=r"alias\.yaml:6: YAML anchor &nk"):
         load_glossary(path)
 
@@ -111,13 +114,16 @@ def test_lint_takes_the_file_as_an_argument(desk):
 
 def test_check_leaves_boilerplate_out(tmp_path, desk):
     source = tmp_path / "a.id.txt"
-    source.write_text("Judul berita\n\nPasukan Korea Utara tiba.\n\nBACA JUGA: Korea Utara menguji rudal\n",
-                      encoding="utf-8")
+    source.write_text(
+        "Judul berita\n\nPasukan Korea Utara tiba.\n\nBACA JUGA: Korea Utara menguji rudal\n", encoding="utf-8"
+    )
     english = tmp_path / "a.en.txt"
     english.write_text("News title\n\nTroops of North Korea arrived.\n", encoding="utf-8")
     result = CliRunner().invoke(app, ["glossary", "check", str(source), str(english), "-g", str(desk)])
     assert "(1/1)" in result.output, result.output  # the related link's "Korea Utara" is not counted
-    kept = CliRunner().invoke(app, ["glossary", "check", str(source), str(english), "-g", str(desk), "--keep-boilerplate"])
+    kept = CliRunner().invoke(
+        app, ["glossary", "check", str(source), str(english), "-g", str(desk), "--keep-boilerplate"]
+    )
     assert "(1/2)" in kept.output, kept.output
 
 
@@ -151,23 +157,36 @@ def test_text_layout_makes_each_line_a_paragraph():
     article = parse_article(text, layout="text")
     assert article.title == "Judul"
     assert [p.text for p in article.paragraphs] == [
-        "Kalimat pertama paragraf satu.", "Paragraf dua di baris kedua.", "Satu kalimat per baris"]
+        "Kalimat pertama paragraf satu.",
+        "Paragraf dua di baris kedua.",
+        "Satu kalimat per baris",
+    ]
 
 
 def test_text_layout_keeps_hard_wrapped_paragraphs_whole():
-    text = ("Judul\n\nPasukan Korea Utara telah bentrok dengan pasukan Ukraina untuk\n"
-            "pertama kalinya, kata seorang pejabat tinggi Ukraina dalam sebuah\n"
-            "wawancara dengan penyiar Korea Selatan KBS pada hari Kamis.\n\n"
-            "Paragraf kedua yang pendek.\n")
+    text = (
+        "Judul\n\nPasukan Korea Utara telah bentrok dengan pasukan Ukraina untuk\n"
+        "pertama kalinya, kata seorang pejabat tinggi Ukraina dalam sebuah\n"
+        "wawancara dengan penyiar Korea Selatan KBS pada hari Kamis.\n\n"
+        "Paragraf kedua yang pendek.\n"
+    )
     article = parse_article(text, layout="text")
     assert len(article.paragraphs) == 2
-    assert article.paragraphs[0].text.startswith("Pasukan Korea Utara") and article.paragraphs[0].text.endswith("Kamis.")
+    assert article.paragraphs[0].text.startswith("Pasukan Korea Utara") and article.paragraphs[0].text.endswith(
+        "Kamis."
+    )
 
 
 def test_markdown_list_items_do_not_merge():
     text = "# Judul\n\nDaftar:\n- butir satu\n- butir dua\n1. nomor satu\n> kutipan\n"
     article = parse_article(text, layout="markdown")
-    assert [p.text for p in article.paragraphs] == ["Daftar:", "- butir satu", "- butir dua", "1. nomor satu", "> kutipan"]
+    assert [p.text for p in article.paragraphs] == [
+        "Daftar:",
+        "- butir satu",
+        "- butir dua",
+        "1. nomor satu",
+        "> kutipan",
+    ]
 
 
 def test_unknown_layout_is_an_error():

@@ -16,8 +16,10 @@ DATA = Path(__file__).parent / "data"
 PAGE = DATA / "news-page.html"
 NS = {"x": XLIFF_NS}
 HUMAN = "North Korean troops have clashed with Ukrainian forces for the first time, a top Ukrainian official has said."
-FIRST = ("Pasukan Korea Utara telah bentrok dengan pasukan Ukraina untuk pertama kalinya, pejabat teratas Ukraina "
-         "telah ungkapkan.")
+FIRST = (
+    "Pasukan Korea Utara telah bentrok dengan pasukan Ukraina untuk pertama kalinya, pejabat teratas Ukraina "
+    "telah ungkapkan."
+)
 
 
 @pytest.fixture
@@ -33,10 +35,12 @@ def run(tiny_model_dir, monkeypatch, tmp_path):
 
 
 def _schema() -> etree.XMLSchema:
-    driver = (f'<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">'
-              f'<xs:import namespace="{XLIFF_NS}" schemaLocation="xliff_core_2.0.xsd"/>'
-              f'<xs:import namespace="{MTC_NS}" schemaLocation="matches.xsd"/>'
-              f'<xs:import namespace="{MDA_NS}" schemaLocation="metadata.xsd"/></xs:schema>')
+    driver = (
+        f'<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">'
+        f'<xs:import namespace="{XLIFF_NS}" schemaLocation="xliff_core_2.0.xsd"/>'
+        f'<xs:import namespace="{MTC_NS}" schemaLocation="matches.xsd"/>'
+        f'<xs:import namespace="{MDA_NS}" schemaLocation="metadata.xsd"/></xs:schema>'
+    )
     return etree.XMLSchema(etree.fromstring(driver.encode(), base_url=str(DATA / "xliff" / "driver.xsd")))
 
 
@@ -74,10 +78,10 @@ def test_post_edited_xliff_wins_over_the_model_on_retranslation(run, tmp_path: P
 
 
 def test_fuzzy_matches_are_offered_not_applied(run, tmp_path: Path) -> None:
-    near = ("Pejabat AS memberitahu kantor berita Reuters bahwa pasukan Korea Utara terlibat dalam pertempuran "
-            "di Kursk.")
-    added = run("tm", "add", "-s", near, "-t", "US officials told Reuters North Korean troops fought in Kursk.",
-                model=False)
+    near = "Pejabat AS memberitahu kantor berita Reuters bahwa pasukan Korea Utara terlibat dalam pertempuran di Kursk."
+    added = run(
+        "tm", "add", "-s", near, "-t", "US officials told Reuters North Korean troops fought in Kursk.", model=False
+    )
     assert added.exit_code == 0, added.output
     result = run("translate", str(PAGE), "--format", "jsonl", "--quiet")
     records = {json.loads(line)["source"]: json.loads(line) for line in result.stdout.splitlines()}

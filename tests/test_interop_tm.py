@@ -29,16 +29,39 @@ class Upper:
 
 def _thousand(seed: int = 7) -> list[MemoryEntry]:
     rng = random.Random(seed)
-    words = ["pasukan", "Korea", "Utara", "Ukraina", "menteri", "“kelompok", "kecil”", "11.000", "<b>tebal</b>",
-             "&", "café", "naïve", "—", "Rp5,5"]
+    words = [
+        "pasukan",
+        "Korea",
+        "Utara",
+        "Ukraina",
+        "menteri",
+        "“kelompok",
+        "kecil”",
+        "11.000",
+        "<b>tebal</b>",
+        "&",
+        "café",
+        "naïve",
+        "—",
+        "Rp5,5",
+    ]
     entries = []
     for i in range(1000):
         source = f"{i}: " + " ".join(rng.choice(words) for _ in range(rng.randint(3, 12)))
-        entries.append(MemoryEntry(
-            source, f"Sentence {i} «{source.upper()}»" + ("\nsecond line" if i % 97 == 0 else ""), "id", "en",
-            origin=f"xliff:file{i % 5}.xlf", creator="editor" if i % 3 else "",
-            note="checked" if i % 11 == 0 else "", props={"x-client": "desk"} if i % 7 == 0 else {},
-            created=1_700_000_000 + i, changed=1_700_000_500 + i))
+        entries.append(
+            MemoryEntry(
+                source,
+                f"Sentence {i} «{source.upper()}»" + ("\nsecond line" if i % 97 == 0 else ""),
+                "id",
+                "en",
+                origin=f"xliff:file{i % 5}.xlf",
+                creator="editor" if i % 3 else "",
+                note="checked" if i % 11 == 0 else "",
+                props={"x-client": "desk"} if i % 7 == 0 else {},
+                created=1_700_000_000 + i,
+                changed=1_700_000_500 + i,
+            )
+        )
     return entries
 
 
@@ -57,12 +80,24 @@ def test_exact_match_after_normalisation_and_updates(tmp_path: Path) -> None:
 
 def test_layer_uses_approved_translations_and_only_offers_fuzzy_ones(tmp_path: Path) -> None:
     memory = TranslationMemory(tmp_path / "tm.sqlite3")
-    memory.add([MemoryEntry("Pasukan Korea Utara diserang di Kursk.", "North Korean troops were attacked in Kursk.",
-                            origin="xliff:a.xlf")])
+    memory.add(
+        [
+            MemoryEntry(
+                "Pasukan Korea Utara diserang di Kursk.",
+                "North Korean troops were attacked in Kursk.",
+                origin="xliff:a.xlf",
+            )
+        ]
+    )
     inner = Upper()
     layer = MemoryTranslator(inner, memory, threshold=80)
-    out = layer.translate(["Pasukan Korea Utara diserang di Kursk.",
-                           "Pasukan Korea Utara diserang di Kursk kemarin.", "Sesuatu yang sama sekali lain."])
+    out = layer.translate(
+        [
+            "Pasukan Korea Utara diserang di Kursk.",
+            "Pasukan Korea Utara diserang di Kursk kemarin.",
+            "Sesuatu yang sama sekali lain.",
+        ]
+    )
     assert out[0].text == "North Korean troops were attacked in Kursk." and out[0].info["tm"]["match"] == "exact"
     assert out[1].text == "PASUKAN KOREA UTARA DISERANG DI KURSK KEMARIN."  # never applied silently
     suggestion = out[1].info["tm_suggestions"][0]
@@ -106,14 +141,17 @@ def test_tmx_round_trip_of_a_thousand_sentence_memory_is_lossless(tmp_path: Path
 
 def test_tmx_from_other_tools(tmp_path: Path) -> None:
     tmx = tmp_path / "other.tmx"
-    tmx.write_text("""<?xml version="1.0" encoding="UTF-8"?>
+    tmx.write_text(
+        """<?xml version="1.0" encoding="UTF-8"?>
 <tmx version="1.4"><header creationtool="X" creationtoolversion="1" segtype="sentence" o-tmf="x" adminlang="en"
  srclang="id-ID" datatype="html"/>
 <body>
  <tu><tuv xml:lang="id-ID"><seg>Menteri <bpt i="1">&lt;b&gt;</bpt>Umerov<ept i="1">&lt;/b&gt;</ept> berkata.</seg></tuv>
      <tuv xml:lang="en-GB"><seg>Minister <hi>Umerov</hi> said.<ph>&lt;br/&gt;</ph></seg></tuv></tu>
  <tu><tuv xml:lang="id-ID"><seg>Hanya sumber.</seg></tuv><tuv xml:lang="fr"><seg>Seulement.</seg></tuv></tu>
-</body></tmx>""", encoding="utf-8")
+</body></tmx>""",
+        encoding="utf-8",
+    )
     report = TmxReport()
     entries = list(read_tmx(tmx, report=report))
     assert [(e.source, e.target) for e in entries] == [("Menteri Umerov berkata.", "Minister Umerov said.")]
@@ -137,9 +175,12 @@ def test_concurrent_readers_see_a_committed_memory(tmp_path: Path) -> None:
 
 def test_a_tmx_broken_half_way_stores_nothing(tmp_path: Path) -> None:
     tmx = tmp_path / "half.tmx"
-    tmx.write_text('<tmx version="1.4"><header srclang="id"/><body>'
-                   '<tu><tuv xml:lang="id"><seg>Satu.</seg></tuv><tuv xml:lang="en"><seg>One.</seg></tuv></tu>'
-                   '<tu><tuv xml:lang="id"><seg>Dua.</seg></tuv>', encoding="utf-8")
+    tmx.write_text(
+        '<tmx version="1.4"><header srclang="id"/><body>'
+        '<tu><tuv xml:lang="id"><seg>Satu.</seg></tuv><tuv xml:lang="en"><seg>One.</seg></tuv></tu>'
+        '<tu><tuv xml:lang="id"><seg>Dua.</seg></tuv>',
+        encoding="utf-8",
+    )
     memory = TranslationMemory(tmp_path / "tm.sqlite3")
     with pytest.raises(InputError, match="not well-formed"):
         memory.add(read_tmx(tmx))

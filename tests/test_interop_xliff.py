@@ -42,15 +42,22 @@ class Scripted:
         for s in sentences:
             info: dict = {}
             if "Korea Utara" in s:
-                info["glossary"] = [{"entry": "north-korea", "source_form": "Korea Utara", "target": "North Korea",
-                                     "status": "applied"}]
+                info["glossary"] = [
+                    {"entry": "north-korea", "source_form": "Korea Utara", "target": "North Korea", "status": "applied"}
+                ]
             if "KBS" in s:
                 info["glossary"].append({"entry": "kbs", "source_form": "KBS", "target": "KBS", "status": "missed"})
             if s.startswith("Namun"):
                 info["retried"] = True
             if s.startswith("Pejabat AS"):
-                info["tm_suggestions"] = [{"source": "Pejabat AS memberitahu Reuters.", "target": "US officials told "
-                                           "Reuters.", "similarity": 81.25, "origin": "xliff:old.xlf"}]
+                info["tm_suggestions"] = [
+                    {
+                        "source": "Pejabat AS memberitahu Reuters.",
+                        "target": "US officials told Reuters.",
+                        "similarity": 81.25,
+                        "origin": "xliff:old.xlf",
+                    }
+                ]
             if s.startswith("Perjanjian"):
                 info["tm"] = {"match": "exact", "origin": "xliff:old.xlf", "changed": "2024-11-05T10:00:00Z"}
                 out.append(Translation(s, "The treaty pledges mutual help against “aggression”.", 0.0, info))
@@ -78,12 +85,15 @@ def test_units_segments_markup_and_states(result) -> None:
     document = etree.fromstring(render_xliff(result).encode("utf-8"))
     units = document.findall(".//x:unit", NS)
     assert [u.get("type") for u in units] == ["idtrans:title"] + [
-        "idtrans:heading" if p.heading else "idtrans:paragraph" for p in result.article.paragraphs]
+        "idtrans:heading" if p.heading else "idtrans:paragraph" for p in result.article.paragraphs
+    ]
     assert [len(u.findall("x:segment", NS)) for u in units] == [1, 2, 1, 1, 1, 1, 1]
     first = units[1].findall("x:segment", NS)
     terms = first[1].findall("x:source/x:mrk", NS)
     assert [(m.get("type"), m.text, m.get("value"), m.get("translate")) for m in terms] == [
-        ("term", "KBS", "KBS", "no"), ("term", "Korea Utara", "North Korea", None)]
+        ("term", "KBS", "KBS", "no"),
+        ("term", "Korea Utara", "North Korea", None),
+    ]
     assert first[0].get("state") == "translated"
     assert (first[1].get("state"), first[1].get("subState")) == ("initial", "idtrans:needs-review")
     notes = [n.text for n in units[1].findall("x:notes/x:note", NS)]

@@ -69,11 +69,26 @@ def test_bilingual_pairs_each_source_paragraph_with_its_translation(run, example
 
 def test_stdin_is_read(tiny_model_dir):
     result = CliRunner().invoke(
-        app, ["translate", "-", "--model", str(tiny_model_dir), "--no-glossary", "--no-cache", "--quiet", "--format", "jsonl"],
+        app,
+        [
+            "translate",
+            "-",
+            "--model",
+            str(tiny_model_dir),
+            "--no-glossary",
+            "--no-cache",
+            "--quiet",
+            "--format",
+            "jsonl",
+        ],
         input="Judul\n\nPasukan bentrok. Ukraina diserang.\n",
     )
     assert result.exit_code == 0, result.output
-    assert [json.loads(line)["source"] for line in result.stdout.splitlines()] == ["Judul", "Pasukan bentrok.", "Ukraina diserang."]
+    assert [json.loads(line)["source"] for line in result.stdout.splitlines()] == [
+        "Judul",
+        "Pasukan bentrok.",
+        "Ukraina diserang.",
+    ]
 
 
 def test_output_file_is_written_atomically(run, tmp_path):
@@ -135,13 +150,39 @@ def test_interrupted_directory_run_leaves_only_complete_files(tiny_model_dir, tm
         return real(article, translator)
 
     monkeypatch.setattr(translate_module, "translate_article", failing)
-    result = CliRunner().invoke(app, ["translate", str(tmp_path / "in"), "-o", str(out), "--model", str(tiny_model_dir),
-                                      "--no-glossary", "--no-cache", "--beams", "1"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "translate",
+            str(tmp_path / "in"),
+            "-o",
+            str(out),
+            "--model",
+            str(tiny_model_dir),
+            "--no-glossary",
+            "--no-cache",
+            "--beams",
+            "1",
+        ],
+    )
     assert result.exit_code == 130
     assert sorted(p.name for p in out.iterdir()) == ["berita0.en.txt"]  # no partial or temp files
     monkeypatch.setattr(translate_module, "translate_article", real)
-    rerun = CliRunner().invoke(app, ["translate", str(tmp_path / "in"), "-o", str(out), "--model", str(tiny_model_dir),
-                                     "--no-glossary", "--no-cache", "--beams", "1"])
+    rerun = CliRunner().invoke(
+        app,
+        [
+            "translate",
+            str(tmp_path / "in"),
+            "-o",
+            str(out),
+            "--model",
+            str(tiny_model_dir),
+            "--no-glossary",
+            "--no-cache",
+            "--beams",
+            "1",
+        ],
+    )
     assert rerun.exit_code == 0 and "translated 2 file(s)" in rerun.stderr and "skipped 1" in rerun.stderr
 
 
@@ -171,13 +212,33 @@ def test_binary_input_is_a_clear_error(run, tmp_path):
 
 def test_help_lists_every_option():
     result = CliRunner().invoke(app, ["translate", "--help"])
-    for option in ("--model", "--format", "--glossary", "--beams", "--max-new-tokens", "--keep-boilerplate", "--force", "--quiet"):
+    for option in (
+        "--model",
+        "--format",
+        "--glossary",
+        "--beams",
+        "--max-new-tokens",
+        "--keep-boilerplate",
+        "--force",
+        "--quiet",
+    ):
         assert option in result.output
 
 
-def test_glossary_summary_is_the_same_when_answered_from_the_cache(tiny_model_dir, example_article, tmp_path, monkeypatch):
+def test_glossary_summary_is_the_same_when_answered_from_the_cache(
+    tiny_model_dir, example_article, tmp_path, monkeypatch
+):
     monkeypatch.setenv("IDTRANS_CACHE", str(tmp_path / "cache.sqlite3"))
-    args = ["translate", str(example_article), "--model", str(tiny_model_dir), "--beams", "1", "-o", str(tmp_path / "out.txt")]
+    args = [
+        "translate",
+        str(example_article),
+        "--model",
+        str(tiny_model_dir),
+        "--beams",
+        "1",
+        "-o",
+        str(tmp_path / "out.txt"),
+    ]
     first = CliRunner().invoke(app, args)
     second = CliRunner().invoke(app, args)
     assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
@@ -206,7 +267,9 @@ def test_facts_are_recorded_and_flagged_sentences_marked(tiny_model_dir, example
     for record in records:
         for item in record.get("items", []):  # repaired means present in the translation now
             if item["status"] != "missed" and item["kind"] == "number":
-                assert item["target"] in record["translation"] or item["target"].replace(",", "") in record["translation"]
+                assert (
+                    item["target"] in record["translation"] or item["target"].replace(",", "") in record["translation"]
+                )
     assert all(isinstance(reason, str) for r in records for reason in r.get("review", []))
     assert "numbers" in result.stderr
 
@@ -221,8 +284,15 @@ def test_bilingual_marks_sentences_flagged_for_review(example_article):
         identity = "fake:flagging"
 
         def translate(self, sentences):
-            return [Translation(s, s.upper(), 0.0, {"review": ["number '4 November' not in the translation"]}
-                                if "4 November" in s else {}) for s in sentences]
+            return [
+                Translation(
+                    s,
+                    s.upper(),
+                    0.0,
+                    {"review": ["number '4 November' not in the translation"]} if "4 November" in s else {},
+                )
+                for s in sentences
+            ]
 
     result = translate_article(read_article(example_article), Flagging())
     text = render_bilingual(result)

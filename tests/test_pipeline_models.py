@@ -38,7 +38,9 @@ def test_offline_cli_says_one_line_and_exits_non_zero(offline, example_article):
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "Traceback" not in result.output
     error_lines = [line for line in result.output.splitlines() if line.startswith("error:")]
-    assert error_lines == [f"error: {DEFAULT_MODEL}: not in the local Hugging Face cache and the Hub cannot be reached (offline?)"]
+    assert error_lines == [
+        f"error: {DEFAULT_MODEL}: not in the local Hugging Face cache and the Hub cannot be reached (offline?)"
+    ]
     assert "hint:" in result.output and "--model DIR" in result.output
 
 
@@ -68,7 +70,9 @@ def test_offline_the_shipped_bundled_model_translates_the_sample_article(offline
     monkeypatch.setattr(models, "BUNDLED_MODEL_DIR", SHIPPED_MODEL_DIR)
     result = CliRunner().invoke(app, ["translate", str(example_article), "--no-cache", "--backend", "torch"])
     assert result.exit_code == 0, result.output
-    notices = [line for line in result.output.splitlines() if line.startswith("note: using the small bundled offline model")]
+    notices = [
+        line for line in result.output.splitlines() if line.startswith("note: using the small bundled offline model")
+    ]
     assert len(notices) == 1 and "dev BLEU" in notices[0] and DEFAULT_MODEL in notices[0]
     english = result.stdout.split("\n\n")
     assert len(english) >= 2 and "North Korea" in result.stdout and "Kursk" in result.stdout
@@ -76,10 +80,15 @@ def test_offline_the_shipped_bundled_model_translates_the_sample_article(offline
 
 
 def test_bundled_notice_gives_the_bundled_scores_not_the_compared_ones(offline, monkeypatch, tmp_path):
-    (tmp_path / "scores.json").write_text(json.dumps({
-        "dev": {"bleu": 8.04, "chrf++": 30.1}, "flores200-devtest": {"bleu": 9.51},
-        "compared_with": {"standin-id-en": {"dev": {"bleu": 5.5}}},
-    }))
+    (tmp_path / "scores.json").write_text(
+        json.dumps(
+            {
+                "dev": {"bleu": 8.04, "chrf++": 30.1},
+                "flores200-devtest": {"bleu": 9.51},
+                "compared_with": {"standin-id-en": {"dev": {"bleu": 5.5}}},
+            }
+        )
+    )
     monkeypatch.setattr(models, "BUNDLED_MODEL_DIR", tmp_path)
     notice = models.bundled_notice()
     assert "(dev BLEU 8.0, flores200-devtest BLEU 9.5)" in notice and "5.5" not in notice
@@ -119,8 +128,24 @@ def test_split_tokens_is_lossless_and_within_window(tiny_backend):
 
 
 def test_three_thousand_word_paragraph_without_full_stops(tiny_backend):
-    words = ("pasukan Korea Utara bentrok dengan Ukraina di wilayah Kursk menurut pejabat AS dan NATO "
-             "yang mengatakan").split()
+    words = [
+        "pasukan",
+        "Korea",
+        "Utara",
+        "bentrok",
+        "dengan",
+        "Ukraina",
+        "di",
+        "wilayah",
+        "Kursk",
+        "menurut",
+        "pejabat",
+        "AS",
+        "dan",
+        "NATO",
+        "yang",
+        "mengatakan",
+    ]
     paragraph = " ".join(words[i % len(words)] for i in range(3000))
     translator = SentenceTranslator(tiny_backend, DecodeSettings(beams=1, batch_tokens=4000))
     (result,) = translator.translate([paragraph])
@@ -130,7 +155,12 @@ def test_three_thousand_word_paragraph_without_full_stops(tiny_backend):
 
 
 def test_real_backend_keeps_order_and_count(tiny_backend):
-    sentences = ["Halo.", "Pasukan Korea Utara telah bentrok dengan pasukan Ukraina untuk pertama kalinya.", "", "Kursk."]
+    sentences = [
+        "Halo.",
+        "Pasukan Korea Utara telah bentrok dengan pasukan Ukraina untuk pertama kalinya.",
+        "",
+        "Kursk.",
+    ]
     results = SentenceTranslator(tiny_backend, DecodeSettings(beams=2)).translate(sentences)
     assert [r.source for r in results] == sentences
     assert results[2].text == ""

@@ -5,9 +5,10 @@ from __future__ import annotations
 import random
 
 import pytest
-from hypothesis import given, settings, strategies as st
-
 from fakes import WordBackend
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from idtrans.errors import TranslationError
 from idtrans.pipeline.batching import plan_batches
 from idtrans.pipeline.longsplit import split_long
@@ -16,8 +17,11 @@ from idtrans.pipeline.sentences import SentenceTranslator
 from idtrans.pipeline.translator import DecodeSettings
 
 
-@given(st.lists(st.integers(min_value=1, max_value=300), max_size=80), st.integers(min_value=50, max_value=5000),
-       st.integers(min_value=1, max_value=6))
+@given(
+    st.lists(st.integers(min_value=1, max_value=300), max_size=80),
+    st.integers(min_value=50, max_value=5000),
+    st.integers(min_value=1, max_value=6),
+)
 def test_batches_cover_every_index_once_within_budget(lengths, budget, beams):
     batches = plan_batches(lengths, budget=budget, beams=beams, max_sentences=16)
     flat = [i for batch in batches for i in batch]
@@ -67,8 +71,14 @@ def test_split_long_prefers_clause_boundaries():
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.sampled_from(["kata", "pasukan,", "Korea;", "—", "Utara", "11.000", "“serang”", "di:", "x"]),
-                min_size=1, max_size=400), st.integers(min_value=3, max_value=40))
+@given(
+    st.lists(
+        st.sampled_from(["kata", "pasukan,", "Korea;", "—", "Utara", "11.000", "“serang”", "di:", "x"]),
+        min_size=1,
+        max_size=400,
+    ),
+    st.integers(min_value=3, max_value=40),
+)
 def test_split_long_never_loses_text(words, limit):
     backend = WordBackend()
     text = " ".join(words)
@@ -89,7 +99,7 @@ def test_order_is_restored_after_length_sorting():
 
 def test_long_sentence_is_split_translated_and_rejoined():
     words = [f"kata{i}" for i in range(3000)]
-    paragraph = ", ".join(" ".join(words[i:i + 7]) for i in range(0, 3000, 7))
+    paragraph = ", ".join(" ".join(words[i : i + 7]) for i in range(0, 3000, 7))
     translator = SentenceTranslator(WordBackend(max_input_tokens=60), DecodeSettings(beams=1))
     (result,) = translator.translate([paragraph])
     assert result.info["parts"] > 1
@@ -135,8 +145,10 @@ def test_max_new_tokens_is_derived_from_input_length():
 
 
 @settings(max_examples=80, deadline=None)
-@given(st.lists(st.sampled_from(["a", "b", " ", ",", ";", "\n", "kata", "x" * 30]), max_size=120).map("".join),
-       st.integers(min_value=3, max_value=12))
+@given(
+    st.lists(st.sampled_from(["a", "b", " ", ",", ";", "\n", "kata", "x" * 30]), max_size=120).map("".join),
+    st.integers(min_value=3, max_value=12),
+)
 def test_split_by_window_is_lossless_and_bounded(text, window):
     from idtrans.pipeline.longsplit import split_by_window
 

@@ -52,8 +52,21 @@ def _tree(root: Path) -> dict[str, bytes]:
 @pytest.fixture
 def run(tiny_model_dir):
     def invoke(*args: str):
-        return CliRunner().invoke(app, ["translate", *args, "--model", str(tiny_model_dir), "--beams", "1",
-                                        "--no-glossary", "--no-cache", "--backend", "torch"])
+        return CliRunner().invoke(
+            app,
+            [
+                "translate",
+                *args,
+                "--model",
+                str(tiny_model_dir),
+                "--beams",
+                "1",
+                "--no-glossary",
+                "--no-cache",
+                "--backend",
+                "torch",
+            ],
+        )
 
     return invoke
 
@@ -132,8 +145,24 @@ def test_ray_run_killed_midway_completes_identically_on_rerun(ray_local, run, ti
     run(str(source), "-o", str(expected))
     out = tmp_path / "ray"
     idtrans = Path(sys.executable).parent / "idtrans"
-    command = [str(idtrans), "translate", str(source), "-o", str(out), "--engine", "ray", "--model",
-               str(tiny_model_dir), "--beams", "1", "--no-glossary", "--no-cache", "--backend", "torch", "-q"]
+    command = [
+        str(idtrans),
+        "translate",
+        str(source),
+        "-o",
+        str(out),
+        "--engine",
+        "ray",
+        "--model",
+        str(tiny_model_dir),
+        "--beams",
+        "1",
+        "--no-glossary",
+        "--no-cache",
+        "--backend",
+        "torch",
+        "-q",
+    ]
     process = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 180

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
 pytest.importorskip("fastapi", reason="the server extra (idtrans[serve]) is not installed")
 pytest.importorskip("prometheus_client", reason="the server extra (idtrans[serve]) is not installed")
 
-from fastapi.testclient import TestClient  # noqa: E402
-from serve_fixtures import tiny_config  # noqa: E402
+from fastapi.testclient import TestClient
+from serve_fixtures import tiny_config
 
-from idtrans.glossary import load_glossary  # noqa: E402
-from idtrans.serve.app import STATIC, create_app  # noqa: E402
-from idtrans.serve.config import ServeConfig  # noqa: E402
-from idtrans.serve.engine import Engine, load_engine  # noqa: E402
+from idtrans.glossary import load_glossary
+from idtrans.serve.app import STATIC, create_app
+from idtrans.serve.config import ServeConfig
+from idtrans.serve.engine import Engine, load_engine
 
 SENTENCE = "Presiden Rusia Vladimir Putin berkunjung ke Pyongyang pada bulan Juni."
 
@@ -92,18 +93,23 @@ def test_translate_html_keeps_markup(client: TestClient) -> None:
     assert "Menteri" not in html.split("<b>")[0] or html != q
 
 
-@pytest.mark.parametrize(("payload", "message"), [
-    ({"source": "id", "target": "en"}, "Invalid request: missing q parameter"),
-    ({"q": [], "source": "id", "target": "en"}, "Invalid request: missing q parameter"),
-    ({"q": "x", "target": "en"}, "Invalid request: missing source parameter"),
-    ({"q": "x", "source": "id"}, "Invalid request: missing target parameter"),
-    ({"q": "x", "source": "fr", "target": "en"}, "fr is not supported"),
-    ({"q": "x", "source": "id", "target": "de"}, "de is not supported"),
-    ({"q": "x", "source": "id", "target": "en", "format": "xml"}, "xml format is not supported"),
-    ({"q": "x", "source": "id", "target": "en", "alternatives": "abc"},
-     "Invalid request: alternatives parameter is not a number"),
-    ({"q": [1, 2], "source": "id", "target": "en"}, "Invalid request: q must be a string or a list of strings"),
-])
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        ({"source": "id", "target": "en"}, "Invalid request: missing q parameter"),
+        ({"q": [], "source": "id", "target": "en"}, "Invalid request: missing q parameter"),
+        ({"q": "x", "target": "en"}, "Invalid request: missing source parameter"),
+        ({"q": "x", "source": "id"}, "Invalid request: missing target parameter"),
+        ({"q": "x", "source": "fr", "target": "en"}, "fr is not supported"),
+        ({"q": "x", "source": "id", "target": "de"}, "de is not supported"),
+        ({"q": "x", "source": "id", "target": "en", "format": "xml"}, "xml format is not supported"),
+        (
+            {"q": "x", "source": "id", "target": "en", "alternatives": "abc"},
+            "Invalid request: alternatives parameter is not a number",
+        ),
+        ({"q": [1, 2], "source": "id", "target": "en"}, "Invalid request: q must be a string or a list of strings"),
+    ],
+)
 def test_translate_errors_in_libretranslate_shape(client: TestClient, payload: dict[str, Any], message: str) -> None:
     answer = client.post("/translate", json=payload)
     assert answer.status_code == 400
@@ -135,7 +141,8 @@ def test_article_endpoint_matches_jsonl_records(client: TestClient, example_arti
     body = answer.json()
     records = body["sentences"]
     assert records and [json.loads(line) for line in body["jsonl"].splitlines()] == [
-        {k: v for k, v in r.items() if k != "review"} for r in records]
+        {k: v for k, v in r.items() if k != "review"} for r in records
+    ]
     for record in records:
         assert {"kind", "paragraph", "sentence", "source", "translation", "review"} <= set(record)
         assert isinstance(record["review"], list)
@@ -173,9 +180,15 @@ def test_glossary_list_search_show_lint(client: TestClient) -> None:
 def test_glossary_add_edit_remove_round_trip(client: TestClient, config: ServeConfig) -> None:
     path = Path(str(config.glossary))
     before = path.read_text(encoding="utf-8")
-    added = client.post("/v1/glossary", json={"source": ["Panglima Angkatan Bersenjata"],
-                                              "target": "armed forces chief",
-                                              "category": "title", "case": "ignore"})
+    added = client.post(
+        "/v1/glossary",
+        json={
+            "source": ["Panglima Angkatan Bersenjata"],
+            "target": "armed forces chief",
+            "category": "title",
+            "case": "ignore",
+        },
+    )
     assert added.status_code == 201 and added.json() == {"added": "armed-forces-chief"}
     assert path.read_text(encoding="utf-8").startswith(before)
     edited = client.patch("/v1/glossary/armed-forces-chief", json={"add_source": ["Pangab"], "note": "TNI"})
@@ -239,8 +252,10 @@ def _edit_concurrently(client: TestClient, config: ServeConfig) -> None:
     errors: list[str] = []
 
     def add(number: int) -> None:
-        answer = client.post("/v1/glossary", json={"source": [f"istilah uji {number}"], "target": f"test term {number}",
-                                                   "id": f"test-term-{number}"})
+        answer = client.post(
+            "/v1/glossary",
+            json={"source": [f"istilah uji {number}"], "target": f"test term {number}", "id": f"test-term-{number}"},
+        )
         if answer.status_code != 201:
             errors.append(answer.text)
 
@@ -292,8 +307,9 @@ def test_rate_limit_is_429_per_key(engine: Engine, config: ServeConfig) -> None:
         assert client.post("/translate", json={**payload, "api_key": "beta"}).status_code == 200  # its own bucket
 
 
-def test_api_keys_from_file_and_env(engine: Engine, config: ServeConfig, tmp_path: Path,
-                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_api_keys_from_file_and_env(
+    engine: Engine, config: ServeConfig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     keys = tmp_path / "keys.txt"
     keys.write_text("# desk keys\nfile-key  # the CMS\n\n", encoding="utf-8")
     monkeypatch.setenv("IDTRANS_API_KEYS", "env-key-1, env-key-2")
@@ -313,8 +329,9 @@ def test_api_keys_from_file_and_env(engine: Engine, config: ServeConfig, tmp_pat
             assert client.get(open_path).status_code == 200, open_path
 
 
-def test_internal_error_is_500_without_details(engine: Engine, config: ServeConfig,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_internal_error_is_500_without_details(
+    engine: Engine, config: ServeConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def broken(_sentences: Any) -> list[Any]:
         raise RuntimeError("secret internal detail")
 
@@ -328,8 +345,12 @@ def test_internal_error_is_500_without_details(engine: Engine, config: ServeConf
 
 def test_metrics_count_requests_sentences_cache_and_glossary(client: TestClient) -> None:
     for _ in range(2):
-        assert client.post("/translate", json={"q": "Pasukan Korea Utara diserang.", "source": "id",
-                                               "target": "en"}).status_code == 200
+        assert (
+            client.post(
+                "/translate", json={"q": "Pasukan Korea Utara diserang.", "source": "id", "target": "en"}
+            ).status_code
+            == 200
+        )
     text = client.get("/metrics").text
 
     def value(line_start: str) -> float:

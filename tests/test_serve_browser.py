@@ -11,8 +11,9 @@ import shutil
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -78,8 +79,14 @@ def driver(browser_paths: tuple[str, str]) -> Iterator[Any]:
     browser, chromedriver = browser_paths
     options = webdriver.ChromeOptions()
     options.binary_location = browser
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                 "--window-size=1400,1000", "--lang=en"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--disable-gpu",
+        "--window-size=1400,1000",
+        "--lang=en",
+    ):
         options.add_argument(flag)
     session = webdriver.Chrome(service=Service(executable_path=chromedriver), options=options)
     try:
@@ -96,8 +103,7 @@ def test_page_translates_the_sample_article(driver: Any, server_url: str, exampl
     driver.get(server_url)
     assert "idtrans" in driver.title
     source = driver.find_element(By.ID, "source")
-    driver.execute_script("arguments[0].value = arguments[1];", source,
-                          example_article.read_text(encoding="utf-8"))
+    driver.execute_script("arguments[0].value = arguments[1];", source, example_article.read_text(encoding="utf-8"))
     driver.find_element(By.ID, "translate").click()
     WebDriverWait(driver, 120).until(ec.visibility_of_element_located((By.CSS_SELECTOR, "#result tbody tr")))
     rows = driver.find_elements(By.CSS_SELECTOR, "#result tbody tr")
@@ -126,17 +132,21 @@ def test_page_glossary_tab_searches_and_adds(driver: Any, server_url: str) -> No
     driver.find_element(By.ID, "a-target").send_keys("defence ministry spokesperson")
     driver.find_element(By.CSS_SELECTOR, "#glossary-add button").click()
     WebDriverWait(driver, 30).until(lambda d: "Added" in d.find_element(By.ID, "a-status").text)
-    WebDriverWait(driver, 30).until(
-        lambda d: "defence ministry spokesperson" in d.find_element(By.ID, "g-table").text)
+    WebDriverWait(driver, 30).until(lambda d: "defence ministry spokesperson" in d.find_element(By.ID, "g-table").text)
 
 
 def test_page_marks_review_flagged_sentences(driver: Any, server_url: str) -> None:
     from selenium.webdriver.common.by import By
 
     driver.get(server_url)
-    record = {"paragraph": 1, "sentence": 0, "source": "Pasukan tiba di Kyiv.", "translation": "Troops reached Kiev.",
-              "glossary": [{"entry": "kyiv", "source_form": "Kyiv", "target": "Kyiv", "status": "missed"}],
-              "review": ["glossary term not rendered: Kyiv"]}
+    record = {
+        "paragraph": 1,
+        "sentence": 0,
+        "source": "Pasukan tiba di Kyiv.",
+        "translation": "Troops reached Kiev.",
+        "glossary": [{"entry": "kyiv", "source_form": "Kyiv", "target": "Kyiv", "status": "missed"}],
+        "review": ["glossary term not rendered: Kyiv"],
+    }
     driver.execute_script("render(arguments[0]);", {"sentences": [record], "removed": [], "glossary": {}, "review": 1})
     flagged = driver.find_elements(By.CSS_SELECTOR, "#result td.english .sentence.review")
     assert len(flagged) == 1 and "Kyiv" in flagged[0].get_attribute("title")

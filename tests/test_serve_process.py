@@ -16,7 +16,7 @@ import pytest
 
 pytest.importorskip("fastapi", reason="the server extra (idtrans[serve]) is not installed")
 
-from serve_fixtures import glossary_copy  # noqa: E402
+from serve_fixtures import glossary_copy
 
 
 def _free_port() -> int:
@@ -37,10 +37,32 @@ def test_serve_command_with_two_workers(tiny_model_dir: Path, tmp_path: Path) ->
     keys = tmp_path / "keys.txt"
     keys.write_text("secret-key\n", encoding="utf-8")
     env = {**os.environ, "IDTRANS_CACHE": str(tmp_path / "cache.sqlite3")}
-    command = [sys.executable, "-m", "idtrans", "serve", "--host", "127.0.0.1", "--port", str(port),
-               "--workers", "2", "--model", str(tiny_model_dir), "--backend", "torch", "--threads", "1",
-               "--beams", "1", "--glossary", str(glossary_copy(tmp_path)), "--api-keys", str(keys),
-               "--access-log", str(log)]
+    command = [
+        sys.executable,
+        "-m",
+        "idtrans",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        "2",
+        "--model",
+        str(tiny_model_dir),
+        "--backend",
+        "torch",
+        "--threads",
+        "1",
+        "--beams",
+        "1",
+        "--glossary",
+        str(glossary_copy(tmp_path)),
+        "--api-keys",
+        str(keys),
+        "--access-log",
+        str(log),
+    ]
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 180
@@ -55,8 +77,9 @@ def test_serve_command_with_two_workers(tiny_model_dir: Path, tmp_path: Path) ->
             assert time.monotonic() < deadline, "the server did not start"
             time.sleep(0.5)
         assert health["api_keys"] is True and health["glossary"].endswith("glossary.yaml")
-        body = json.dumps({"q": ["Pasukan Korea Utara.", "Halo."], "source": "id", "target": "en",
-                           "api_key": "secret-key"}).encode()
+        body = json.dumps(
+            {"q": ["Pasukan Korea Utara.", "Halo."], "source": "id", "target": "en", "api_key": "secret-key"}
+        ).encode()
         status, answer = _get(f"http://127.0.0.1:{port}/translate", body)
         assert status == 200 and len(answer["translatedText"]) == 2
         with pytest.raises(urllib.error.HTTPError) as denied:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import pytest
 
@@ -112,13 +112,16 @@ def test_plain_text_plan_keeps_lines_and_indentation() -> None:
 
 
 def test_html_plan_keeps_markup_and_escapes_text() -> None:
-    source = ('<!doctype html><div id="x">Satu &amp; dua.<br/><i>Tiga.</i><!-- c --><style>p{}</style>'
-              '<svg><![CDATA[x < y]]></svg></div>')
+    source = (
+        '<!doctype html><div id="x">Satu &amp; dua.<br/><i>Tiga.</i><!-- c --><style>p{}</style>'
+        "<svg><![CDATA[x < y]]></svg></div>"
+    )
     plan = plan_html(source)
     assert plan.sentences == ["Satu & dua.", "Tiga."]
     assert plan.join(["One & two <3.", "Three."]) == (
         '<!doctype html><div id="x">One &amp; two &lt;3.<br/><i>Three.</i><!-- c --><style>p{}</style>'
-        '<svg><![CDATA[x < y]]></svg></div>')
+        "<svg><![CDATA[x < y]]></svg></div>"
+    )
 
 
 def test_rate_limiter_refills_over_time() -> None:
@@ -190,8 +193,12 @@ def test_review_reasons_keep_a_layers_flag_or_derive_them() -> None:
     from idtrans.serve.texts import review_reasons
 
     assert review_reasons({"glossary": [{"entry": "a", "target": "Kyiv", "status": "applied"}]}) == []
-    missed = {"glossary": [{"entry": "a", "target": "Kyiv", "status": "missed"},
-                           {"entry": "b", "target": "Defence", "status": "repaired", "forbidden": ["Defense"]}]}
+    missed = {
+        "glossary": [
+            {"entry": "a", "target": "Kyiv", "status": "missed"},
+            {"entry": "b", "target": "Defence", "status": "repaired", "forbidden": ["Defense"]},
+        ]
+    }
     assert review_reasons(missed) == ["glossary term not rendered: Kyiv", "forbidden form: Defense"]
     assert review_reasons({**missed, "review": "number changed"}) == ["number changed"]
     assert review_reasons({"review": ["a", "b"]}) == ["a", "b"]

@@ -9,8 +9,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from fakes import WordBackend
+
 from idtrans.pipeline.cache import CACHE_FILENAME, CachedTranslator, SentenceCache, default_cache_path
 from idtrans.pipeline.sentences import SentenceTranslator
 from idtrans.pipeline.translator import DecodeSettings, Translation

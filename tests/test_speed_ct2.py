@@ -81,6 +81,7 @@ def test_decoding_matches_marian_tokenizer(tiny_model_dir):
 
 # -- conversion ----------------------------------------------------------------------------------
 
+
 def test_converted_directory_is_self_contained_with_provenance(converted, tiny_model_dir, tmp_path):
     for quantization, path in converted.items():
         assert is_converted_dir(path)
@@ -132,6 +133,7 @@ def test_convert_rejects_a_converted_source(converted, tmp_path):
 
 # -- where converted copies are found ---------------------------------------------------------
 
+
 @pytest.fixture
 def model_copy(tiny_model_dir, tmp_path):
     return Path(shutil.copytree(tiny_model_dir, tmp_path / "model"))
@@ -180,6 +182,7 @@ def test_load_without_copy_converts_once_or_refuses(model_copy):
 
 # -- the backend ---------------------------------------------------------------------------------
 
+
 def test_backend_satisfies_protocol_and_loads_lazily(converted):
     backend = CT2MarianBackend(converted["int8"], threads=1)
     assert isinstance(backend, Backend)
@@ -205,8 +208,13 @@ def test_float32_output_equals_the_torch_backend(tiny_model_dir, converted, beam
     from idtrans.pipeline.models import load_backend
 
     settings = DecodeSettings(beams=beams)
-    torch_out = [t.text for t in SentenceTranslator(load_backend(str(tiny_model_dir), threads=1), settings).translate(SENTENCES)]
-    ct2_out = [t.text for t in SentenceTranslator(CT2MarianBackend(converted["float32"], threads=1), settings).translate(SENTENCES)]
+    torch_out = [
+        t.text for t in SentenceTranslator(load_backend(str(tiny_model_dir), threads=1), settings).translate(SENTENCES)
+    ]
+    ct2_out = [
+        t.text
+        for t in SentenceTranslator(CT2MarianBackend(converted["float32"], threads=1), settings).translate(SENTENCES)
+    ]
     assert sum(a == b for a, b in zip(ct2_out, torch_out)) >= at_least, list(zip(ct2_out, torch_out))
 
 
@@ -229,10 +237,15 @@ class _RecordingTranslator:
 @pytest.mark.parametrize(
     "options, expected",
     [
-        (dict(beams=4, max_new_tokens=20), dict(beam_size=4, max_decoding_length=19, no_repeat_ngram_size=0, repetition_penalty=1.0)),
+        (
+            dict(beams=4, max_new_tokens=20),
+            dict(beam_size=4, max_decoding_length=19, no_repeat_ngram_size=0, repetition_penalty=1.0),
+        ),
         (dict(beams=1, max_new_tokens=1), dict(beam_size=1, max_decoding_length=1)),
-        (dict(beams=2, max_new_tokens=30, no_repeat_ngram_size=3, repetition_penalty=1.3),
-         dict(beam_size=2, max_decoding_length=29, no_repeat_ngram_size=3, repetition_penalty=1.3)),
+        (
+            dict(beams=2, max_new_tokens=30, no_repeat_ngram_size=3, repetition_penalty=1.3),
+            dict(beam_size=2, max_decoding_length=29, no_repeat_ngram_size=3, repetition_penalty=1.3),
+        ),
     ],
 )
 def test_generate_maps_decoding_options(converted, options, expected):
@@ -248,7 +261,9 @@ def test_generate_maps_decoding_options(converted, options, expected):
     assert passed["return_scores"] is True
 
 
-@pytest.mark.parametrize(("threads", "sentences", "sub_batch"), [(2, 10, 5), (2, 11, 6), (2, 40, 16), (3, 2, 1), (1, 40, 16)])
+@pytest.mark.parametrize(
+    ("threads", "sentences", "sub_batch"), [(2, 10, 5), (2, 11, 6), (2, 40, 16), (3, 2, 1), (1, 40, 16)]
+)
 def test_batches_are_shared_among_single_threaded_replicas(converted, threads, sentences, sub_batch):
     backend = CT2MarianBackend(converted["int8"], threads=threads)
     assert (backend.inter_threads, backend.intra_threads) == (threads, 1)
@@ -260,7 +275,9 @@ def test_batches_are_shared_among_single_threaded_replicas(converted, threads, s
 
 
 def test_int8_translates_every_sentence_in_order(converted):
-    results = SentenceTranslator(CT2MarianBackend(converted["int8"], threads=1), DecodeSettings(beams=2)).translate(SENTENCES)
+    results = SentenceTranslator(CT2MarianBackend(converted["int8"], threads=1), DecodeSettings(beams=2)).translate(
+        SENTENCES
+    )
     assert [r.source for r in results] == SENTENCES
     assert all(r.text for r in results)
 

@@ -9,13 +9,33 @@ import pytest
 
 from idtrans.errors import TrainingError
 
-_SUBJECTS = [("Presiden", "The president"), ("Menteri", "The minister"), ("Tentara", "The soldier"),
-             ("Wartawan", "The journalist"), ("Petani", "The farmer"), ("Guru", "The teacher")]
-_VERBS = [("melihat", "saw"), ("membantu", "helped"), ("mengunjungi", "visited"), ("menelepon", "called"),
-          ("menunggu", "waited for")]
-_OBJECTS = [("kota itu", "the city"), ("sekolah baru", "the new school"), ("pasar", "the market"),
-            ("rumah sakit", "the hospital"), ("kantor polisi", "the police station"), ("desa kecil", "the small village"),
-            ("pelabuhan", "the port"), ("bandara", "the airport"), ("jembatan", "the bridge"), ("masjid", "the mosque")]
+_SUBJECTS = [
+    ("Presiden", "The president"),
+    ("Menteri", "The minister"),
+    ("Tentara", "The soldier"),
+    ("Wartawan", "The journalist"),
+    ("Petani", "The farmer"),
+    ("Guru", "The teacher"),
+]
+_VERBS = [
+    ("melihat", "saw"),
+    ("membantu", "helped"),
+    ("mengunjungi", "visited"),
+    ("menelepon", "called"),
+    ("menunggu", "waited for"),
+]
+_OBJECTS = [
+    ("kota itu", "the city"),
+    ("sekolah baru", "the new school"),
+    ("pasar", "the market"),
+    ("rumah sakit", "the hospital"),
+    ("kantor polisi", "the police station"),
+    ("desa kecil", "the small village"),
+    ("pelabuhan", "the port"),
+    ("bandara", "the airport"),
+    ("jembatan", "the bridge"),
+    ("masjid", "the mosque"),
+]
 
 
 def _write_corpus(directory: Path) -> tuple[Path, Path, Path]:
@@ -42,8 +62,20 @@ def _options(corpus, output: Path, **overrides):
     from idtrans.training.loop import TrainOptions
 
     train, dev, test = corpus
-    base = dict(train=[str(train)], output=str(output), dev=str(dev), dev_lines=0, exclude=[str(test)], preset="tiny",
-                seed=3, max_steps=8, eval_every=4, threads=1, average=2, precision="fp32")
+    base = dict(
+        train=[str(train)],
+        output=str(output),
+        dev=str(dev),
+        dev_lines=0,
+        exclude=[str(test)],
+        preset="tiny",
+        seed=3,
+        max_steps=8,
+        eval_every=4,
+        threads=1,
+        average=2,
+        precision="fp32",
+    )
     base.update(overrides)
     return TrainOptions(**base)
 
@@ -119,8 +151,12 @@ def test_resume_and_restart_errors(corpus, tmp_path, trained) -> None:
 def test_fine_tune_keeps_the_initial_vocabulary(corpus, tmp_path, tiny_model_dir) -> None:
     from idtrans.training.loop import train
 
-    result = train(_options(corpus, tmp_path / "ft", init=str(tiny_model_dir), max_steps=2, eval_every=2, average=0,
-                            max_tokens=200), echo=_quiet)
+    result = train(
+        _options(
+            corpus, tmp_path / "ft", init=str(tiny_model_dir), max_steps=2, eval_every=2, average=0, max_tokens=200
+        ),
+        echo=_quiet,
+    )
     vocab = json.loads((result.best_dir / "vocab.json").read_text(encoding="utf-8"))
     assert vocab == json.loads((tiny_model_dir / "vocab.json").read_text(encoding="utf-8"))
     assert (result.best_dir / "source.spm").read_bytes() == (tiny_model_dir / "source.spm").read_bytes()
@@ -140,8 +176,13 @@ def test_small_preset_fits_the_25_mb_budget() -> None:
     from idtrans.training.presets import PRESETS
 
     preset = PRESETS["small"]
-    config = MarianConfig(vocab_size=preset.vocab_size + 1, decoder_vocab_size=preset.vocab_size + 1,
-                          pad_token_id=preset.vocab_size, decoder_start_token_id=preset.vocab_size, **preset.config_kwargs())
+    config = MarianConfig(
+        vocab_size=preset.vocab_size + 1,
+        decoder_vocab_size=preset.vocab_size + 1,
+        pad_token_id=preset.vocab_size,
+        decoder_start_token_id=preset.vocab_size,
+        **preset.config_kwargs(),
+    )
     d, v, ffn = config.d_model, config.vocab_size, config.encoder_ffn_dim
     enc = config.encoder_layers * (4 * d * d + 4 * d + 2 * d * ffn + d + ffn + 4 * d)
     dec = config.decoder_layers * (8 * d * d + 8 * d + 2 * d * ffn + d + ffn + 6 * d)
@@ -204,8 +245,13 @@ def test_export_float16_loads_as_float32(trained, tmp_path) -> None:
     from idtrans.training.export import export_model
 
     dest = tmp_path / "exported"
-    info = export_model(trained.best_dir, dest, scores={"dev": {"bleu": 1.0, "chrf++": 2.0, "lines": 9, "beams": 4}},
-                        card_note="## Note\n\nhello", compare={"other-model": {"dev": {"bleu": 0.5, "chrf++": 1.5}}})
+    info = export_model(
+        trained.best_dir,
+        dest,
+        scores={"dev": {"bleu": 1.0, "chrf++": 2.0, "lines": 9, "beams": 4}},
+        card_note="## Note\n\nhello",
+        compare={"other-model": {"dev": {"bleu": 0.5, "chrf++": 1.5}}},
+    )
     with safe_open(str(dest / "model.safetensors"), framework="pt") as fh:
         assert {fh.get_tensor(k).dtype for k in fh.keys()} == {torch.float16}
     model = MarianMTModel.from_pretrained(dest)
@@ -233,8 +279,9 @@ def test_export_cli_shows_compared_scores_and_rejects_bad_score_files(trained, t
     theirs.write_text(json.dumps({"dev": {"bleu": 1.0, "chrf++": 2.5}}))
     dest = tmp_path / "out"
     runner = CliRunner()
-    result = runner.invoke(app, ["export-model", str(trained.best_dir), str(dest), "--scores", str(ours),
-                                 "--compare", f"old={theirs}"])
+    result = runner.invoke(
+        app, ["export-model", str(trained.best_dir), str(dest), "--scores", str(ours), "--compare", f"old={theirs}"]
+    )
     assert result.exit_code == 0, result.output
     assert "BLEU old" in (dest / "README.md").read_text()
     for bad in (["--compare", "no-equals-sign"], ["--scores", str(tmp_path / "missing.json")]):
@@ -242,9 +289,13 @@ def test_export_cli_shows_compared_scores_and_rejects_bad_score_files(trained, t
         assert result.exit_code == 1 and "error:" in result.output and "Traceback" not in result.output
         assert not (tmp_path / "never").exists()
     (tmp_path / "note.md").write_bytes(b"\xff\xfe bad")
-    result = runner.invoke(app, ["export-model", str(trained.best_dir), str(tmp_path / "never"), "--card-note", str(tmp_path / "note.md")])
+    result = runner.invoke(
+        app, ["export-model", str(trained.best_dir), str(tmp_path / "never"), "--card-note", str(tmp_path / "note.md")]
+    )
     assert result.exit_code == 1 and "hint: --card-note takes a UTF-8 Markdown file" in result.output
     assert not (tmp_path / "never").exists()
     (tmp_path / "list.json").write_text("[1, 2]")
-    result = runner.invoke(app, ["export-model", str(trained.best_dir), str(tmp_path / "never"), "--scores", str(tmp_path / "list.json")])
+    result = runner.invoke(
+        app, ["export-model", str(trained.best_dir), str(tmp_path / "never"), "--scores", str(tmp_path / "list.json")]
+    )
     assert result.exit_code == 1 and "JSON object" in result.output

@@ -48,12 +48,18 @@ def _pair(directory, name, src, tgt):
 def test_build_mix_tags_repeats_filters_and_guards(tmp_path):
     corpora = tmp_path / "corpora"
     corpora.mkdir()
-    _pair(corpora, "news", ["Harga naik 3,5 persen", "Ada 12 orang", "Rapat dimulai", "Kalimat uji"],
-          ["Prices rose 3.5 percent", "There were 15 people", "The meeting began", "A test sentence"])
+    _pair(
+        corpora,
+        "news",
+        ["Harga naik 3,5 persen", "Ada 12 orang", "Rapat dimulai", "Kalimat uji"],
+        ["Prices rose 3.5 percent", "There were 15 people", "The meeting began", "A test sentence"],
+    )
     _pair(corpora, "bible", ["Pada mulanya Allah menciptakan langit"], ["In the beginning God created the heaven"])
     _pair(corpora, "dev", ["Kalimat uji"], ["Something else"])
     mix = tmp_path / "mix.yaml"
-    mix.write_text("sets:\n  - {name: news, path: news, repeat: 2}\n  - {name: bible, path: bible, tag: rel}\n", encoding="utf-8")
+    mix.write_text(
+        "sets:\n  - {name: news, path: news, repeat: 2}\n  - {name: bible, path: bible, tag: rel}\n", encoding="utf-8"
+    )
     out = tmp_path / "out"
     report = build_mix(load_mix(mix), corpora, out, exclude=[corpora / "dev"], seed=3, echo=lambda m: None)
     source = (out / "train.id").read_text(encoding="utf-8").splitlines()

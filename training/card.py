@@ -22,7 +22,13 @@ def scores_table(scores: dict, compare: dict[str, dict] | None = None) -> str:
     for set_name, values in scores.items():
         if not isinstance(values, dict) or "bleu" not in values:
             continue
-        row = [f"`{set_name}`", values.get("lines", ""), values.get("beams", ""), values["bleu"], values.get("chrf++", "")]
+        row = [
+            f"`{set_name}`",
+            values.get("lines", ""),
+            values.get("beams", ""),
+            values["bleu"],
+            values.get("chrf++", ""),
+        ]
         for other in compare.values():
             theirs = other.get(set_name, {})
             row += [theirs.get("bleu", "-"), theirs.get("chrf++", "-")]
@@ -50,20 +56,36 @@ def write_card(directory: Path, info: dict) -> Path:
         "",
         "## Model",
         "",
-        _table([
-            ["parameters", f"{info['parameters'] / 1e6:.2f}M"],
-            ["shape", f"d_model {preset['d_model']}, {preset['encoder_layers']} encoder + {preset['decoder_layers']} decoder layers, "
-                      f"{preset['attention_heads']} heads, FFN {preset['ffn_dim']}" if not opts.get("init") else "from the initial model"],
-            ["vocabulary", "shared SentencePiece unigram, trained on the training data" if not opts.get("init") else "kept from the initial model"],
-            ["training steps", info["steps"]],
-            ["epochs", info["epochs"]],
-            ["training time", f"{info['train_minutes']} CPU-minutes (wall clock of the training steps)"],
-            ["precision", info["precision"]],
-            ["schedule", f"AdamW, lr {info['learning_rate']}, {info['warmup_steps']} warm-up steps then inverse square root"],
-            ["batch", f"~{info['batch_tokens']} tokens per batch (length-sorted token budget)"],
-            ["label smoothing", opts["label_smoothing"]],
-            ["seed", opts["seed"]],
-        ], ["", ""]),
+        _table(
+            [
+                ["parameters", f"{info['parameters'] / 1e6:.2f}M"],
+                [
+                    "shape",
+                    f"d_model {preset['d_model']}, {preset['encoder_layers']} encoder + {preset['decoder_layers']} decoder layers, "
+                    f"{preset['attention_heads']} heads, FFN {preset['ffn_dim']}"
+                    if not opts.get("init")
+                    else "from the initial model",
+                ],
+                [
+                    "vocabulary",
+                    "shared SentencePiece unigram, trained on the training data"
+                    if not opts.get("init")
+                    else "kept from the initial model",
+                ],
+                ["training steps", info["steps"]],
+                ["epochs", info["epochs"]],
+                ["training time", f"{info['train_minutes']} CPU-minutes (wall clock of the training steps)"],
+                ["precision", info["precision"]],
+                [
+                    "schedule",
+                    f"AdamW, lr {info['learning_rate']}, {info['warmup_steps']} warm-up steps then inverse square root",
+                ],
+                ["batch", f"~{info['batch_tokens']} tokens per batch (length-sorted token budget)"],
+                ["label smoothing", opts["label_smoothing"]],
+                ["seed", opts["seed"]],
+            ],
+            ["", ""],
+        ),
         "",
         "## Data",
         "",
@@ -82,8 +104,12 @@ def write_card(directory: Path, info: dict) -> Path:
     ]
     hist = info.get("history") or []
     if hist:
-        parts.append(_table([[h["step"], h["epoch"], h["train_minutes"], h["bleu"], h["chrf++"]] for h in hist],
-                            ["step", "epoch", "minutes", "BLEU", "chrF++"]))
+        parts.append(
+            _table(
+                [[h["step"], h["epoch"], h["train_minutes"], h["bleu"], h["chrf++"]] for h in hist],
+                ["step", "epoch", "minutes", "BLEU", "chrF++"],
+            )
+        )
     else:
         parts.append("(no dev set given)")
     parts += ["", f"Best: {json.dumps(best)}"]

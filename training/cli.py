@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
@@ -17,9 +16,17 @@ def register(app: typer.Typer) -> None:
 
 def train_data_command(
     mix: Path = typer.Argument(..., help="Mix file (YAML), e.g. training/mixes/news-v2.yaml."),
-    output: Path = typer.Option(..., "--output", "-o", help="Directory to write train.id, train.en and mix-report.json."),
-    corpora: Path = typer.Option(Path("../shared/corpora"), "--corpora", help="Directory the mix's set paths are relative to."),
-    exclude: Optional[List[str]] = typer.Option(None, "--exclude", help="Evaluation set prefix no training pair may match (default: the corpora's dev and test/flores200-devtest). Repeatable."),
+    output: Path = typer.Option(
+        ..., "--output", "-o", help="Directory to write train.id, train.en and mix-report.json."
+    ),
+    corpora: Path = typer.Option(
+        Path("../shared/corpora"), "--corpora", help="Directory the mix's set paths are relative to."
+    ),
+    exclude: list[str] | None = typer.Option(
+        None,
+        "--exclude",
+        help="Evaluation set prefix no training pair may match (default: the corpora's dev and test/flores200-devtest). Repeatable.",
+    ),
     seed: int = typer.Option(1, "--seed", help="Seed of sampling and shuffling."),
 ) -> None:
     """Build one training corpus from several parallel sets: domain tags, up-sampling, number/language filters."""
@@ -32,30 +39,80 @@ def train_data_command(
 
 
 def train_command(
-    output: Path = typer.Option(..., "--output", "-o", help="Run directory: checkpoints, logs, and the best model in OUTPUT/best."),
-    train: Optional[List[str]] = typer.Option(None, "--train", help="Training data prefix: PREFIX.id and PREFIX.en, line-aligned. Repeatable."),
-    dev: Optional[str] = typer.Option(None, "--dev", help="Dev set prefix for periodic BLEU/chrF++ and best-checkpoint choice (also excluded from training)."),
-    dev_lines: int = typer.Option(400, "--dev-lines", help="Score only the first N dev lines (greedy) during training; 0 = all."),
-    exclude: Optional[List[str]] = typer.Option(None, "--exclude", help="Evaluation set prefix whose sentences must not be trained on (contamination guard). Repeatable."),
-    preset: str = typer.Option("small", "--preset", help="Model size from scratch: tiny (tests), small (7.7M params, the bundled default), base (opus-mt shape)."),
-    init: Optional[str] = typer.Option(None, "--init", help="Fine-tune this MarianMT checkpoint (directory or hub id) and keep its vocabulary, instead of a preset."),
-    resume: bool = typer.Option(False, "--resume", help="Continue the run in OUTPUT from its last checkpoint (options, optimizer, schedule, RNG restored)."),
+    output: Path = typer.Option(
+        ..., "--output", "-o", help="Run directory: checkpoints, logs, and the best model in OUTPUT/best."
+    ),
+    train: list[str] | None = typer.Option(
+        None, "--train", help="Training data prefix: PREFIX.id and PREFIX.en, line-aligned. Repeatable."
+    ),
+    dev: str | None = typer.Option(
+        None,
+        "--dev",
+        help="Dev set prefix for periodic BLEU/chrF++ and best-checkpoint choice (also excluded from training).",
+    ),
+    dev_lines: int = typer.Option(
+        400, "--dev-lines", help="Score only the first N dev lines (greedy) during training; 0 = all."
+    ),
+    exclude: list[str] | None = typer.Option(
+        None,
+        "--exclude",
+        help="Evaluation set prefix whose sentences must not be trained on (contamination guard). Repeatable.",
+    ),
+    preset: str = typer.Option(
+        "small",
+        "--preset",
+        help="Model size from scratch: tiny (tests), small (7.7M params, the bundled default), base (opus-mt shape).",
+    ),
+    init: str | None = typer.Option(
+        None,
+        "--init",
+        help="Fine-tune this MarianMT checkpoint (directory or hub id) and keep its vocabulary, instead of a preset.",
+    ),
+    resume: bool = typer.Option(
+        False,
+        "--resume",
+        help="Continue the run in OUTPUT from its last checkpoint (options, optimizer, schedule, RNG restored).",
+    ),
     seed: int = typer.Option(1, "--seed", help="Random seed (weights, batch order, dropout)."),
-    max_minutes: Optional[float] = typer.Option(None, "--max-minutes", help="Stop after this many minutes of this session (checkpoint saved; --resume continues)."),
-    max_steps: Optional[int] = typer.Option(None, "--max-steps", help="Stop at this total number of optimizer steps."),
-    max_epochs: Optional[int] = typer.Option(None, "--max-epochs", help="Stop after this many passes over the data."),
-    eval_every: int = typer.Option(1000, "--eval-every", help="Evaluate on dev, snapshot and checkpoint every N steps."),
-    patience: Optional[int] = typer.Option(None, "--patience", help="Stop after N evaluations without dev improvement."),
-    learning_rate: Optional[float] = typer.Option(None, "--lr", help="Peak learning rate (default: the preset's)."),
-    warmup_steps: Optional[int] = typer.Option(None, "--warmup", help="Linear warm-up steps before inverse-sqrt decay (default: the preset's)."),
-    batch_tokens: Optional[int] = typer.Option(None, "--batch-tokens", help="Token budget per batch, padding included (default: the preset's)."),
-    max_tokens: Optional[int] = typer.Option(None, "--max-tokens", help="Drop training pairs longer than this many subword tokens."),
-    dropout: Optional[float] = typer.Option(None, "--dropout", help="Dropout (default: the preset's or the initial model's)."),
+    max_minutes: float | None = typer.Option(
+        None,
+        "--max-minutes",
+        help="Stop after this many minutes of this session (checkpoint saved; --resume continues).",
+    ),
+    max_steps: int | None = typer.Option(None, "--max-steps", help="Stop at this total number of optimizer steps."),
+    max_epochs: int | None = typer.Option(None, "--max-epochs", help="Stop after this many passes over the data."),
+    eval_every: int = typer.Option(
+        1000, "--eval-every", help="Evaluate on dev, snapshot and checkpoint every N steps."
+    ),
+    patience: int | None = typer.Option(None, "--patience", help="Stop after N evaluations without dev improvement."),
+    learning_rate: float | None = typer.Option(None, "--lr", help="Peak learning rate (default: the preset's)."),
+    warmup_steps: int | None = typer.Option(
+        None, "--warmup", help="Linear warm-up steps before inverse-sqrt decay (default: the preset's)."
+    ),
+    batch_tokens: int | None = typer.Option(
+        None, "--batch-tokens", help="Token budget per batch, padding included (default: the preset's)."
+    ),
+    max_tokens: int | None = typer.Option(
+        None, "--max-tokens", help="Drop training pairs longer than this many subword tokens."
+    ),
+    dropout: float | None = typer.Option(
+        None, "--dropout", help="Dropout (default: the preset's or the initial model's)."
+    ),
     label_smoothing: float = typer.Option(0.1, "--label-smoothing", help="Label smoothing of the cross-entropy loss."),
-    average: int = typer.Option(4, "--average", help="At the end, average the last N snapshots and keep the average if it scores better; 0/1 = off."),
-    precision: str = typer.Option("auto", "--precision", help="auto (bf16 autocast where the CPU has bf16 units), bf16 or fp32."),
+    average: int = typer.Option(
+        4,
+        "--average",
+        help="At the end, average the last N snapshots and keep the average if it scores better; 0/1 = off.",
+    ),
+    precision: str = typer.Option(
+        "auto", "--precision", help="auto (bf16 autocast where the CPU has bf16 units), bf16 or fp32."
+    ),
     threads: int = typer.Option(2, "--threads", help="torch CPU threads."),
-    prepared: bool = typer.Option(False, "--prepared", help="The --train data was built by `idtrans train-data`: keep its repeats (up-sampling) and skip the filters it already applied; the contamination guard still runs."),
+    prepared: bool = typer.Option(
+        False,
+        "--prepared",
+        help="The --train data was built by `idtrans train-data`: keep its repeats (up-sampling) and skip the filters it already applied; the contamination guard still runs.",
+    ),
 ) -> None:
     """Train a MarianMT Indonesian->English model from scratch (SentencePiece vocabulary + size preset) or fine-tune one.
 
@@ -70,16 +127,37 @@ def train_command(
     # Passive waiting keeps them usable; set OMP_WAIT_POLICY yourself to override.
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     from idtrans.errors import TrainingError
-    from idtrans.training.loop import TrainOptions, train as run_training
+    from idtrans.training.loop import TrainOptions
+    from idtrans.training.loop import train as run_training
 
     if not resume and not train:
-        raise TrainingError("no training data", where="--train", hint="pass --train PREFIX (PREFIX.id + PREFIX.en), or --resume")
+        raise TrainingError(
+            "no training data", where="--train", hint="pass --train PREFIX (PREFIX.id + PREFIX.en), or --resume"
+        )
     options = TrainOptions(
-        train=list(train or []), output=str(output), dev=dev, dev_lines=dev_lines, exclude=list(exclude or []),
-        preset=preset, init=init, seed=seed, learning_rate=learning_rate, warmup_steps=warmup_steps,
-        batch_tokens=batch_tokens, max_tokens=max_tokens, dropout=dropout, label_smoothing=label_smoothing,
-        max_minutes=max_minutes, max_steps=max_steps, max_epochs=max_epochs, eval_every=eval_every,
-        average=average, patience=patience, precision=precision, threads=threads, prepared=prepared,
+        train=list(train or []),
+        output=str(output),
+        dev=dev,
+        dev_lines=dev_lines,
+        exclude=list(exclude or []),
+        preset=preset,
+        init=init,
+        seed=seed,
+        learning_rate=learning_rate,
+        warmup_steps=warmup_steps,
+        batch_tokens=batch_tokens,
+        max_tokens=max_tokens,
+        dropout=dropout,
+        label_smoothing=label_smoothing,
+        max_minutes=max_minutes,
+        max_steps=max_steps,
+        max_epochs=max_epochs,
+        eval_every=eval_every,
+        average=average,
+        patience=patience,
+        precision=precision,
+        threads=threads,
+        prepared=prepared,
     )
     result = run_training(options, resume=resume, echo=lambda m: typer.echo(m, err=True))
     typer.echo(f"best model: {result.best_dir} ({result.steps} steps, best dev {result.best_score})")
@@ -89,9 +167,17 @@ def export_command(
     source: Path = typer.Argument(..., help="A trained model directory, e.g. OUTPUT/best of `idtrans train`."),
     dest: Path = typer.Argument(..., help="Directory to write (replaced if it exists)."),
     dtype: str = typer.Option("float16", "--dtype", help="Storage type of the weights: float16, bfloat16 or float32."),
-    scores: Optional[Path] = typer.Option(None, "--scores", help="JSON file of evaluation scores to store as DEST/scores.json."),
-    card_note: Optional[Path] = typer.Option(None, "--card-note", help="Markdown file appended to the model card (e.g. how to reproduce it)."),
-    compare: Optional[List[str]] = typer.Option(None, "--compare", help="NAME=FILE: scores of another model (same JSON layout as --scores) shown beside this one's. Repeatable."),
+    scores: Path | None = typer.Option(
+        None, "--scores", help="JSON file of evaluation scores to store as DEST/scores.json."
+    ),
+    card_note: Path | None = typer.Option(
+        None, "--card-note", help="Markdown file appended to the model card (e.g. how to reproduce it)."
+    ),
+    compare: list[str] | None = typer.Option(
+        None,
+        "--compare",
+        help="NAME=FILE: scores of another model (same JSON layout as --scores) shown beside this one's. Repeatable.",
+    ),
     max_mb: float = typer.Option(25.0, "--max-mb", help="Refuse to export weights larger than this many MB."),
 ) -> None:
     """Export a trained MarianMT model compactly: float16 safetensors, tokenizer files, model card, scores.json."""
@@ -104,23 +190,33 @@ def export_command(
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
-            raise InputError(f"cannot read scores: {error}", where=str(path),
-                             hint=f"{option} takes a JSON file such as `python -m idtrans.training.evaluate` prints") from None
+            raise InputError(
+                f"cannot read scores: {error}",
+                where=str(path),
+                hint=f"{option} takes a JSON file such as `python -m idtrans.training.evaluate` prints",
+            ) from None
         if not isinstance(data, dict):
-            raise InputError("scores must be a JSON object (set name -> scores)", where=str(path), hint=f"check {option}")
+            raise InputError(
+                "scores must be a JSON object (set name -> scores)", where=str(path), hint=f"check {option}"
+            )
         return data
 
     others = {}
     for item in compare or []:
         name, sep, path = item.partition("=")
         if not sep or not name or not path:
-            raise InputError(f"expected NAME=FILE, got {item!r}", where="--compare", hint="e.g. --compare standin-id-en=standin.json")
+            raise InputError(
+                f"expected NAME=FILE, got {item!r}", where="--compare", hint="e.g. --compare standin-id-en=standin.json"
+            )
         others[name] = read_json(Path(path), "--compare")
     score_data = read_json(scores, "--scores") if scores else None
     try:
         note = card_note.read_text(encoding="utf-8") if card_note else None
     except (OSError, ValueError) as error:
-        raise InputError(f"cannot read the card note: {error}", where=str(card_note),
-                         hint="--card-note takes a UTF-8 Markdown file") from None
+        raise InputError(
+            f"cannot read the card note: {error}", where=str(card_note), hint="--card-note takes a UTF-8 Markdown file"
+        ) from None
     info = export_model(source, dest, dtype=dtype, scores=score_data, max_mb=max_mb, card_note=note, compare=others)
-    typer.echo(f"exported {info['parameters'] / 1e6:.2f}M parameters as {info['dtype']} ({info['size_mb']} MB) to {info['dest']}")
+    typer.echo(
+        f"exported {info['parameters'] / 1e6:.2f}M parameters as {info['dtype']} ({info['size_mb']} MB) to {info['dest']}"
+    )

@@ -13,8 +13,9 @@ class Example:
     target: list[int]
 
 
-def tokenize_pairs(tokenizer, source: Sequence[str], target: Sequence[str], *, max_tokens: int,
-                   chunk: int = 2000) -> tuple[list[Example], int]:
+def tokenize_pairs(
+    tokenizer, source: Sequence[str], target: Sequence[str], *, max_tokens: int, chunk: int = 2000
+) -> tuple[list[Example], int]:
     """Token ids of each pair (each side ending in ``</s>``); pairs longer than ``max_tokens`` are dropped.
 
     Returns the examples and how many were dropped for length.
@@ -22,8 +23,9 @@ def tokenize_pairs(tokenizer, source: Sequence[str], target: Sequence[str], *, m
     examples: list[Example] = []
     dropped = 0
     for start in range(0, len(source), chunk):
-        enc = tokenizer(list(source[start:start + chunk]), text_target=list(target[start:start + chunk]),
-                        truncation=False)
+        enc = tokenizer(
+            list(source[start : start + chunk]), text_target=list(target[start : start + chunk]), truncation=False
+        )
         for src, tgt in zip(enc["input_ids"], enc["labels"]):
             if len(src) > max_tokens or len(tgt) > max_tokens:
                 dropped += 1

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 
-def translate_batch_sorted(model, tokenizer, sentences: Sequence[str], *, beams: int = 1,
-                           batch_tokens: int = 4000, max_batch: int = 64) -> list[str]:
+def translate_batch_sorted(
+    model, tokenizer, sentences: Sequence[str], *, beams: int = 1, batch_tokens: int = 4000, max_batch: int = 64
+) -> list[str]:
     """Translate ``sentences`` (sorted by length for batching, returned in input order)."""
     import torch
 
-    ids = [tokenizer(s, truncation=True, max_length=min(tokenizer.model_max_length, 512))["input_ids"] for s in sentences]
+    ids = [
+        tokenizer(s, truncation=True, max_length=min(tokenizer.model_max_length, 512))["input_ids"] for s in sentences
+    ]
     order = sorted(range(len(sentences)), key=lambda i: len(ids[i]))
     out: list[str] = [""] * len(sentences)
     pad = tokenizer.pad_token_id
@@ -22,7 +25,11 @@ def translate_batch_sorted(model, tokenizer, sentences: Sequence[str], *, beams:
         while start < len(order):
             longest = len(ids[order[start]])
             end = start
-            while end < len(order) and end - start < max_batch and (end - start + 1) * max(longest, len(ids[order[end]])) * max(beams, 1) <= batch_tokens:
+            while (
+                end < len(order)
+                and end - start < max_batch
+                and (end - start + 1) * max(longest, len(ids[order[end]])) * max(beams, 1) <= batch_tokens
+            ):
                 longest = max(longest, len(ids[order[end]]))
                 end += 1
             end = max(end, start + 1)
@@ -34,8 +41,12 @@ def translate_batch_sorted(model, tokenizer, sentences: Sequence[str], *, beams:
                 input_ids[row, : len(ids[i])] = torch.tensor(ids[i])
                 mask[row, : len(ids[i])] = 1
             generated = model.generate(
-                input_ids=input_ids, attention_mask=mask, num_beams=beams, do_sample=False,
-                max_new_tokens=min(limit - 1, int(width * 1.5) + 10), early_stopping=True if beams > 1 else False,
+                input_ids=input_ids,
+                attention_mask=mask,
+                num_beams=beams,
+                do_sample=False,
+                max_new_tokens=min(limit - 1, int(width * 1.5) + 10),
+                early_stopping=True if beams > 1 else False,
             )
             for row, text in zip(chunk, tokenizer.batch_decode(generated, skip_special_tokens=True)):
                 out[row] = text
@@ -56,14 +67,23 @@ def score(hypotheses: Sequence[str], references: Sequence[str]) -> dict[str, flo
     }
 
 
-def evaluate_model(model, tokenizer, source: Sequence[str], reference: Sequence[str], *, beams: int = 4) -> tuple[dict[str, float], list[str]]:
+def evaluate_model(
+    model, tokenizer, source: Sequence[str], reference: Sequence[str], *, beams: int = 4
+) -> tuple[dict[str, float], list[str]]:
     """Translate ``source`` and score it against ``reference``."""
     hyps = translate_batch_sorted(model, tokenizer, source, beams=beams)
     return score(hyps, reference), hyps
 
 
-def evaluate_directory(model_dir: str, sets: dict[str, str], *, beams: int = 4, lines: int | None = None,
-                       threads: int = 2, hyp_dir: str | None = None) -> dict[str, dict]:
+def evaluate_directory(
+    model_dir: str,
+    sets: dict[str, str],
+    *,
+    beams: int = 4,
+    lines: int | None = None,
+    threads: int = 2,
+    hyp_dir: str | None = None,
+) -> dict[str, dict]:
     """Score a MarianMT directory on named line-aligned sets (name -> prefix) with beam search."""
     import time
     from pathlib import Path
@@ -102,5 +122,11 @@ if __name__ == "__main__":  # python -m idtrans.training.evaluate MODEL_DIR NAME
     parser.add_argument("--hyp-dir", default=None, help="write NAME.hyp.en here")
     args = parser.parse_args()
     named = dict(item.split("=", 1) for item in args.sets)
-    print(json.dumps(evaluate_directory(args.model, named, beams=args.beams, lines=args.lines, threads=args.threads,
-                                        hyp_dir=args.hyp_dir), indent=1))
+    print(
+        json.dumps(
+            evaluate_directory(
+                args.model, named, beams=args.beams, lines=args.lines, threads=args.threads, hyp_dir=args.hyp_dir
+            ),
+            indent=1,
+        )
+    )

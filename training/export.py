@@ -12,8 +12,16 @@ from idtrans.training.card import scores_table
 TOKENIZER_FILES = ("source.spm", "target.spm", "vocab.json", "tokenizer_config.json")
 
 
-def export_model(source: str | Path, dest: str | Path, *, dtype: str = "float16", scores: dict | None = None,
-                 max_mb: float | None = 25.0, card_note: str | None = None, compare: dict[str, dict] | None = None) -> dict:
+def export_model(
+    source: str | Path,
+    dest: str | Path,
+    *,
+    dtype: str = "float16",
+    scores: dict | None = None,
+    max_mb: float | None = 25.0,
+    card_note: str | None = None,
+    compare: dict[str, dict] | None = None,
+) -> dict:
     """Write ``dest`` = the model in ``source`` stored as ``dtype``, plus tokenizer files, README.md and scores.json.
 
     ``scores`` (set name -> {"bleu", "chrf++", "lines", "beams"}) becomes scores.json and a table in
@@ -32,8 +40,11 @@ def export_model(source: str | Path, dest: str | Path, *, dtype: str = "float16"
     source, dest = Path(source), Path(dest)
     missing = [name for name in TOKENIZER_FILES if not (source / name).exists()]
     if missing:
-        raise TrainingError(f"not a complete MarianMT directory (missing {', '.join(missing)})", where=str(source),
-                            hint="pass the OUTPUT/best directory of an `idtrans train` run")
+        raise TrainingError(
+            f"not a complete MarianMT directory (missing {', '.join(missing)})",
+            where=str(source),
+            hint="pass the OUTPUT/best directory of an `idtrans train` run",
+        )
     torch_dtype = {"float16": torch.float16, "bfloat16": torch.bfloat16, "float32": torch.float32}.get(dtype)
     if torch_dtype is None:
         raise TrainingError(f"unsupported dtype {dtype!r}", where="--dtype", hint="use float16, bfloat16 or float32")
@@ -51,14 +62,23 @@ def export_model(source: str | Path, dest: str | Path, *, dtype: str = "float16"
     size_mb = (tmp / "model.safetensors").stat().st_size / 1024 / 1024
     if max_mb is not None and size_mb > max_mb:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise TrainingError(f"exported weights are {size_mb:.1f} MB, over the {max_mb} MB limit", where=str(source),
-                            hint="use a smaller preset or --dtype float16")
-    card = (source / "README.md").read_text(encoding="utf-8") if (source / "README.md").exists() else "# MarianMT model\n"
-    extra = [f"\n## Export\n\nWeights stored as {dtype} safetensors ({size_mb:.1f} MB); "
-             "`from_pretrained` loads them as float32 (config dtype)."]
+        raise TrainingError(
+            f"exported weights are {size_mb:.1f} MB, over the {max_mb} MB limit",
+            where=str(source),
+            hint="use a smaller preset or --dtype float16",
+        )
+    card = (
+        (source / "README.md").read_text(encoding="utf-8") if (source / "README.md").exists() else "# MarianMT model\n"
+    )
+    extra = [
+        f"\n## Export\n\nWeights stored as {dtype} safetensors ({size_mb:.1f} MB); "
+        "`from_pretrained` loads them as float32 (config dtype)."
+    ]
     if scores:
         beside = f", beside {', '.join(f'`{name}`' for name in compare)}" if compare else ""
-        extra.append(f"\n## Scores\n\nsacreBLEU BLEU and chrF++ (defaults){beside}:\n\n{scores_table(scores, compare)}\n")
+        extra.append(
+            f"\n## Scores\n\nsacreBLEU BLEU and chrF++ (defaults){beside}:\n\n{scores_table(scores, compare)}\n"
+        )
     if card_note:
         extra.append("\n" + card_note.strip() + "\n")
     (tmp / "README.md").write_text(card.rstrip() + "\n" + "\n".join(extra) + "\n", encoding="utf-8")
@@ -68,5 +88,9 @@ def export_model(source: str | Path, dest: str | Path, *, dtype: str = "float16"
     if dest.exists():
         shutil.rmtree(dest)
     tmp.rename(dest)
-    return {"dest": str(dest), "size_mb": round(size_mb, 2), "dtype": dtype,
-            "parameters": sum(p.numel() for p in model.parameters())}
+    return {
+        "dest": str(dest),
+        "size_mb": round(size_mb, 2),
+        "dtype": dtype,
+        "parameters": sum(p.numel() for p in model.parameters()),
+    }

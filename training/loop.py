@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from idtrans.errors import InputError, TrainingError
+from idtrans.errors import TrainingError
 
 STATE_FILE = "state.pt"
 
@@ -166,8 +166,11 @@ def _read_and_clean(options: TrainOptions, log: _Log):
     total.steps["dedup"] = total.steps.get("dedup", 0) + len(source) - len(keep_s)
     total.output_pairs = len(keep_s)
     if not keep_s:
-        raise TrainingError("no training pairs left after cleaning", where=", ".join(options.train),
-                            hint="check the files are line-aligned Indonesian/English text")
+        raise TrainingError(
+            "no training pairs left after cleaning",
+            where=", ".join(options.train),
+            hint="check the files are line-aligned Indonesian/English text",
+        )
     return keep_s, keep_t, {"files": reports, "total": total.as_dict(), "excluded_sets": exclude}
 
 
@@ -184,7 +187,9 @@ def _choose_precision(requested: str) -> str:
         flags = Path("/proc/cpuinfo").read_text()
     except OSError:
         flags = ""
-    return "bf16" if ("amx_bf16" in flags or "avx512_bf16" in flags) and torch.backends.mkldnn.is_available() else "fp32"
+    return (
+        "bf16" if ("amx_bf16" in flags or "avx512_bf16" in flags) and torch.backends.mkldnn.is_available() else "fp32"
+    )
 
 
 def _load_tokenizer(path: str | Path):
@@ -193,8 +198,11 @@ def _load_tokenizer(path: str | Path):
     try:
         return MarianTokenizer.from_pretrained(str(path))
     except Exception as error:  # transformers raises many types here
-        raise TrainingError(f"cannot load a Marian tokenizer: {error}", where=str(path),
-                            hint="pass a MarianMT model directory (source.spm, target.spm, vocab.json)") from None
+        raise TrainingError(
+            f"cannot load a Marian tokenizer: {error}",
+            where=str(path),
+            hint="pass a MarianMT model directory (source.spm, target.spm, vocab.json)",
+        ) from None
 
 
 def _build_model(options: TrainOptions, tokenizer, preset):
@@ -205,8 +213,11 @@ def _build_model(options: TrainOptions, tokenizer, preset):
         try:
             model = MarianMTModel.from_pretrained(options.init)
         except Exception as error:
-            raise TrainingError(f"cannot load the model to fine-tune: {error}", where=options.init,
-                                hint="pass a local MarianMT directory, or a hub id that is in the local cache") from None
+            raise TrainingError(
+                f"cannot load the model to fine-tune: {error}",
+                where=options.init,
+                hint="pass a local MarianMT directory, or a hub id that is in the local cache",
+            ) from None
         if options.dropout is not None:
             model.config.dropout = options.dropout
             for module in model.modules():
@@ -218,8 +229,14 @@ def _build_model(options: TrainOptions, tokenizer, preset):
     if options.dropout is not None:
         kwargs["dropout"] = options.dropout
     config = MarianConfig(
-        vocab_size=len(tokenizer), decoder_vocab_size=len(tokenizer), pad_token_id=pad, decoder_start_token_id=pad,
-        eos_token_id=tokenizer.eos_token_id, forced_eos_token_id=tokenizer.eos_token_id, bos_token_id=None, **kwargs,
+        vocab_size=len(tokenizer),
+        decoder_vocab_size=len(tokenizer),
+        pad_token_id=pad,
+        decoder_start_token_id=pad,
+        eos_token_id=tokenizer.eos_token_id,
+        forced_eos_token_id=tokenizer.eos_token_id,
+        bos_token_id=None,
+        **kwargs,
     )
     torch.manual_seed(options.seed)
     model = MarianMTModel(config)
@@ -275,8 +292,11 @@ def train(options: TrainOptions, *, resume: bool = False, echo: Callable[[str], 
     last_dir = out / "last"
     if resume:
         if not (last_dir / STATE_FILE).exists() or not run_file.exists():
-            raise TrainingError("nothing to resume: no checkpoint", where=str(out),
-                                hint="start a run without --resume first, or pass the output directory of an earlier run")
+            raise TrainingError(
+                "nothing to resume: no checkpoint",
+                where=str(out),
+                hint="start a run without --resume first, or pass the output directory of an earlier run",
+            )
         saved = json.loads(run_file.read_text(encoding="utf-8"))
         budget = {k: getattr(options, k) for k in ("max_minutes", "max_steps", "max_epochs", "threads", "patience")}
         options = TrainOptions(**saved)
@@ -285,8 +305,11 @@ def train(options: TrainOptions, *, resume: bool = False, echo: Callable[[str], 
                 setattr(options, k, v)
     else:
         if (last_dir / STATE_FILE).exists():
-            raise TrainingError("the output directory already holds a training run", where=str(out),
-                                hint="add --resume to continue it, or choose a new --output directory")
+            raise TrainingError(
+                "the output directory already holds a training run",
+                where=str(out),
+                hint="add --resume to continue it, or choose a new --output directory",
+            )
         from idtrans.training.presets import get_preset as _preset
 
         chosen = _preset(options.preset)
@@ -302,7 +325,7 @@ def train(options: TrainOptions, *, resume: bool = False, echo: Callable[[str], 
     from transformers.utils import logging as hf_logging
 
     from idtrans.training.data import collate, make_batches, tokenize_pairs
-    from idtrans.training.evaluate import translate_batch_sorted, score
+    from idtrans.training.evaluate import score, translate_batch_sorted
     from idtrans.training.presets import get_preset
 
     hf_logging.disable_progress_bar()  # a "Writing model shards" bar per snapshot only clutters the training log
@@ -328,15 +351,21 @@ def train(options: TrainOptions, *, resume: bool = False, echo: Callable[[str], 
         tokenizer = _load_tokenizer(vocab_dir)
     else:
         log(f"training a {preset.vocab_size}-piece SentencePiece vocabulary on {len(source)} pairs")
-        from idtrans.training.vocab import train_vocab
-
         from idtrans.training.mix import tags_in
+        from idtrans.training.vocab import train_vocab
 
         tags = tags_in(source)
         if tags:
             log(f"domain tags kept as single pieces: {' '.join(tags)}")
-        train_vocab(vocab_dir, source, target, vocab_size=preset.vocab_size, max_positions=preset.max_positions,
-                    seed=options.seed, user_symbols=tags)
+        train_vocab(
+            vocab_dir,
+            source,
+            target,
+            vocab_size=preset.vocab_size,
+            max_positions=preset.max_positions,
+            seed=options.seed,
+            user_symbols=tags,
+        )
         tokenizer = _load_tokenizer(vocab_dir)
 
     examples, too_long = tokenize_pairs(tokenizer, source, target, max_tokens=max_tokens)
@@ -345,15 +374,19 @@ def train(options: TrainOptions, *, resume: bool = False, echo: Callable[[str], 
     data_report["total"]["source_tokens"] = sum(len(e.source) for e in examples)
     data_report["total"]["target_tokens"] = sum(len(e.target) for e in examples)
     (out / "data-report.json").write_text(json.dumps(data_report, indent=1), encoding="utf-8")
-    log(f"{len(examples)} training pairs ({too_long} dropped as longer than {max_tokens} tokens), "
-        f"{data_report['total']['target_tokens']} target tokens")
+    log(
+        f"{len(examples)} training pairs ({too_long} dropped as longer than {max_tokens} tokens), "
+        f"{data_report['total']['target_tokens']} target tokens"
+    )
     if not examples:
         raise TrainingError("no training pairs fit the token limit", hint="raise --max-tokens")
 
     model = _build_model(options, tokenizer, preset)
     n_params = sum(p.numel() for p in model.parameters())
     log(f"model: {n_params / 1e6:.2f}M parameters, precision {precision}, {options.threads} threads")
-    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.98), eps=1e-9, weight_decay=options.weight_decay)
+    optimizer = torch.optim.AdamW(
+        model.parameters(), lr=lr, betas=(0.9, 0.98), eps=1e-9, weight_decay=options.weight_decay
+    )
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, _inverse_sqrt(warmup))
 
     step, epoch, batch_pos, train_seconds = 0, 0, 0, 0.0
@@ -381,29 +414,51 @@ def train(options: TrainOptions, *, resume: bool = False, echo: Callable[[str], 
 
     stop = {"reason": ""}
 
-    def _on_signal(signum, frame):  # noqa: ARG001
+    def _on_signal(signum, frame):
         stop["reason"] = f"signal {signal.Signals(signum).name}"
 
     old_handlers = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
 
     def save_last() -> None:
         last_dir.mkdir(exist_ok=True)
-        _atomic_torch_save({
-            "model": model.state_dict(), "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
-            "step": step, "epoch": epoch, "batch_pos": batch_pos, "train_seconds": train_seconds,
-            "best": best, "history": history, "stale_evals": stale_evals,
-            "rng": {"torch": torch.get_rng_state(), "python": random.getstate()},
-        }, last_dir / STATE_FILE)
+        _atomic_torch_save(
+            {
+                "model": model.state_dict(),
+                "optimizer": optimizer.state_dict(),
+                "scheduler": scheduler.state_dict(),
+                "step": step,
+                "epoch": epoch,
+                "batch_pos": batch_pos,
+                "train_seconds": train_seconds,
+                "best": best,
+                "history": history,
+                "stale_evals": stale_evals,
+                "rng": {"torch": torch.get_rng_state(), "python": random.getstate()},
+            },
+            last_dir / STATE_FILE,
+        )
 
     def card_info(extra: dict | None = None) -> dict:
         return {
-            "options": asdict(options), "preset": preset.as_dict(), "parameters": n_params, "steps": step,
-            "epochs": round(epoch + batch_pos / max(1, n_batches), 2), "train_minutes": round(train_seconds / 60, 1),
-            "precision": precision, "learning_rate": lr, "warmup_steps": warmup, "batch_tokens": batch_tokens,
-            "data": data_report, "history": history, "best": best, **(extra or {}),
+            "options": asdict(options),
+            "preset": preset.as_dict(),
+            "parameters": n_params,
+            "steps": step,
+            "epochs": round(epoch + batch_pos / max(1, n_batches), 2),
+            "train_minutes": round(train_seconds / 60, 1),
+            "precision": precision,
+            "learning_rate": lr,
+            "warmup_steps": warmup,
+            "batch_tokens": batch_tokens,
+            "data": data_report,
+            "history": history,
+            "best": best,
+            **(extra or {}),
         }
 
-    probe_examples = tokenize_pairs(tokenizer, dev_src[:200], dev_ref[:200], max_tokens=max_tokens)[0] if dev_src else []
+    probe_examples = (
+        tokenize_pairs(tokenizer, dev_src[:200], dev_ref[:200], max_tokens=max_tokens)[0] if dev_src else []
+    )
 
     def source_gain() -> float:
         """Dev loss with each source replaced by another one, minus the true loss (nats per token).
@@ -413,7 +468,10 @@ def train(options: TrainOptions, *, resume: bool = False, echo: Callable[[str], 
         if len(probe_examples) < 2:
             return float("nan")
         ce = torch.nn.CrossEntropyLoss(ignore_index=-100, reduction="sum")
-        shuffled = [type(e)(probe_examples[(i + 1) % len(probe_examples)].source, e.target) for i, e in enumerate(probe_examples)]
+        shuffled = [
+            type(e)(probe_examples[(i + 1) % len(probe_examples)].source, e.target)
+            for i, e in enumerate(probe_examples)
+        ]
         totals = []
         with torch.inference_mode():
             for data in (probe_examples, shuffled):
@@ -444,12 +502,20 @@ def train(options: TrainOptions, *, resume: bool = False, echo: Callable[[str], 
         if dev_src is None:
             return
         result = evaluate()
-        record = {"step": step, "epoch": round(epoch + batch_pos / max(1, n_batches), 2),
-                  "train_minutes": round(train_seconds / 60, 1), **result}
+        record = {
+            "step": step,
+            "epoch": round(epoch + batch_pos / max(1, n_batches), 2),
+            "train_minutes": round(train_seconds / 60, 1),
+            **result,
+        }
         history.append(record)
         improved = best is None or result["chrf++"] + result["bleu"] > best["chrf++"] + best["bleu"]
-        log(f"eval step {step}: dev[{len(dev_src)}] greedy BLEU {result['bleu']:.2f} chrF++ {result['chrf++']:.2f}"
-            f" source gain {result['source_gain']} nats/token ({result['eval_seconds']}s){' *best*' if improved else ''}", event="eval", **record)
+        log(
+            f"eval step {step}: dev[{len(dev_src)}] greedy BLEU {result['bleu']:.2f} chrF++ {result['chrf++']:.2f}"
+            f" source gain {result['source_gain']} nats/token ({result['eval_seconds']}s){' *best*' if improved else ''}",
+            event="eval",
+            **record,
+        )
         if improved:
             best = dict(record)
             stale_evals = 0
@@ -466,8 +532,10 @@ def train(options: TrainOptions, *, resume: bool = False, echo: Callable[[str], 
     tokens_since = 0
     losses: list[float] = []
     n_batches = len(make_batches(examples, batch_tokens, options.seed))
-    log(f"{n_batches} batches per epoch (~{batch_tokens} tokens each), lr {lr}, warm-up {warmup}, "
-        f"label smoothing {options.label_smoothing}")
+    log(
+        f"{n_batches} batches per epoch (~{batch_tokens} tokens each), lr {lr}, warm-up {warmup}, "
+        f"label smoothing {options.label_smoothing}"
+    )
     autocast = torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16")
     try:
         while not stop["reason"]:
@@ -498,10 +566,16 @@ def train(options: TrainOptions, *, resume: bool = False, echo: Callable[[str], 
                     mean = sum(losses) / len(losses)
                     _release_memory()
                     rss = _rss_mb()
-                    log(f"step {step} epoch {epoch + batch_pos / len(batches):.2f} loss {mean:.3f} "
+                    log(
+                        f"step {step} epoch {epoch + batch_pos / len(batches):.2f} loss {mean:.3f} "
                         f"lr {scheduler.get_last_lr()[0]:.2e} {rate:.0f} tgt tok/s rss {rss:.0f} MB",
-                        event="train", step=step, loss=round(mean, 4), lr=scheduler.get_last_lr()[0], tok_per_s=round(rate),
-                        rss_mb=round(rss))
+                        event="train",
+                        step=step,
+                        loss=round(mean, 4),
+                        lr=scheduler.get_last_lr()[0],
+                        tok_per_s=round(rate),
+                        rss_mb=round(rss),
+                    )
                     last_log, tokens_since, losses = time.time(), 0, []
                 if step % options.eval_every == 0:
                     do_eval()
@@ -526,7 +600,7 @@ def train(options: TrainOptions, *, resume: bool = False, echo: Callable[[str], 
     save_last()
 
     # Checkpoint averaging: the mean of the last snapshots often beats each of them.
-    snaps = sorted(snapshots.glob("step-*.pt"))[-options.average:] if options.average > 1 else []
+    snaps = sorted(snapshots.glob("step-*.pt"))[-options.average :] if options.average > 1 else []
     averaged = None
     if len(snaps) >= 2 and dev_src is not None:
         current = {k: v.detach().clone() for k, v in model.state_dict().items()}
@@ -534,9 +608,13 @@ def train(options: TrainOptions, *, resume: bool = False, echo: Callable[[str], 
         result = evaluate()
         averaged = {"snapshots": [p.stem for p in snaps], **result}
         better = best is not None and result["chrf++"] + result["bleu"] > best["chrf++"] + best["bleu"]
-        log(f"average of {len(snaps)} snapshots ({snaps[0].stem}..{snaps[-1].stem}): BLEU {result['bleu']:.2f} "
+        log(
+            f"average of {len(snaps)} snapshots ({snaps[0].stem}..{snaps[-1].stem}): BLEU {result['bleu']:.2f} "
             f"chrF++ {result['chrf++']:.2f} -> {'better than' if better else 'not better than'} best {best}",
-            event="average", **averaged, better=better)
+            event="average",
+            **averaged,
+            better=better,
+        )
         if better:
             best = {"step": step, "averaged": [p.stem for p in snaps], **result}
             _save_hf(model, tokenizer, out / "best")
@@ -547,5 +625,13 @@ def train(options: TrainOptions, *, resume: bool = False, echo: Callable[[str], 
     from idtrans.training.card import write_card
 
     write_card(out / "best", card_info({"averaging": averaged, "stopped_because": stop["reason"]}))
-    return TrainResult(out, out / "best", step, round(epoch + batch_pos / max(1, n_batches), 2), best, history,
-                       data_report, stop["reason"])
+    return TrainResult(
+        out,
+        out / "best",
+        step,
+        round(epoch + batch_pos / max(1, n_batches), 2),
+        best,
+        history,
+        data_report,
+        stop["reason"],
+    )

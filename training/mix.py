@@ -48,8 +48,40 @@ _KINDS = ("sentences", "lexicon")
 
 # Indonesian function words that never belong in English text (short, frequent, unambiguous).
 _INDONESIAN_WORDS = frozenset(
-    "yang dan di ke dari ini itu dengan untuk tidak pada akan dalam juga ada adalah oleh karena "
-    "sudah bisa saya kami kita mereka tersebut atau telah sebagai lebih harus menjadi setelah".split()
+    [
+        "yang",
+        "dan",
+        "di",
+        "ke",
+        "dari",
+        "ini",
+        "itu",
+        "dengan",
+        "untuk",
+        "tidak",
+        "pada",
+        "akan",
+        "dalam",
+        "juga",
+        "ada",
+        "adalah",
+        "oleh",
+        "karena",
+        "sudah",
+        "bisa",
+        "saya",
+        "kami",
+        "kita",
+        "mereka",
+        "tersebut",
+        "atau",
+        "telah",
+        "sebagai",
+        "lebih",
+        "harus",
+        "menjadi",
+        "setelah",
+    ]
 )
 _ID_NUMBER = re.compile(r"\d+(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?")
 _EN_NUMBER = re.compile(r"\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
@@ -116,7 +148,9 @@ def load_mix(path: Path) -> list[MixSet]:
     try:
         data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise TrainingError("mix file not found", where=str(path), hint="pass a YAML file like training/mixes/news-v2.yaml") from None
+        raise TrainingError(
+            "mix file not found", where=str(path), hint="pass a YAML file like training/mixes/news-v2.yaml"
+        ) from None
     except Exception as error:  # ruamel raises many types for malformed YAML
         raise TrainingError(f"not a valid YAML mix file: {error}", where=str(path)) from None
     if not isinstance(data, dict) or not isinstance(data.get("sets"), list) or not data["sets"]:
@@ -128,31 +162,47 @@ def load_mix(path: Path) -> list[MixSet]:
             raise TrainingError("each set must be a mapping", where=where)
         unknown = set(item) - _ALLOWED_KEYS
         if unknown:
-            raise TrainingError(f"unknown key(s) {sorted(unknown)}", where=where, hint=f"allowed: {', '.join(sorted(_ALLOWED_KEYS))}")
+            raise TrainingError(
+                f"unknown key(s) {sorted(unknown)}", where=where, hint=f"allowed: {', '.join(sorted(_ALLOWED_KEYS))}"
+            )
         if not item.get("name") or not item.get("path"):
             raise TrainingError("a set needs 'name' and 'path'", where=where)
         lines = item.get("lines")
-        if lines is not None and (not isinstance(lines, list) or len(lines) != 2 or not all(isinstance(n, int) and n >= 1 for n in lines) or lines[0] > lines[1]):
+        if lines is not None and (
+            not isinstance(lines, list)
+            or len(lines) != 2
+            or not all(isinstance(n, int) and n >= 1 for n in lines)
+            or lines[0] > lines[1]
+        ):
             raise TrainingError("'lines' must be [FIRST, LAST], 1-based and FIRST <= LAST", where=where)
         tag = item.get("tag")
         if tag is not None and not re.fullmatch(r"[a-z]{2,8}", str(tag)):
-            raise TrainingError(f"bad tag {tag!r}", where=where, hint="a tag is 2-8 lower-case letters, written without brackets")
+            raise TrainingError(
+                f"bad tag {tag!r}", where=where, hint="a tag is 2-8 lower-case letters, written without brackets"
+            )
         kind = item.get("kind", "sentences")
         if kind not in _KINDS:
             raise TrainingError(f"unknown kind {kind!r}", where=where, hint=f"use one of: {', '.join(_KINDS)}")
         repeat = item.get("repeat", 1)
         sample = item.get("sample")
-        if not isinstance(repeat, int) or repeat < 1 or (sample is not None and (not isinstance(sample, int) or sample < 1)):
+        if (
+            not isinstance(repeat, int)
+            or repeat < 1
+            or (sample is not None and (not isinstance(sample, int) or sample < 1))
+        ):
             raise TrainingError("'repeat' and 'sample' must be positive integers", where=where)
-        sets.append(MixSet(str(item["name"]), str(item["path"]), tuple(lines) if lines else None, tag, repeat, sample, kind))
+        sets.append(
+            MixSet(str(item["name"]), str(item["path"]), tuple(lines) if lines else None, tag, repeat, sample, kind)
+        )
     names = [s.name for s in sets]
     if len(set(names)) != len(names):
         raise TrainingError("set names must be unique", where=str(path))
     return sets
 
 
-def build_mix(sets: Sequence[MixSet], corpora: Path, out: Path, *, exclude: Sequence[str | Path] = (),
-              seed: int = 1, echo=print) -> MixReport:
+def build_mix(
+    sets: Sequence[MixSet], corpora: Path, out: Path, *, exclude: Sequence[str | Path] = (), seed: int = 1, echo=print
+) -> MixReport:
     """Combine ``sets`` (paths relative to ``corpora``) into ``out/train.{id,en}``; see the module docstring."""
     from idtrans.corpus.parallel import CleaningOptions, clean_pairs, load_eval_keys, read_parallel
     from idtrans.io import atomic_write_text
@@ -168,8 +218,10 @@ def build_mix(sets: Sequence[MixSet], corpora: Path, out: Path, *, exclude: Sequ
         if mix_set.lines:
             first, last = mix_set.lines
             if last > len(source):
-                raise TrainingError(f"'lines' ends at {last} but the set has {len(source)} lines", where=f"set {mix_set.name}")
-            source, target = source[first - 1:last], target[first - 1:last]
+                raise TrainingError(
+                    f"'lines' ends at {last} but the set has {len(source)} lines", where=f"set {mix_set.name}"
+                )
+            source, target = source[first - 1 : last], target[first - 1 : last]
         lexicon = mix_set.kind == "lexicon"
         options = CleaningOptions(max_ratio=6.0 if lexicon else 3.0, ratio_min_chars=20)
         s, t, cleaning = clean_pairs(source, target, options, eval_keys)
@@ -196,13 +248,24 @@ def build_mix(sets: Sequence[MixSet], corpora: Path, out: Path, *, exclude: Sequ
         for _ in range(mix_set.repeat):
             all_src.extend(s)
             all_tgt.extend(t)
-        report.sets[mix_set.name] = {"path": mix_set.path, "lines": list(mix_set.lines) if mix_set.lines else None,
-                                     "tag": mix_set.tag, "kind": mix_set.kind, "read": len(source),
-                                     "removed": steps, "kept": kept, "repeat": mix_set.repeat,
-                                     "in_mix": kept * mix_set.repeat}
-        echo(f"{mix_set.name}: read {len(source)}, kept {kept}" + (f" x{mix_set.repeat}" if mix_set.repeat > 1 else "")
-             + (f", tag <{mix_set.tag}>" if mix_set.tag else "")
-             + "; removed " + ", ".join(f"{k} {v}" for k, v in steps.items() if v and k not in ("normalise", "repair")))
+        report.sets[mix_set.name] = {
+            "path": mix_set.path,
+            "lines": list(mix_set.lines) if mix_set.lines else None,
+            "tag": mix_set.tag,
+            "kind": mix_set.kind,
+            "read": len(source),
+            "removed": steps,
+            "kept": kept,
+            "repeat": mix_set.repeat,
+            "in_mix": kept * mix_set.repeat,
+        }
+        echo(
+            f"{mix_set.name}: read {len(source)}, kept {kept}"
+            + (f" x{mix_set.repeat}" if mix_set.repeat > 1 else "")
+            + (f", tag <{mix_set.tag}>" if mix_set.tag else "")
+            + "; removed "
+            + ", ".join(f"{k} {v}" for k, v in steps.items() if v and k not in ("normalise", "repair"))
+        )
     order = list(range(len(all_src)))
     rng.shuffle(order)
     out.mkdir(parents=True, exist_ok=True)

@@ -46,15 +46,27 @@ def train_vocab(
         text.write_text("\n".join(lines) + "\n", encoding="utf-8")
         try:
             spm.SentencePieceTrainer.train(
-                input=str(text), model_prefix=str(Path(tmp) / "spm"), vocab_size=vocab_size,
-                model_type="unigram", character_coverage=1.0, hard_vocab_limit=False,
-                pad_id=-1, eos_id=0, unk_id=1, bos_id=-1,
-                input_sentence_size=max_sentences, shuffle_input_sentence=False, num_threads=2,
-                minloglevel=2, user_defined_symbols=list(user_symbols),
+                input=str(text),
+                model_prefix=str(Path(tmp) / "spm"),
+                vocab_size=vocab_size,
+                model_type="unigram",
+                character_coverage=1.0,
+                hard_vocab_limit=False,
+                pad_id=-1,
+                eos_id=0,
+                unk_id=1,
+                bos_id=-1,
+                input_sentence_size=max_sentences,
+                shuffle_input_sentence=False,
+                num_threads=2,
+                minloglevel=2,
+                user_defined_symbols=list(user_symbols),
             )
         except RuntimeError as error:
-            raise TrainingError(f"SentencePiece could not train a vocabulary: {error}",
-                                hint="use more training text or a smaller preset vocabulary") from None
+            raise TrainingError(
+                f"SentencePiece could not train a vocabulary: {error}",
+                hint="use more training text or a smaller preset vocabulary",
+            ) from None
         model_bytes = (Path(tmp) / "spm.model").read_bytes()
     for side in ("source", "target"):
         (directory / f"{side}.spm").write_bytes(model_bytes)
@@ -62,9 +74,20 @@ def train_vocab(
     vocab = {sp.id_to_piece(i): i for i in range(sp.get_piece_size())}
     vocab["<pad>"] = len(vocab)
     (directory / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False, indent=1), encoding="utf-8")
-    (directory / "tokenizer_config.json").write_text(json.dumps({
-        "tokenizer_class": "MarianTokenizer", "source_lang": "id", "target_lang": "en",
-        "model_max_length": max_positions, "separate_vocabs": False,
-        "eos_token": "</s>", "unk_token": "<unk>", "pad_token": "<pad>",
-    }, indent=1), encoding="utf-8")
+    (directory / "tokenizer_config.json").write_text(
+        json.dumps(
+            {
+                "tokenizer_class": "MarianTokenizer",
+                "source_lang": "id",
+                "target_lang": "en",
+                "model_max_length": max_positions,
+                "separate_vocabs": False,
+                "eos_token": "</s>",
+                "unk_token": "<unk>",
+                "pad_token": "<pad>",
+            },
+            indent=1,
+        ),
+        encoding="utf-8",
+    )
     return vocab
