@@ -463,7 +463,10 @@ def print_table(name: str, data: dict) -> list[str]:
     results = data["configs"]
     base = results["hf"]
     random_weights = data["random_weights"]
-    header = "| configuration | sent/s | tgt tok/s | × tok/s | peak RSS MB | × RSS | BLEU | chrF++ | translate s | process s |"
+    header = (
+        "| configuration | sent/s | tgt tok/s | × tok/s | peak RSS MB | × RSS | BLEU | chrF++ "
+        "| translate s | process s |"
+    )
     lines = [
         f"**{name}**" + (" (random weights: speed only)" if random_weights else ""),
         "",
@@ -633,7 +636,8 @@ def main() -> None:
         only = a["missed_paragraphs"] == a["edited_paragraphs"] and a["second_run_misses"] == a["changed_sentences"]
         lines.append(
             f"{'MET ' if only else 'MISSED'} article ({a['paragraphs']} paragraphs) with one edited paragraph: "
-            f"{a['second_run_misses']} of {a['sentences_after']} sentences re-translated (changed: {a['changed_sentences']} "
+            f"{a['second_run_misses']} of {a['sentences_after']} sentences re-translated (changed: "
+            f"{a['changed_sentences']} "
             f"of the edited paragraph's {a['edited_paragraph_sentences']}, in paragraph(s) "
             f"{a['edited_paragraphs']}; misses in paragraph(s) {a['missed_paragraphs']}); segmenter {a['segmenter']}"
         )

@@ -38,6 +38,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import overload
 
 _SPACE = re.compile(r"\s+")
 
@@ -114,7 +115,8 @@ _DEFAULT_RULES: tuple[Rule, ...] = (
         "share-prompt",
         rf"(?i:bagikan(?: artikel ini| berita ini| ini)?|share(?: this(?: article| story| post)?)?|follow us(?: on)?"
         rf"|ikuti kami(?: di)?|ikuti (?:berita|update)[\w\s.]{{0,60}}di(?: google news| whatsapp channel| telegram)"
-        rf"|dapatkan berita[\w\s.]{{0,60}}di(?: google news| whatsapp channel| telegram))\s*[:.!]?{_NETWORK_LIST}\s*[.!]?",
+        rf"|dapatkan berita[\w\s.]{{0,60}}di(?: google news| whatsapp channel| "
+        rf"telegram))\s*[:.!]?{_NETWORK_LIST}\s*[.!]?",
         "share and follow prompts (Bagikan, Share this, Follow us, Ikuti kami di …)",
         re.IGNORECASE,
     ),
@@ -132,7 +134,8 @@ _DEFAULT_RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "newsletter-prompt",
-        r"(?i:berlangganan(?: newsletter| buletin)?|subscribe(?: to (?:our|the) newsletter)?|sign up for (?:our|the) newsletter"
+        r"(?i:berlangganan(?: newsletter| buletin)?|subscribe(?: to (?:our|the) newsletter)?|sign up for "
+        r"(?:our|the) newsletter"
         r"|daftar(?:kan diri)? (?:newsletter|buletin)[\w\s]{0,60}"
         r"|dapatkan update berita (?:pilihan|terbaru|terkini)[\w\s.,]{0,120})\s*[:.!]?",
         "newsletter and update prompts",
@@ -190,7 +193,13 @@ class BoilerplateRules(Sequence[Rule]):
                 return rule
         return None
 
-    def __getitem__(self, index):  # type: ignore[override]
+    @overload
+    def __getitem__(self, index: int) -> Rule: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Rule]: ...
+
+    def __getitem__(self, index: int | slice) -> Rule | Sequence[Rule]:
         return self._rules[index]
 
     def __len__(self) -> int:

@@ -6,15 +6,16 @@ import json
 
 import typer
 
+from idtrans.corpus.article import Article
+from idtrans.corpus.html import load_article
 
-def segment_file(path: str, *, keep_boilerplate: bool = False):
+
+def segment_file(path: str, *, keep_boilerplate: bool = False) -> Article:
     """Read and parse one article file (text, Markdown or a saved web page; ``-`` is standard input)."""
-    from idtrans.corpus.html import load_article
-
     return load_article(path, keep_boilerplate=keep_boilerplate)
 
 
-def format_article(article) -> str:
+def format_article(article: Article) -> str:
     """A human-readable outline: title, numbered sentences per paragraph, removed boilerplate."""
     out = [f"source: {article.source}"]
     if article.title is not None:

@@ -8,8 +8,10 @@ pipeline are imported inside the commands so ``idtrans --help`` stays fast.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -17,9 +19,18 @@ from idtrans.errors import EvalError, InputError
 from idtrans.pipeline.factory import BackendName
 from idtrans.progress import ProgressBar
 
+if TYPE_CHECKING:
+    from rich.console import Console, JustifyMethod
+
+    from idtrans.eval.gate import GateResult
+    from idtrans.eval.lines import TextFile
+    from idtrans.eval.run import RunResult
+    from idtrans.eval.score import MetricScore, TermScore, TermSuccess
+
 eval_app = typer.Typer(
     name="eval",
-    help="Score translations against references (BLEU, chrF++, TER, term success), run test sets, compare systems, gate CI on regressions.",
+    help="Score translations against references (BLEU, chrF++, TER, term success), run test sets, compare "
+    "systems, gate CI on regressions.",
     no_args_is_help=True,
     add_completion=False,
 )
@@ -39,13 +50,24 @@ class MetricName(str, Enum):
 # --------------------------------------------------------------------------- printing
 
 
-def _console(stderr: bool = False):
+def _two_decimals(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
+
+
+def _console(stderr: bool = False) -> Console:
     from rich.console import Console
 
     return Console(stderr=stderr, highlight=False, soft_wrap=False)
 
 
-def _print_scores(scores: dict, terms, *, width: int, title: str | None = None, facts: dict | None = None) -> None:
+def _print_scores(
+    scores: dict[str, MetricScore],
+    terms: TermScore | None,
+    *,
+    width: int,
+    title: str | None = None,
+    facts: dict[str, Any] | None = None,
+) -> None:
     from rich.table import Table
 
     table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
@@ -72,11 +94,11 @@ def _print_scores(scores: dict, terms, *, width: int, title: str | None = None, 
         console.print(f"  {fidelity.name}|{fidelity.signature}", style="dim", overflow="fold")
 
 
-def _print_gate(result) -> None:
+def _print_gate(result: GateResult) -> None:
     from rich.table import Table
 
     table = Table(title=f"gate against {result.baseline_path}", title_justify="left", show_edge=False, pad_edge=False)
-    for column, justify in (
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
         ("metric", "left"),
         ("baseline", "right"),
         ("candidate", "right"),
@@ -84,14 +106,14 @@ def _print_gate(result) -> None:
         ("p", "right"),
         ("tolerance", "right"),
         ("verdict", "left"),
-    ):
+    )
+    for column, justify in columns:
         table.add_column(column, justify=justify)
     for check in result.checks:
-        fmt = lambda v: "n/a" if v is None else f"{v:.2f}"
         table.add_row(
             check.metric,
-            fmt(check.baseline),
-            fmt(check.candidate),
+            _two_decimals(check.baseline),
+            _two_decimals(check.candidate),
             "n/a" if check.delta is None else f"{check.delta:+.2f}",
             "" if check.p_value is None else f"{check.p_value:.4f}",
             "" if check.tolerance is None else f"{check.tolerance:g}",
@@ -111,7 +133,7 @@ def _tolerances(bleu: float, chrf: float) -> dict[str, float]:
 
 def _read_scoring_inputs(
     hypothesis: Path, reference: Path, src: Path | None, glossary: Path | None, *, strict: bool = False
-):
+) -> tuple[TextFile, TextFile, TextFile | None, TermSuccess | None]:
     """Read reference, hypotheses and (optional) source, check they align, load the term metric."""
     from idtrans.eval.lines import check_aligned, read_lines
     from idtrans.eval.score import load_term_metric
@@ -170,7 +192,7 @@ def score_command(
         report.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(report, render_report(result, worst=worst, title=f"idtrans evaluation: {hypothesis.name}"))
     if as_json:
-        payload = {
+        payload: dict[str, Any] = {
             "hypothesis": str(hypothesis),
             "reference": str(reference),
             "source": None if src is None else str(src),
@@ -304,7 +326,7 @@ def run_command(
         from idtrans.eval.gate import check_same_test_set, load_baseline
 
         gate_baseline = load_baseline(baseline)
-        check_same_test_set(gate_baseline, inputs.reference.lines, inputs.source.lines)
+        check_same_test_set(gate_baseline, inputs.reference.lines, inputs.source_lines)
     term_path = terms
     enforce = False if no_glossary else glossary
     if term_path is None and not no_glossary:
@@ -322,11 +344,11 @@ def run_command(
 
     say = (lambda line: None) if quiet else (lambda line: typer.echo(line, err=True))
     say(
-        f"translating {len(inputs.source)} sentences of {inputs.name}"
+        f"translating {len(inputs.source_lines)} sentences of {inputs.name}"
         + (f" (first {inputs.limit})" if inputs.limit else "")
     )
     progress = ProgressBar(enabled=not quiet)
-    progress.start(len(inputs.source), "sentences")
+    progress.start(len(inputs.source_lines), "sentences")
     started = time.perf_counter()
     try:
         hypotheses, infos, meta = translate_inputs(
@@ -354,7 +376,7 @@ def run_command(
             gate_baseline,
             hypotheses,
             inputs.reference.lines,
-            sources=inputs.source.lines,
+            sources=inputs.source_lines,
             terms=term_metric,
             tolerance=_tolerances(tolerance_bleu, tolerance_chrf),
             alpha=alpha,
@@ -364,7 +386,7 @@ def run_command(
         result.meta["gate"] = gate_result.to_dict()
     result.meta["timing"]["total_seconds"] = round(time.perf_counter() - started, 2)
     paths = write_run(result, folder, worst=worst)
-    if update_baseline:
+    if update_baseline and baseline is not None:
         _write_new_baseline(baseline, result, say)
     if as_json:
         typer.echo(json.dumps(result.scores_json(), ensure_ascii=False, indent=2))
@@ -374,7 +396,7 @@ def run_command(
             result.terms,
             width=1,
             facts=result.facts,
-            title=f"{inputs.name}: {len(inputs.source)} sentences, {meta['timing']['translate_seconds']} s",
+            title=f"{inputs.name}: {len(inputs.source_lines)} sentences, {meta['timing']['translate_seconds']} s",
         )
         if gate_result is not None:
             _print_gate(gate_result)
@@ -383,7 +405,7 @@ def run_command(
         gate_result.raise_if_failed()
 
 
-def _write_new_baseline(path: Path, result, say) -> None:
+def _write_new_baseline(path: Path, result: RunResult, say: Callable[[str], None]) -> None:
     from idtrans.eval.gate import load_baseline, make_baseline, write_baseline
 
     old = None
@@ -397,7 +419,7 @@ def _write_new_baseline(path: Path, result, say) -> None:
     new = make_baseline(
         result.hypotheses,
         result.inputs.reference.lines,
-        result.inputs.source.lines if result.inputs.source is not None else None,
+        result.inputs.source_lines if result.inputs.source is not None else None,
         scores=result.scores,
         terms=result.terms,
         meta=meta,
@@ -476,14 +498,15 @@ def compare_command(
         pad_edge=False,
         show_lines=False,
     )
-    for column, justify in (
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
         ("system", "left"),
         ("metric", "left"),
         ("score", "right"),
         ("μ ± 95% CI", "right"),
         ("Δ", "right"),
         ("p", "right"),
-    ):
+    )
+    for column, justify in columns:
         table.add_column(column, justify=justify, overflow="fold")
     for i, system in enumerate(comparison.systems):
         for j, key in enumerate(keys):
@@ -499,7 +522,8 @@ def compare_command(
     console = _console()
     console.print(table)
     console.print(
-        f"[dim]* p < {alpha}: the difference is unlikely to be chance (it says nothing of which is better: see Δ).[/dim]"
+        f"[dim]* p < {alpha}: the difference is unlikely to be chance (it says nothing of which is better: see "
+        "Δ).[/dim]"
     )
     for key in keys:
         console.print(f"  [dim]{comparison.results[key][0].metric}|{comparison.signatures[key]}[/dim]", overflow="fold")
@@ -555,7 +579,7 @@ def gate_command(
         _write_new_baseline(baseline, result, say)
         return
     base = load_baseline(baseline)
-    result = run_gate(
+    gate = run_gate(
         base,
         hyp.lines,
         reference.lines,
@@ -566,10 +590,10 @@ def gate_command(
         facts=_fact_metric(term_metric),
     )
     if as_json:
-        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(gate.to_dict(), ensure_ascii=False, indent=2))
     else:
-        _print_gate(result)
-    result.raise_if_failed()
+        _print_gate(gate)
+    gate.raise_if_failed()
 
 
 def _fact_metric(term_metric):

@@ -260,7 +260,7 @@ def differences(baseline_meta: dict[str, Any], candidate_meta: dict[str, Any]) -
         ("glossary", ("glossary", "fingerprint")),
     ):
 
-        def get(meta):
+        def get(meta, path=path):
             value = meta
             for key in path:
                 value = value.get(key) if isinstance(value, dict) else None
@@ -354,7 +354,8 @@ def run_gate(
             raise EvalError("term success needs the source sentences", hint="pass --src")
         if stored_terms and stored_terms.get("signature") != terms.get_signature():
             notes.append(
-                "the glossary differs from the baseline's: the baseline's term success is re-checked with the current glossary"
+                "the glossary differs from the baseline's: the baseline's term success is re-checked with the "
+                "current glossary"
             )
         base = terms.corpus_score(baseline.hypotheses, sources)
         cand = terms.corpus_score(hypotheses, sources)

@@ -19,31 +19,44 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     from idtrans.eval.run import RunResult, SentenceRecord
+    from idtrans.glossary import Glossary
+
+Span = tuple[int, int, str, str]  # start, end, CSS class, tooltip
 
 CSS = """
-:root { --ok:#1a7f37; --ok-bg:#dafbe1; --miss:#b42318; --miss-bg:#ffe4e0; --ref:#6e40c9; --muted:#57606a; --line:#d0d7de; }
+:root { --ok:#1a7f37; --ok-bg:#dafbe1; --miss:#b42318; --miss-bg:#ffe4e0; --ref:#6e40c9; --muted:#57606a;
+  --line:#d0d7de; }
 * { box-sizing: border-box; }
-body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif; color:#1f2328; margin:0; background:#f6f8fa; }
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif; color:#1f2328;
+  margin:0; background:#f6f8fa; }
 main { max-width: 1280px; margin: 0 auto; padding: 24px 28px 60px; }
-h1 { font-size: 24px; margin: 0 0 4px; } h2 { font-size: 19px; margin: 34px 0 10px; border-bottom:1px solid var(--line); padding-bottom:4px; }
+h1 { font-size: 24px; margin: 0 0 4px; }
+h2 { font-size: 19px; margin: 34px 0 10px; border-bottom:1px solid var(--line); padding-bottom:4px; }
 .sub { color: var(--muted); margin: 0 0 18px; }
-.meta { display:grid; grid-template-columns: max-content 1fr; gap: 2px 14px; font-size: 13.5px; background:#fff; border:1px solid var(--line); border-radius:8px; padding:12px 16px; }
-.meta dt { color: var(--muted); } .meta dd { margin:0; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size:12.5px; overflow-wrap:anywhere; }
+.meta { display:grid; grid-template-columns: max-content 1fr; gap: 2px 14px; font-size: 13.5px;
+  background:#fff; border:1px solid var(--line); border-radius:8px; padding:12px 16px; }
+.meta dt { color: var(--muted); }
+.meta dd { margin:0; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size:12.5px;
+  overflow-wrap:anywhere; }
 .cards { display:flex; gap:14px; flex-wrap:wrap; margin-top:16px; }
 .card { background:#fff; border:1px solid var(--line); border-radius:8px; padding:12px 16px; min-width: 190px; flex:1; }
 .card .name { color: var(--muted); font-size:13px; } .card .value { font-size: 30px; font-weight: 650; }
 .card .detail { font-size:12.5px; color: var(--muted); }
-.sig { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 11.5px; color: var(--muted); overflow-wrap:anywhere; margin-top:6px; }
+.sig { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 11.5px;
+  color: var(--muted); overflow-wrap:anywhere; margin-top:6px; }
 .verdict { border-radius:8px; padding:10px 14px; margin-top:16px; font-weight:600; }
-.verdict.pass { background: var(--ok-bg); color: var(--ok); } .verdict.fail { background: var(--miss-bg); color: var(--miss); }
+.verdict.pass { background: var(--ok-bg); color: var(--ok); }
+.verdict.fail { background: var(--miss-bg); color: var(--miss); }
 .verdict ul { font-weight: normal; margin: 6px 0 0; }
 table { border-collapse: collapse; width:100%; background:#fff; border:1px solid var(--line); }
 th, td { text-align:left; vertical-align:top; padding:7px 10px; border-bottom:1px solid var(--line); }
-th { background:#f0f3f6; font-size:13px; } td.num { text-align:right; font-variant-numeric: tabular-nums; white-space:nowrap; }
+th { background:#f0f3f6; font-size:13px; }
+td.num { text-align:right; font-variant-numeric: tabular-nums; white-space:nowrap; }
 table.sent td.text { width: 30%; } table.sent td.hyp { background:#fffdf5; }
 .empty { color: var(--miss); font-style: italic; }
 mark { padding: 0 2px; border-radius: 3px; }
-mark.ok { background: var(--ok-bg); color: var(--ok); } mark.miss { background: var(--miss-bg); color: var(--miss); font-weight:600; }
+mark.ok { background: var(--ok-bg); color: var(--ok); }
+mark.miss { background: var(--miss-bg); color: var(--miss); font-weight:600; }
 mark.forbidden { background: var(--miss-bg); color: var(--miss); text-decoration: line-through; }
 mark.ref { background: none; color: var(--ref); text-decoration: underline dotted; }
 .legend { font-size: 13px; color: var(--muted); margin: 4px 0 10px; } .legend mark { margin: 0 3px; }
@@ -57,7 +70,7 @@ def esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def highlight(text: str, spans: Iterable[tuple[int, int, str, str]]) -> str:
+def highlight(text: str, spans: Iterable[Span]) -> str:
     """Escape ``text`` and wrap each ``(start, end, css_class, title)`` span in ``<mark>`` (overlaps dropped)."""
     if not text:
         return '<span class="empty">(empty)</span>'
@@ -78,11 +91,13 @@ def _forbidden_spans(form: str, text: str) -> list[tuple[int, int]]:
     return [m.span() for m in pattern.finditer(text)]
 
 
-def term_spans(glossary, record: SentenceRecord) -> tuple[list, list, list]:
+def term_spans(glossary: Glossary, record: SentenceRecord) -> tuple[list[Span], list[Span], list[Span]]:
     """Highlight spans for the source, the reference and the hypothesis of one record."""
     from idtrans.glossary.check import check_matches, rendering_spans
 
-    src_spans, ref_spans, hyp_spans = [], [], []
+    src_spans: list[Span] = []
+    ref_spans: list[Span] = []
+    hyp_spans: list[Span] = []
     matches = glossary.match(record.source)
     if not matches:
         return src_spans, ref_spans, hyp_spans
@@ -168,7 +183,8 @@ def histogram_svg(
             parts.append(
                 f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top}" y2="{top + plot_h}" stroke="{colour}" '
                 f'stroke-width="2" stroke-dasharray="5 3"/>'
-                f'<text x="{x + dx:.1f}" y="{top + 10}" text-anchor="{anchor}" fill="{colour}">{name} {value:.1f}</text>'
+                f'<text x="{x + dx:.1f}" y="{top + 10}" text-anchor="{anchor}" fill="{colour}">{name} '
+                f"{value:.1f}</text>"
             )
     parts.append(
         f'<line x1="{left}" x2="{left + plot_w}" y1="{top + plot_h}" y2="{top + plot_h}" stroke="#57606a"/></svg>'
@@ -228,7 +244,8 @@ def _cards(result: RunResult) -> str:
     for score in result.scores.values():
         detail = score.verbose or ("lower is better" if not score.higher_is_better else "")
         cards.append(
-            f'<div class="card"><div class="name">{esc(score.name)}</div><div class="value">{esc(score.printed())}</div>'
+            f'<div class="card"><div class="name">{esc(score.name)}</div><div '
+            f'class="value">{esc(score.printed())}</div>'
             f'<div class="detail">{esc(detail)}</div><div class="sig">{esc(score.signature)}</div></div>'
         )
     if result.terms is not None:
@@ -326,7 +343,7 @@ def _term_section(result: RunResult, limit: int) -> str:
             '<h2>Glossary terms</h2><p class="sub">Not checked: this run had no glossary '
             "(pass <code>--glossary</code> or <code>--terms</code>).</p>"
         )
-    if terms.matched == 0:
+    if terms.matched == 0 or result.term_metric is None:
         return '<h2>Glossary terms</h2><p class="sub">No glossary term occurs in the sources.</p>'
     failing = [r for r in result.records if r.terms_missed or r.forbidden]
     head = (

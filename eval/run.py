@@ -112,6 +112,13 @@ class RunInputs:
     total_lines: int
     limit: int | None = None
 
+    @property
+    def source_lines(self) -> list[str]:
+        """The source sentences; EvalError when these inputs have none (scoring without ``--src``)."""
+        if self.source is None:
+            raise EvalError("this needs the source sentences", where=self.name, hint="pass --src")
+        return self.source.lines
+
 
 def load_inputs(test_set: TestSet, limit: int | None = None) -> RunInputs:
     """Read and check a test set; keep the first ``limit`` lines when given."""
@@ -200,7 +207,7 @@ def evaluate(
 ) -> RunResult:
     """Score ``hypotheses`` of ``inputs`` corpus-wide and per sentence."""
     references = inputs.reference.lines
-    sources = inputs.source.lines if inputs.source is not None else [""] * len(references)
+    sources = inputs.source_lines if inputs.source is not None else [""] * len(references)
     if term_metric is not None and inputs.source is None:
         raise EvalError("term success needs the source sentences", hint="pass --src")
     if len(hypotheses) != len(references):
@@ -272,11 +279,11 @@ def translate_inputs(
         model, settings=settings, glossary=glossary, backend=backend, threads=threads, progress=progress, notice=notice
     )
     loaded = time.perf_counter()
-    translations = stack.translator.translate(inputs.source.lines)
+    translations = stack.translator.translate(inputs.source_lines)
     finished = time.perf_counter()
-    if len(translations) != len(inputs.source.lines):
+    if len(translations) != len(inputs.source_lines):
         raise EvalError(
-            f"the translator returned {len(translations)} translations for {len(inputs.source.lines)} sentences",
+            f"the translator returned {len(translations)} translations for {len(inputs.source_lines)} sentences",
             where=stack.translator.identity,
             hint="this is a pipeline bug: please report it",
         )
@@ -285,17 +292,16 @@ def translate_inputs(
         " ".join(t.text.split()) if ("\n" in t.text or "\r" in t.text) else t.text.strip() for t in translations
     ]
     infos = [dict(t.info) for t in translations]
-    glossary_meta = None
-    if stack.glossary_path is not None:
-        glossary_obj = getattr(stack.enforcer, "glossary", None)
+    glossary_meta: dict[str, Any] | None = None
+    if stack.glossary_path is not None and stack.enforcer is not None:
+        glossary_obj = stack.enforcer.glossary
         glossary_meta = {
             "path": str(stack.glossary_path),
-            "name": getattr(glossary_obj, "name", None),
-            "fingerprint": getattr(glossary_obj, "fingerprint", None),
-            "entries": len(glossary_obj) if glossary_obj is not None else None,
+            "name": glossary_obj.name,
+            "fingerprint": glossary_obj.fingerprint,
+            "entries": len(glossary_obj),
+            "enforcement": stack.enforcer.summary(),
         }
-        if hasattr(stack.enforcer, "summary"):
-            glossary_meta["enforcement"] = stack.enforcer.summary()
     seconds = finished - loaded
     meta = {
         "model": {

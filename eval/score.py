@@ -15,11 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from idtrans.errors import EvalError
 
 if TYPE_CHECKING:  # pragma: no cover
+    from sacrebleu.metrics.base import Metric
+
     from idtrans.glossary import Glossary, TermCheck
 
 #: The metrics ``idtrans eval`` reports, in sacrebleu's order (its CLI sorts them by name).
@@ -30,7 +33,7 @@ GATED = ("bleu", "chrf")
 WIDTH = 1
 
 
-def make_metric(key: str, references: Sequence[str] | None = None):
+def make_metric(key: str, references: Sequence[str] | None = None) -> Metric:
     """A sacrebleu metric object with the CLI's defaults (``chrf`` is chrF++: word order 2)."""
     from sacrebleu.metrics import BLEU, CHRF, TER
 
@@ -140,7 +143,10 @@ class TermScore:
         return "n/a" if self.score is None else f"{self.score:.{width}f}"
 
     def verbose(self) -> str:
-        return f"{self.found}/{self.matched} terms found, {self.forbidden} forbidden form(s), {self.sentences_with_terms} sentence(s) with terms"
+        return (
+            f"{self.found}/{self.matched} terms found, {self.forbidden} forbidden form(s), "
+            f"{self.sentences_with_terms} sentence(s) with terms"
+        )
 
     def line(self, width: int = WIDTH) -> str:
         return f"{self.name}|{self.signature} = {self.printed(width)} {self.verbose()}"
@@ -214,7 +220,7 @@ class TermSuccess:
         return score
 
 
-def load_term_metric(glossary_path, *, strict: bool = False) -> TermSuccess:
+def load_term_metric(glossary_path: str | Path, *, strict: bool = False) -> TermSuccess:
     """Load a glossary file (GlossaryError on a bad one) and wrap it in a TermSuccess metric."""
     from idtrans.glossary import load_glossary
 

@@ -130,7 +130,7 @@ def compare_systems(
     signatures, table = test_obj()
     results: dict[str, list[PairedResult]] = {}
     for name, key in keys.items():
-        rows = table[name]
+        rows = [row for row in table[name] if not isinstance(row, str)]  # the "System" column holds names
         base = float(rows[0].score)
         results[key] = [
             PairedResult(
@@ -139,7 +139,7 @@ def compare_systems(
                 key=key,
                 score=float(row.score),
                 baseline=base,
-                p_value=None if i == 0 else float(row.p_value),
+                p_value=None if i == 0 or row.p_value is None else float(row.p_value),
                 mean=None if row.mean is None else float(row.mean),
                 ci=None if row.ci is None else float(row.ci),
             )

@@ -14,6 +14,7 @@ from pathlib import Path
 import typer
 
 from idtrans.errors import GlossaryError, InputError
+from idtrans.glossary.schema import Entry, Glossary
 
 GLOSSARY_ENV = "IDTRANS_GLOSSARY"
 
@@ -38,13 +39,13 @@ def resolve_path(glossary: Path | None) -> Path:
     return default_glossary_path()
 
 
-def _load(glossary: Path | None):
+def _load(glossary: Path | None) -> Glossary:
     from idtrans.glossary.loader import load_glossary
 
     return load_glossary(resolve_path(glossary))
 
 
-def _entry_line(entry) -> str:
+def _entry_line(entry: Entry) -> str:
     forms = " | ".join(entry.sources)
     return f"{entry.id:<28} {entry.category:<12} {forms}  ->  {entry.target}"
 
@@ -179,7 +180,7 @@ def edit_command(
     from idtrans.glossary.edit import edit_entry
 
     path = resolve_path(glossary)
-    changes = {
+    changes: dict[str, str | list[str]] = {
         k: v for k, v in {"target": target, "category": category, "case": case, "note": note}.items() if v is not None
     }
     if forbidden:
@@ -243,14 +244,16 @@ def import_command(
     layout: str | None = typer.Option(
         None,
         "--layout",
-        help="google (source,target), amazon (header row of language codes) or deepl (source,target,source_lang,target_lang) [default: detected].",
+        help="google (source,target), amazon (header row of language codes) or deepl "
+        "(source,target,source_lang,target_lang) [default: detected].",
     ),
     category: str = typer.Option("other", "--category", "-c", help="Category of the new entries."),
     case: str = typer.Option("as-written", "--case", help="Case policy of the new entries."),
     replace: bool = typer.Option(
         False,
         "--replace",
-        help="When a source form already has another rendering, take the imported one (default: keep ours and report the conflict).",
+        help="When a source form already has another rendering, take the imported one (default: keep ours and "
+        "report the conflict).",
     ),
     glossary: Path | None = typer.Option(None, "--glossary", "-g", help=_GLOSSARY_HELP + " Created if missing."),
 ) -> None:
@@ -328,7 +331,10 @@ def check_command(
         help="Check every line; by default boilerplate lines (related links, comment prompts …) are left out as `idtrans translate` leaves them out.",
     ),
 ) -> None:
-    """Which entries of a source article its translation renders, misses, or breaks with a forbidden form (exit 1 if any)."""
+    """Which entries of a source article its translation renders, misses, or breaks with a forbidden form.
+
+    Exit status 1 if any entry is missed or broken.
+    """
     from idtrans.corpus.article import layout_for, parse_article
     from idtrans.corpus.reader import read_text
     from idtrans.glossary.check import check_translation

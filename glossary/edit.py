@@ -19,7 +19,7 @@ from __future__ import annotations
 import io
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -117,10 +117,10 @@ def editing(path: str | Path, *, create: bool = False) -> Iterator[Any]:
 # -- building entries ---------------------------------------------------------------------------
 
 
-def _seq(items: list[str]):
+def _seq(items: list[Any]) -> Any:
     from ruamel.yaml.comments import CommentedSeq
 
-    seq = CommentedSeq(items)
+    seq: Any = CommentedSeq(items)
     seq.fa.set_flow_style()
     return seq
 
@@ -141,7 +141,7 @@ def _check_fields(fields: dict[str, Any]) -> None:
         raise GlossaryError(f"case {fields['case']!r} is not one of: {', '.join(CASE_POLICIES)}")
 
 
-def make_entry(fields: dict[str, Any]):
+def make_entry(fields: dict[str, Any]) -> Any:
     """A round-trip entry mapping with the keys in schema order and lists in flow style."""
     from ruamel.yaml.comments import CommentedMap
 
@@ -155,14 +155,14 @@ def make_entry(fields: dict[str, Any]):
     return entry
 
 
-def _entries(doc: Any):
+def _entries(doc: Any) -> Any:
     from ruamel.yaml.comments import CommentedSeq
 
-    entries = doc.get("entries")
+    entries: Any = doc.get("entries")
     if entries is None:
         entries = CommentedSeq()
         doc["entries"] = entries
-    if not isinstance(entries, list):
+    if not isinstance(entries, CommentedSeq):
         raise GlossaryError("`entries` is not a list", hint="run `idtrans glossary lint`")
     if not entries and entries.fa.flow_style():
         entries.fa.set_block_style()
@@ -182,14 +182,19 @@ def entry_id(raw: Any) -> str | None:
     return slugify(target) if isinstance(target, str) else None
 
 
-def _find(entries, wanted: str) -> int:
+def _id_of(raw: Any) -> str:
+    """The id of an entry found by id or form (such an entry always has one)."""
+    return entry_id(raw) or "?"
+
+
+def _find(entries: Any, wanted: str) -> int:
     for index, raw in enumerate(entries):
         if entry_id(raw) == wanted:
             return index
     raise GlossaryError(f"no entry with id {wanted!r}", hint="list ids with `idtrans glossary list`")
 
 
-def _trailing_comment(raw) -> tuple[Any, Any]:
+def _trailing_comment(raw: Any) -> tuple[Any, Any]:
     """The comment after an entry's last key (ruamel keeps the comment before the next entry there)."""
     if not raw:
         return None, None
@@ -200,7 +205,7 @@ def _trailing_comment(raw) -> tuple[Any, Any]:
     return last, None
 
 
-def _move_trailing(source_raw, target_raw) -> None:
+def _move_trailing(source_raw: Any, target_raw: Any) -> None:
     """Move the comment after ``source_raw``'s last key to after ``target_raw``'s last key."""
     key, token = _trailing_comment(source_raw)
     if token is None or target_raw is None or not target_raw:
@@ -216,7 +221,7 @@ def _move_trailing(source_raw, target_raw) -> None:
     slot[2] = token
 
 
-def _move_trailing_to_start(source_raw, entries) -> None:
+def _move_trailing_to_start(source_raw: Any, entries: Any) -> None:
     """Removing the first entry: the comment after it goes before the new first entry."""
     from ruamel.yaml.error import CommentMark
     from ruamel.yaml.tokens import CommentToken
@@ -259,9 +264,9 @@ def edit_entry(
     wanted: str,
     changes: dict[str, Any],
     *,
-    add_sources: list[str] = (),
-    remove_sources: list[str] = (),
-    unset: list[str] = (),
+    add_sources: Sequence[str] = (),
+    remove_sources: Sequence[str] = (),
+    unset: Sequence[str] = (),
 ) -> None:
     """Change fields of one entry in place (other entries and comments untouched)."""
     _check_fields(changes)
@@ -300,7 +305,7 @@ def edit_entry(
             )
 
 
-def _move_trailing_key(raw, from_key, to_key) -> None:
+def _move_trailing_key(raw: Any, from_key: str, to_key: str) -> None:
     items = raw.ca.items.get(from_key)
     if items and len(items) > 2 and items[2] is not None:
         slot = raw.ca.items.setdefault(to_key, [None, None, None, None])
@@ -308,7 +313,7 @@ def _move_trailing_key(raw, from_key, to_key) -> None:
         items[2] = None
 
 
-def _set_key(raw, key: str, value: Any) -> None:
+def _set_key(raw: Any, key: str, value: Any) -> None:
     """Set ``key`` keeping its place; a new key goes in schema order, keeping the entry's trailing comment last."""
     if key in raw:
         raw[key] = value
@@ -324,7 +329,7 @@ def _set_key(raw, key: str, value: Any) -> None:
         _move_trailing_key(raw, keys[-1], key)
 
 
-def remove_entry(path: str | Path, wanted: str) -> dict:
+def remove_entry(path: str | Path, wanted: str) -> dict[str, Any]:
     """Delete one entry; returns its fields. The comment that followed it stays in place."""
     with editing(path) as doc:
         entries = _entries(doc)
@@ -373,9 +378,10 @@ def merge_entries(path: str | Path, incoming: list[dict[str, Any]], *, replace: 
                     None,
                 )
                 if same is not None:
-                    current = list(same.get("source")) if isinstance(same.get("source"), list) else [same.get("source")]
+                    source = same.get("source")
+                    current = list(source) if isinstance(source, list) else [source]
                     _set_key(same, "source", _seq(current + [f for f in forms if f not in current]))
-                    outcome["extended"].append(entry_id(same))
+                    outcome["extended"].append(_id_of(same))
                     continue
                 new = dict(fields)
                 base = new.get("id") or slugify(target)
@@ -392,12 +398,12 @@ def merge_entries(path: str | Path, incoming: list[dict[str, Any]], *, replace: 
                 extra = [f for f in forms if f not in existing]
                 if extra:
                     _set_key(owner, "source", _seq(existing + extra))
-                    outcome["extended"].append(entry_id(owner))
+                    outcome["extended"].append(_id_of(owner))
                 else:
-                    outcome["unchanged"].append(entry_id(owner))
+                    outcome["unchanged"].append(_id_of(owner))
             elif replace:
                 _set_key(owner, "target", target)
-                outcome["replaced"].append(entry_id(owner))
+                outcome["replaced"].append(_id_of(owner))
             else:
                 outcome["conflicts"].append(
                     f"{entry_id(owner)}: {forms[0]!r} is {owner.get('target')!r} here, {target!r} in the import"

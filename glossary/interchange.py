@@ -161,13 +161,12 @@ def import_entries(
                 where=where,
                 hint="each row is source,target" + (" (tab-separated)" if fmt == "tsv" else ""),
             )
-        if layout == "deepl" and len(row) >= 4:
-            if (_lang(row[2]), _lang(row[3])) != (source_language, target_language):
-                raise GlossaryError(
-                    f"row is {row[2]}->{row[3]}, this glossary is {source_language}->{target_language}",
-                    where=where,
-                    hint="export the glossary in the Indonesian-to-English direction",
-                )
+        if layout == "deepl" and len(row) >= 4 and (_lang(row[2]), _lang(row[3])) != (source_language, target_language):
+            raise GlossaryError(
+                f"row is {row[2]}->{row[3]}, this glossary is {source_language}->{target_language}",
+                where=where,
+                hint="export the glossary in the Indonesian-to-English direction",
+            )
         source, target = row[src_col].strip(), row[tgt_col].strip()
         if not source or not target:
             raise GlossaryError("empty source or target term", where=where)

@@ -319,9 +319,8 @@ class _Reader:
         also = self.text_list(raw.get("also"), raw, "also", at("also"), "also")
         self.check_also(also, target, at("also"))
         for form in also + ([target] if target else []):
-            if form.casefold() in {f.casefold() for f in forbidden}:
-                if form != target:
-                    self.problem("error", at("forbidden"), f"forbidden form {form!r} is also an accepted form (`also`)")
+            if form.casefold() in {f.casefold() for f in forbidden} and form != target:
+                self.problem("error", at("forbidden"), f"forbidden form {form!r} is also an accepted form (`also`)")
         note = raw.get("note")
         if note is not None and not isinstance(note, str):
             self.problem("error", at("note"), "note must be text")
@@ -360,19 +359,21 @@ class _Reader:
         for entry in entries:
             for form in entry.sources:
                 key = normalise_form(form)
-                other = exact.get(key)
-                if other is not None and other is not entry:
-                    if other.rendering(key) == entry.rendering(key):
+                clash = exact.get(key)
+                if clash is not None and clash is not entry:
+                    if clash.rendering(key) == entry.rendering(key):
                         self.problem(
                             "error",
                             entry.line,
-                            f"duplicate source form {form!r}: also entry {other.id!r} (line {other.line}); merge the entries",
+                            f"duplicate source form {form!r}: also entry {clash.id!r} (line {clash.line}); "
+                            "merge the entries",
                         )
                     else:
                         self.problem(
                             "error",
                             entry.line,
-                            f"source {form!r} has two renderings: {entry.rendering(key)!r} here and {other.rendering(key)!r} in entry {other.id!r} (line {other.line})",
+                            f"source {form!r} has two renderings: {entry.rendering(key)!r} here and "
+                            f"{clash.rendering(key)!r} in entry {clash.id!r} (line {clash.line})",
                         )
                     continue
                 exact.setdefault(key, entry)
@@ -382,7 +383,9 @@ class _Reader:
                     self.problem(
                         "warning",
                         entry.line,
-                        f"source {form!r} and {seen[1]!r} of entry {seen[0].id!r} (line {seen[0].line}) differ only in case and one ignores case: they shadow each other (the longer, then the earlier entry wins)",
+                        f"source {form!r} and {seen[1]!r} of entry {seen[0].id!r} (line {seen[0].line}) differ "
+                        "only in case and one ignores case: they shadow each other "
+                        "(the longer, then the earlier entry wins)",
                     )
                 folded.setdefault(fold, (entry, form))
 

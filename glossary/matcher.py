@@ -19,7 +19,7 @@ Rules (each one is covered by a table test in ``tests/test_glossary_matcher.py``
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from idtrans.glossary.schema import Entry
@@ -105,7 +105,7 @@ class Matcher:
                 else:
                     self._index.setdefault(first.group().casefold(), []).append(item)
 
-    def _candidates(self, text: str):
+    def _candidates(self, text: str) -> Iterator[tuple[_Form, re.Match[str]]]:
         for token in _WORD.finditer(text):
             word = token.group().casefold()
             keys = {word}

@@ -25,7 +25,7 @@ way Indonesian attaches clitics to foreign words.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from idtrans.glossary.matcher import Match
@@ -105,6 +105,11 @@ class Restored:
     lost: list[Slot] = field(default_factory=list)
 
 
+def _constant(text: str) -> Callable[[re.Match[str]], str]:
+    """A ``re.sub`` replacement that inserts ``text`` literally (no backslash processing)."""
+    return lambda _match: text
+
+
 def _word_free(word: str, text: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.IGNORECASE) is None
 
@@ -177,7 +182,7 @@ def restore(output: str, protected: Protected) -> Restored:
     for slot in sorted(protected.slots, key=lambda s: -len(s.placeholder)):
         pattern = _stand_in_pattern(slot.placeholder)
         clitic = re.compile(pattern.pattern + r"(?:-(?:nya|lah|kah|pun|ku|mu))?", pattern.flags)
-        text, count = clitic.subn(lambda _m, r=slot.rendering: r, text)
+        text, count = clitic.subn(_constant(slot.rendering), text)
         if count == 0:
             lost.append(slot)
         elif slot.rendering.endswith("s"):

@@ -8,8 +8,8 @@ transformers) are imported inside commands, never here.
 from __future__ import annotations
 
 import sys
+from typing import Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -27,7 +27,7 @@ except ImportError:  # older typer runs on click itself
 class _ReportingGroup(TyperGroup):
     """Turns an IdtransError raised anywhere below the root into one line, a hint and exit 1."""
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: Any) -> Any:  # typer vendors click: its Context type is private
         try:
             return super().invoke(ctx)
         except IdtransError as error:
@@ -51,7 +51,7 @@ app = typer.Typer(
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"idtrans {__version__}")
-        raise typer.Exit()
+        raise typer.Exit
 
 
 @app.callback()

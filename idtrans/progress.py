@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 
 class ProgressBar:
@@ -14,8 +18,8 @@ class ProgressBar:
 
     def __init__(self, enabled: bool = True) -> None:
         self.enabled = enabled and sys.stderr.isatty()
-        self._bar = None
-        self._task = None
+        self._bar: Progress | None = None
+        self._task: TaskID | None = None
 
     def start(self, total: int, description: str) -> None:
         if not self.enabled or total < 2:
@@ -23,7 +27,7 @@ class ProgressBar:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        self._bar = Progress(
+        bar = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
@@ -31,13 +35,14 @@ class ProgressBar:
             console=Console(stderr=True),
             transient=True,
         )
-        self._bar.start()
-        self._task = self._bar.add_task(description, total=total)
+        bar.start()
+        self._task = bar.add_task(description, total=total)
+        self._bar = bar
 
     def __call__(self, done: int) -> None:
-        if self._bar is not None:
+        if self._bar is not None and self._task is not None:
             task = self._bar.tasks[0]
-            self._bar.advance(self._task, min(done, max(0, task.total - task.completed)))
+            self._bar.advance(self._task, min(done, max(0, (task.total or 0) - task.completed)))
 
     def stop(self) -> None:
         if self._bar is not None:

@@ -27,8 +27,11 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from idtrans.pipeline.translator import Translation, Translator
+
+_T = TypeVar("_T")
 
 CACHE_ENV = "IDTRANS_CACHE"
 CACHE_FILENAME = "sentences.sqlite3"
@@ -101,7 +104,8 @@ class CacheStats:
         if self.oldest is not None and self.newest is not None:
             fmt = "%Y-%m-%d %H:%M UTC"
             lines.append(
-                f"written: {time.strftime(fmt, time.gmtime(self.oldest))} to {time.strftime(fmt, time.gmtime(self.newest))}"
+                f"written: {time.strftime(fmt, time.gmtime(self.oldest))} "
+                f"to {time.strftime(fmt, time.gmtime(self.newest))}"
             )
         for identity, count in self.per_identity or []:
             lines.append(f"  {count:>8}  {identity}")
@@ -208,7 +212,7 @@ class SentenceCache:
         self.disabled = True
         self.warn(f"warning: sentence cache {self.path} {why}; translating without the cache")
 
-    def _guarded(self, action: Callable[[sqlite3.Connection], object], fallback):
+    def _guarded(self, action: Callable[[sqlite3.Connection], _T], fallback: _T) -> _T:
         """Run ``action`` on the connection; on damage rebuild once and retry; never raise."""
         for attempt in (1, 2):
             connection = self._connect()
@@ -317,7 +321,8 @@ class SentenceCache:
                 "SELECT count(*), min(created), max(created) FROM translations"
             ).fetchone()
             per_identity = connection.execute(
-                "SELECT coalesce(i.identity, '?'), count(*) FROM translations t LEFT JOIN identities i ON i.model = t.model "
+                "SELECT coalesce(i.identity, '?'), count(*) FROM translations t LEFT JOIN identities i ON "
+                "i.model = t.model "
                 "GROUP BY t.model ORDER BY count(*) DESC"
             ).fetchall()
             size = sum(

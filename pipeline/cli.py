@@ -12,6 +12,7 @@ import typer
 from idtrans.errors import InputError
 from idtrans.pipeline.factory import BackendName
 from idtrans.pipeline.scale import is_archive
+from idtrans.pipeline.translate import FileOutcome
 from idtrans.progress import ProgressBar
 
 
@@ -47,7 +48,8 @@ def translate_command(
         None,
         "--model",
         "-m",
-        help="Hugging Face model id or local MarianMT directory (default: $IDTRANS_MODEL, else Helsinki-NLP/opus-mt-id-en, else the bundled model).",
+        help="Hugging Face model id or local MarianMT directory (default: $IDTRANS_MODEL, else "
+        "Helsinki-NLP/opus-mt-id-en, else the bundled model).",
     ),
     fmt: OutputFormat = typer.Option(
         OutputFormat.text,
@@ -106,10 +108,11 @@ def translate_command(
     ),
 ) -> None:
     """Translate Indonesian news articles into English."""
+    from idtrans.corpus.html import load_article
     from idtrans.pipeline.assemble import translate_article
     from idtrans.pipeline.factory import build_stack
     from idtrans.pipeline.output import render, write_atomic
-    from idtrans.pipeline.translate import facts_summary, read_article, term_counts, translate_directory
+    from idtrans.pipeline.translate import facts_summary, term_counts, translate_directory
     from idtrans.pipeline.translator import DecodeSettings
 
     if glossary is not None and no_glossary:
@@ -156,7 +159,7 @@ def translate_command(
             quiet=quiet,
         )
     if not is_directory:
-        article = read_article(input, keep_boilerplate=keep_boilerplate)  # read first: bad input fails fast
+        article = load_article(input, keep_boilerplate=keep_boilerplate)  # read first: bad input fails fast
 
     progress = ProgressBar(enabled=not quiet)
     settings = DecodeSettings(beams=beams, max_new_tokens=max_new_tokens, batch_tokens=batch_tokens)
@@ -175,7 +178,7 @@ def translate_command(
         if is_directory:
             outcomes_seen = []
 
-            def on_file(outcome) -> None:
+            def on_file(outcome: FileOutcome) -> None:
                 outcomes_seen.append(outcome)
                 progress(1)
                 _report_removed(outcome.source, outcome.removed, quiet)
@@ -183,6 +186,7 @@ def translate_command(
             from idtrans.corpus.reader import collect_inputs
 
             progress.start(len(collect_inputs(source_path)), "files")
+            assert output is not None  # checked above: a directory input needs -o
             outcomes = translate_directory(
                 source_path,
                 output,

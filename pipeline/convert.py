@@ -30,6 +30,7 @@ import time
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from idtrans.errors import InputError, ModelError
 
@@ -324,7 +325,7 @@ def _run_converter(source: Path, output: Path, quantization: str, name: str) -> 
             loaders["MarianConfig"] = stock
 
 
-def _transformers_marian_loader(ct2_transformers):
+def _transformers_marian_loader(ct2_transformers: Any) -> type:
     """CTranslate2's Marian loader, changed to decode exactly as transformers does.
 
     The stock loader assumes a checkpoint converted from Marian, whose decoder starts from a
@@ -336,9 +337,10 @@ def _transformers_marian_loader(ct2_transformers):
     Generating ``<pad>`` is prevented at decode time when the generation config bans it.
     """
     bart = ct2_transformers.BartLoader
+    marian_loader: type = ct2_transformers.MarianMTLoader
 
-    class TransformersMarianLoader(ct2_transformers.MarianMTLoader):
-        def get_model_spec(self, model):
+    class TransformersMarianLoader(marian_loader):
+        def get_model_spec(self, model: Any) -> Any:
             model.config.normalize_before = False
             model.config.normalize_embedding = False
             return bart.get_model_spec(self, model)

@@ -11,8 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from idtrans.pipeline.translator import DecodeSettings, Translator
+from idtrans.pipeline.translator import Backend, DecodeSettings, Translator
+
+if TYPE_CHECKING:
+    from idtrans.pipeline.cache import CachedTranslator
+    from idtrans.pipeline.enforce import GlossaryTranslator
 
 GLOSSARY_ENV = "IDTRANS_GLOSSARY"
 
@@ -47,10 +52,10 @@ class TranslatorStack:
     """The built translator plus the layers a caller may want to ask about."""
 
     translator: Translator
-    backend: object
+    backend: Backend
     glossary_path: Path | None = None
-    enforcer: object | None = None
-    cache: object | None = None
+    enforcer: GlossaryTranslator | None = None
+    cache: CachedTranslator | None = None
     notes: list[str] = field(default_factory=list)
     memory: object | None = None
 
@@ -109,6 +114,6 @@ def build_stack(
     return stack
 
 
-def build_translator(model: str | None = None, **options) -> Translator:
+def build_translator(model: str | None = None, **options: Any) -> Translator:
     """The translator alone (see :func:`build_stack` for the options)."""
     return build_stack(model, **options).translator

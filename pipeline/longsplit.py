@@ -13,6 +13,9 @@ from collections.abc import Callable, Sequence
 
 from idtrans.errors import TranslationError
 
+CountTokens = Callable[[Sequence[str]], list[int]]
+SplitTokens = Callable[[str, int], list[str]]
+
 # Each boundary keeps its punctuation with the left part; the following space goes right.
 CLAUSE_BOUNDARIES: tuple[re.Pattern[str], ...] = (
     re.compile(r"(?<=;)(?=\s)"),
@@ -24,9 +27,9 @@ CLAUSE_BOUNDARIES: tuple[re.Pattern[str], ...] = (
 
 def split_long(
     text: str,
-    count: Callable[[Sequence[str]], list[int]],
+    count: CountTokens,
     limit: int,
-    window_split: Callable[[str, int], list[str]],
+    window_split: SplitTokens,
 ) -> list[str]:
     """Return consecutive parts of ``text``, each at most ``limit`` tokens by ``count``.
 
@@ -40,7 +43,7 @@ def split_long(
     return parts
 
 
-def _split(text, count, limit, window_split, level) -> list[str]:
+def _split(text: str, count: CountTokens, limit: int, window_split: SplitTokens, level: int) -> list[str]:
     if count([text])[0] <= limit:
         return [text]
     if level >= len(CLAUSE_BOUNDARIES):
@@ -55,7 +58,7 @@ def _split(text, count, limit, window_split, level) -> list[str]:
     return [p for piece in merged for p in _split(piece, count, limit, window_split, level + 1)]
 
 
-def _split_window(piece, count, limit, window_split) -> list[str]:
+def _split_window(piece: str, count: CountTokens, limit: int, window_split: SplitTokens) -> list[str]:
     """A token window can re-encode a little longer than it was cut; cut again if so."""
     if count([piece])[0] <= limit:
         return [piece]
@@ -65,7 +68,7 @@ def _split_window(piece, count, limit, window_split) -> list[str]:
     return [p for part in smaller for p in _split_window(part, count, limit, window_split)]
 
 
-def _merge(pieces: list[str], count, limit) -> list[str]:
+def _merge(pieces: list[str], count: CountTokens, limit: int) -> list[str]:
     """Greedily join adjacent pieces while the joined text still fits the limit."""
     lengths = count(pieces)
     merged, current, current_len = [], pieces[0], lengths[0]

@@ -15,11 +15,13 @@ import os
 import re
 import socket
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
 from idtrans.errors import ModelError
+from idtrans.pipeline.translator import Backend
 
 DEFAULT_MODEL = "Helsinki-NLP/opus-mt-id-en"
 MODEL_ENV = "IDTRANS_MODEL"
@@ -57,7 +59,8 @@ def _check_model_dir(path: Path, name: str) -> Path:
         raise ModelError(
             "not a model directory: no config.json in it",
             where=name,
-            hint="pass a directory written by save_pretrained (config.json, weights, source.spm, target.spm, vocab.json)",
+            hint="pass a directory written by save_pretrained (config.json, weights, source.spm, target.spm, "
+            "vocab.json)",
         )
     try:
         model_type = json.loads(config.read_text(encoding="utf-8")).get("model_type")
@@ -185,8 +188,8 @@ def load_backend(
     *,
     backend: str = "torch",
     threads: int | None = None,
-    notice=None,
-):
+    notice: Callable[[str], None] | None = None,
+) -> Backend:
     """Resolve ``model`` (unless already a ModelChoice) and load it on ``torch`` or ``ct2``."""
     choice = model if isinstance(model, ModelChoice) else choose_model(model)
     say = notice or (lambda line: print(line, file=sys.stderr))

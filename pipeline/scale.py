@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from idtrans.corpus.html import load_article
 from idtrans.errors import IdtransError, InputError
 from idtrans.pipeline.assemble import TranslatedArticle, translate_article
 from idtrans.pipeline.output import render, write_atomic
-from idtrans.pipeline.translate import plan_directory, read_article, term_counts
+from idtrans.pipeline.translate import plan_directory, term_counts
 from idtrans.pipeline.translator import Translator
 
 ARCHIVE_SUFFIXES = (".jsonl", ".parquet")
@@ -138,7 +139,7 @@ def run_job(job: dict[str, Any], translator: Translator, *, keep_boilerplate: bo
     hits_before = getattr(translator, "hits", 0)
     try:
         if job["kind"] == "file":
-            article = read_article(job["source"], keep_boilerplate=keep_boilerplate)
+            article = load_article(job["source"], keep_boilerplate=keep_boilerplate)
         else:
             text = job["text"]
             if not isinstance(text, str):

@@ -59,7 +59,7 @@ class SentenceTranslator:
     def translate(self, sentences: Sequence[str]) -> list[Translation]:
         pieces = self._pieces(sentences)
         work = [p for p in pieces if p.text.strip()]
-        self._left = {}
+        self._left: dict[int, int] = {}
         for piece in work:
             self._left[piece.sentence] = self._left.get(piece.sentence, 0) + 1
         if self.progress and len(work) < len(pieces):

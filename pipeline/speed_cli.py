@@ -71,7 +71,8 @@ def cache_stats_command(
     path: Path | None = typer.Option(
         None,
         "--path",
-        help="Cache file (default: $IDTRANS_CACHE, else sentences.sqlite3 in $XDG_CACHE_HOME/idtrans or ~/.cache/idtrans).",
+        help="Cache file (default: $IDTRANS_CACHE, else sentences.sqlite3 in $XDG_CACHE_HOME/idtrans or "
+        "~/.cache/idtrans).",
     ),
 ) -> None:
     """Show where the sentence cache is, how many translations it holds, and for which models."""
@@ -88,7 +89,8 @@ def cache_clear_command(
     path: Path | None = typer.Option(
         None,
         "--path",
-        help="Cache file (default: $IDTRANS_CACHE, else sentences.sqlite3 in $XDG_CACHE_HOME/idtrans or ~/.cache/idtrans).",
+        help="Cache file (default: $IDTRANS_CACHE, else sentences.sqlite3 in $XDG_CACHE_HOME/idtrans or "
+        "~/.cache/idtrans).",
     ),
 ) -> None:
     """Delete every cached sentence translation (they are re-created on the next runs)."""

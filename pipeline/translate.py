@@ -6,23 +6,24 @@ Plain functions that return data; the CLI only parses options and prints.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from idtrans.corpus.html import load_article
 from idtrans.errors import InputError
 from idtrans.pipeline.assemble import TranslatedArticle, translate_article
 from idtrans.pipeline.output import SUFFIXES, render, write_atomic
-from idtrans.pipeline.translator import Translator
+from idtrans.pipeline.translator import Translation, Translator
 
 
-def term_counts(translations) -> Counter:
+def term_counts(translations: Iterable[Translation]) -> Counter[str]:
     """Glossary outcomes (matched / applied / repaired / missed; numbers and names; review flags) from the records.
 
     Counted from ``Translation.info["glossary"]``, which the sentence cache stores too, so a
     re-run answered from the cache reports the same terms as the run that translated them.
     """
-    counts: Counter = Counter()
+    counts: Counter[str] = Counter()
     for translation in translations:
         for term in translation.info.get("glossary", ()):
             counts["matched"] += 1
@@ -57,15 +58,8 @@ class FileOutcome:
     terms: Counter = field(default_factory=Counter)
 
 
-def read_article(path: str | Path, *, keep_boilerplate: bool = False):
-    """Read and parse one article: text, Markdown or a saved web page (``-`` is standard input)."""
-    from idtrans.corpus.html import load_article
-
-    return load_article(path, keep_boilerplate=keep_boilerplate)
-
-
 def translate_file(path: str | Path, translator: Translator, *, keep_boilerplate: bool = False) -> FileOutcome:
-    article = read_article(path, keep_boilerplate=keep_boilerplate)
+    article = load_article(path, keep_boilerplate=keep_boilerplate)
     result = translate_article(article, translator)
     return FileOutcome(
         article.source,
@@ -121,6 +115,7 @@ def translate_directory(
             outcome = FileOutcome(str(source), target, "skipped")
         else:
             outcome = translate_file(source, translator, keep_boilerplate=keep_boilerplate)
+            assert outcome.result is not None  # translate_file always returns the translated article
             write_atomic(target, render(outcome.result, fmt))
             outcome.output = target
             outcome.result = None  # keep memory bounded on large directories

@@ -57,10 +57,15 @@ class Translation:
 class Backend(Protocol):
     """A loaded model: raw batch generation on inputs that fit its position limit."""
 
-    #: A string that identifies the model weights and backend (for caches and reports).
-    identity: str
-    #: The most source tokens (including the end-of-sentence token) one input may have.
-    max_input_tokens: int
+    @property
+    def identity(self) -> str:
+        """A string that identifies the model weights and backend (for caches and reports)."""
+        ...
+
+    @property
+    def max_input_tokens(self) -> int:
+        """The most source tokens (including the end-of-sentence token) one input may have."""
+        ...
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Source-side token counts, end-of-sentence token included."""
@@ -87,7 +92,10 @@ class Backend(Protocol):
 class Translator(Protocol):
     """Anything that translates a list of sentences into one Translation each, in order."""
 
-    identity: str
+    @property
+    def identity(self) -> str:
+        """A string naming everything that changes the output (model, settings, glossary): for caches."""
+        ...
 
     def translate(self, sentences: Sequence[str]) -> list[Translation]:
         """Translate ``sentences``; the result has exactly one Translation per input, same order."""

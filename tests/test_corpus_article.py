@@ -61,14 +61,16 @@ def test_sample_sentences(sample: Article) -> None:
     sentences = sample.paragraphs[0].sentences
     assert len(sentences) == 21
     assert sentences[0] == (
-        "Pasukan Korea Utara telah bentrok dengan pasukan Ukraina untuk pertama kalinya, pejabat teratas Ukraina telah ungkapkan."
+        "Pasukan Korea Utara telah bentrok dengan pasukan Ukraina untuk pertama kalinya, pejabat teratas "
+        "Ukraina telah ungkapkan."
     )
     assert sentences[8] == (
         "Pejabat Ukraina Andriy Kovalenko yang bertugas melawan disinformasi pertama kali mengatakan dalam sebuah pos "
         "Telegram pada hari Senin bahwa “unit militer pertama Korea Utara… [telah] sudah diserang di Kursk”."
     )
     assert sentences[5] == (
-        "Ukraina mengatakan sekitar 11.000 pasukan Korea Utara berada di wilayah perbatasan Kursk, di mana pasukan Ukraina memiliki pijakan."
+        "Ukraina mengatakan sekitar 11.000 pasukan Korea Utara berada di wilayah perbatasan Kursk, di mana "
+        "pasukan Ukraina memiliki pijakan."
     )
     assert sentences[11] == (
         "“Mereka mengenakan seragam Rusia, mereka menjalani pelatihan taktis, dan mereka dikerahkan di bawah berbagai "

@@ -11,7 +11,8 @@ from idtrans.corpus.boilerplate import BoilerplateRules, RemovedLine, Rule, find
 BOILERPLATE = [
     # related-article links
     (
-        "MEMBACA\u00a0 Israel menyerang selatan Lebanon, Hezbollah meluncurkan roket ke Israel | Berita Konflik Israel-Palestina",
+        "MEMBACA\u00a0 Israel menyerang selatan Lebanon, Hezbollah meluncurkan roket ke Israel | Berita Konflik "
+        "Israel-Palestina",
         "related-link",
     ),
     ("MEMBACA Israel menyerang selatan Lebanon", "related-link"),

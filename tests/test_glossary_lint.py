@@ -40,7 +40,8 @@ def _write(tmp_path, body: str, header: str = HEADER):
         ("  - source: [Kiev]\n    target: Kyiv\n  - source: [Kiev]\n    target: Kiev\n", "error", 6, "two renderings"),
         # shadowing through an ignore-case policy
         (
-            "  - source: [NATO]\n    target: NATO\n  - id: nato-lower\n    source: [nato]\n    target: NATO alliance\n    case: ignore\n",
+            "  - source: [NATO]\n    target: NATO\n  - id: nato-lower\n    source: [nato]\n    target: NATO "
+            "alliance\n    case: ignore\n",
             "warning",
             6,
             "shadow",
@@ -61,7 +62,8 @@ def _write(tmp_path, body: str, header: str = HEADER):
         ("  - source: [Rusia]\n    target: 1945\n", "error", 5, "must be text"),
         # duplicate ids
         (
-            "  - id: x\n    source: [Rusia]\n    target: Russia\n  - id: x\n    source: [Ukraina]\n    target: Ukraine\n",
+            "  - id: x\n    source: [Rusia]\n    target: Russia\n  - id: x\n    source: [Ukraina]\n    target: "
+            "Ukraine\n",
             "error",
             7,
             "duplicate id 'x'",

@@ -275,9 +275,10 @@ def test_facts_are_recorded_and_flagged_sentences_marked(tiny_model_dir, example
 
 
 def test_bilingual_marks_sentences_flagged_for_review(example_article):
+    from idtrans.corpus.html import load_article
     from idtrans.pipeline.assemble import translate_article
     from idtrans.pipeline.output import render_bilingual
-    from idtrans.pipeline.translate import facts_summary, read_article, term_counts
+    from idtrans.pipeline.translate import facts_summary, term_counts
     from idtrans.pipeline.translator import Translation
 
     class Flagging:
@@ -294,7 +295,7 @@ def test_bilingual_marks_sentences_flagged_for_review(example_article):
                 for s in sentences
             ]
 
-    result = translate_article(read_article(example_article), Flagging())
+    result = translate_article(load_article(example_article), Flagging())
     text = render_bilingual(result)
     assert "⚑1 PEJABAT AS MEMBERITAHU" in text
     assert "> ⚑1 **review** (sentence 3): number '4 November' not in the translation" in text

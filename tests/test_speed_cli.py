@@ -87,7 +87,8 @@ def test_startup_imports_nothing_heavy():
     """`idtrans --help` must stay fast: no torch, transformers, ctranslate2, sentencepiece or sacrebleu at start-up."""
     code = (
         "import sys, idtrans.cli\n"
-        "heavy = [m for m in ('torch', 'transformers', 'ctranslate2', 'sentencepiece', 'sacrebleu', 'numpy') if m in sys.modules]\n"
+        "heavy = [m for m in ('torch', 'transformers', 'ctranslate2', 'sentencepiece', 'sacrebleu', 'numpy') if "
+        "m in sys.modules]\n"
         "print(','.join(heavy))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

@@ -124,7 +124,7 @@ def test_resume_continues_exactly(corpus, tmp_path) -> None:
 
     from idtrans.training.loop import train
 
-    straight = train(_options(corpus, tmp_path / "straight", max_steps=10, average=0), echo=_quiet)
+    train(_options(corpus, tmp_path / "straight", max_steps=10, average=0), echo=_quiet)
     train(_options(corpus, tmp_path / "split", max_steps=6, average=0), echo=_quiet)
     first = torch.load(tmp_path / "split" / "last" / "state.pt", weights_only=False)
     assert first["step"] == 6
@@ -253,7 +253,8 @@ def test_export_float16_loads_as_float32(trained, tmp_path) -> None:
         compare={"other-model": {"dev": {"bleu": 0.5, "chrf++": 1.5}}},
     )
     with safe_open(str(dest / "model.safetensors"), framework="pt") as fh:
-        assert {fh.get_tensor(k).dtype for k in fh.keys()} == {torch.float16}
+        # safetensors handles have no __iter__: keys() is needed
+        assert {fh.get_tensor(k).dtype for k in fh.keys()} == {torch.float16}  # noqa: SIM118
     model = MarianMTModel.from_pretrained(dest)
     assert next(model.parameters()).dtype == torch.float32
     MarianTokenizer.from_pretrained(dest)

@@ -43,6 +43,8 @@ def write_card(directory: Path, info: dict) -> Path:
     data = info["data"]["total"]
     steps = data.get("steps", {})
     best = info.get("best") or {}
+    origin = f"fine-tuned from {opts['init']}" if opts.get("init") else f"preset {preset['name']}"
+    excluded = ", ".join(f"`{name}`" for name in info["data"].get("excluded_sets", []))
     parts = [
         "---",
         "language: [id, en]",
@@ -50,7 +52,7 @@ def write_card(directory: Path, info: dict) -> Path:
         "pipeline_tag: translation",
         "---",
         "",
-        f"# idtrans MarianMT Indonesian -> English ({'fine-tuned from ' + opts['init'] if opts.get('init') else 'preset ' + preset['name']})",
+        f"# idtrans MarianMT Indonesian -> English ({origin})",
         "",
         "Trained with `idtrans train` (the idtrans project's own training code).",
         "",
@@ -61,7 +63,8 @@ def write_card(directory: Path, info: dict) -> Path:
                 ["parameters", f"{info['parameters'] / 1e6:.2f}M"],
                 [
                     "shape",
-                    f"d_model {preset['d_model']}, {preset['encoder_layers']} encoder + {preset['decoder_layers']} decoder layers, "
+                    f"d_model {preset['d_model']}, {preset['encoder_layers']} encoder + "
+                    f"{preset['decoder_layers']} decoder layers, "
                     f"{preset['attention_heads']} heads, FFN {preset['ffn_dim']}"
                     if not opts.get("init")
                     else "from the initial model",
@@ -90,7 +93,7 @@ def write_card(directory: Path, info: dict) -> Path:
         "## Data",
         "",
         f"Training files: {', '.join('`' + t + '`' for t in opts['train'])}.",
-        f"Contamination guard against: {', '.join('`' + e + '`' for e in info['data'].get('excluded_sets', [])) or 'none'}.",
+        f"Contamination guard against: {excluded or 'none'}.",
         "",
         _table([[k, v] for k, v in steps.items()], ["cleaning step", "pairs removed (or changed)"]),
         "",

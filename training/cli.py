@@ -25,7 +25,8 @@ def train_data_command(
     exclude: list[str] | None = typer.Option(
         None,
         "--exclude",
-        help="Evaluation set prefix no training pair may match (default: the corpora's dev and test/flores200-devtest). Repeatable.",
+        help="Evaluation set prefix no training pair may match (default: the corpora's dev and "
+        "test/flores200-devtest). Repeatable.",
     ),
     seed: int = typer.Option(1, "--seed", help="Seed of sampling and shuffling."),
 ) -> None:
@@ -111,14 +112,18 @@ def train_command(
     prepared: bool = typer.Option(
         False,
         "--prepared",
-        help="The --train data was built by `idtrans train-data`: keep its repeats (up-sampling) and skip the filters it already applied; the contamination guard still runs.",
+        help="The --train data was built by `idtrans train-data`: keep its repeats (up-sampling) and skip the "
+        "filters it already applied; the contamination guard still runs.",
     ),
 ) -> None:
-    """Train a MarianMT Indonesian->English model from scratch (SentencePiece vocabulary + size preset) or fine-tune one.
+    """Train a MarianMT Indonesian->English model from scratch (vocabulary + size preset) or fine-tune one.
 
-    Data is cleaned first (encoding repair, whitespace, dedup, length and ratio filters, contamination guard against --dev and --exclude sets); each step's count is reported.
+    Data is cleaned first (encoding repair, whitespace, dedup, length and ratio filters, contamination
+    guard against --dev and --exclude sets); each step's count is reported.
 
-    The best model by dev score is written to OUTPUT/best as a Hugging Face directory with a model card: use it with `idtrans translate --model OUTPUT/best`. Stop any time (Ctrl-C or --max-minutes): a checkpoint is saved and --resume continues.
+    The best model by dev score is written to OUTPUT/best as a Hugging Face directory with a model card:
+    use it with `idtrans translate --model OUTPUT/best`. Stop any time (Ctrl-C or --max-minutes): a
+    checkpoint is saved and --resume continues.
     """
     import os
 
@@ -218,5 +223,6 @@ def export_command(
         ) from None
     info = export_model(source, dest, dtype=dtype, scores=score_data, max_mb=max_mb, card_note=note, compare=others)
     typer.echo(
-        f"exported {info['parameters'] / 1e6:.2f}M parameters as {info['dtype']} ({info['size_mb']} MB) to {info['dest']}"
+        f"exported {info['parameters'] / 1e6:.2f}M parameters as {info['dtype']} ({info['size_mb']} MB) to "
+        f"{info['dest']}"
     )

@@ -5,6 +5,10 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import torch
 
 
 @dataclass
@@ -14,7 +18,7 @@ class Example:
 
 
 def tokenize_pairs(
-    tokenizer, source: Sequence[str], target: Sequence[str], *, max_tokens: int, chunk: int = 2000
+    tokenizer: Any, source: Sequence[str], target: Sequence[str], *, max_tokens: int, chunk: int = 2000
 ) -> tuple[list[Example], int]:
     """Token ids of each pair (each side ending in ``</s>``); pairs longer than ``max_tokens`` are dropped.
 
@@ -61,7 +65,9 @@ def make_batches(examples: Sequence[Example], batch_tokens: int, seed: int) -> l
     return batches
 
 
-def collate(examples: Sequence[Example], indices: Sequence[int], pad_id: int, decoder_start_id: int):
+def collate(
+    examples: Sequence[Example], indices: Sequence[int], pad_id: int, decoder_start_id: int
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """Padded tensors: input_ids, attention_mask, decoder_input_ids, labels (-100 on padding)."""
     import torch
 

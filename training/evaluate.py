@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 
 def translate_batch_sorted(
-    model, tokenizer, sentences: Sequence[str], *, beams: int = 1, batch_tokens: int = 4000, max_batch: int = 64
+    model: Any,
+    tokenizer: Any,
+    sentences: Sequence[str],
+    *,
+    beams: int = 1,
+    batch_tokens: int = 4000,
+    max_batch: int = 64,
 ) -> list[str]:
     """Translate ``sentences`` (sorted by length for batching, returned in input order)."""
     import torch
@@ -46,7 +53,7 @@ def translate_batch_sorted(
                 num_beams=beams,
                 do_sample=False,
                 max_new_tokens=min(limit - 1, int(width * 1.5) + 10),
-                early_stopping=True if beams > 1 else False,
+                early_stopping=beams > 1,
             )
             for row, text in zip(chunk, tokenizer.batch_decode(generated, skip_special_tokens=True)):
                 out[row] = text
@@ -68,7 +75,7 @@ def score(hypotheses: Sequence[str], references: Sequence[str]) -> dict[str, flo
 
 
 def evaluate_model(
-    model, tokenizer, source: Sequence[str], reference: Sequence[str], *, beams: int = 4
+    model: Any, tokenizer: Any, source: Sequence[str], reference: Sequence[str], *, beams: int = 4
 ) -> tuple[dict[str, float], list[str]]:
     """Translate ``source`` and score it against ``reference``."""
     hyps = translate_batch_sorted(model, tokenizer, source, beams=beams)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 from idtrans.errors import TrainingError
 from idtrans.training.card import scores_table
@@ -48,7 +49,7 @@ def export_model(
     torch_dtype = {"float16": torch.float16, "bfloat16": torch.bfloat16, "float32": torch.float32}.get(dtype)
     if torch_dtype is None:
         raise TrainingError(f"unsupported dtype {dtype!r}", where="--dtype", hint="use float16, bfloat16 or float32")
-    model = MarianMTModel.from_pretrained(source, dtype=torch.float32)
+    model: Any = MarianMTModel.from_pretrained(source, dtype=torch.float32)
     tmp = dest.with_name(dest.name + ".export-tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     model.to(torch_dtype).save_pretrained(tmp)

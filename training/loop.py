@@ -24,8 +24,10 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from idtrans.errors import TrainingError
+from idtrans.training.presets import Preset, get_preset
 
 STATE_FILE = "state.pt"
 
@@ -81,14 +83,14 @@ class _Log:
         self.path = path
         self.echo = echo
 
-    def __call__(self, message: str, **record) -> None:
+    def __call__(self, message: str, **record: Any) -> None:
         self.echo(message)
         if record:
             with self.path.open("a", encoding="utf-8") as fh:
                 fh.write(json.dumps({"time": time.strftime("%Y-%m-%dT%H:%M:%S"), **record}) + "\n")
 
 
-def _atomic_torch_save(obj, path: Path) -> None:
+def _atomic_torch_save(obj: Any, path: Path) -> None:
     import torch
 
     tmp = path.with_suffix(path.suffix + ".tmp")
@@ -128,7 +130,7 @@ def _inverse_sqrt(warmup: int) -> Callable[[int], float]:
     return factor
 
 
-def _read_and_clean(options: TrainOptions, log: _Log):
+def _read_and_clean(options: TrainOptions, log: _Log) -> tuple[list[str], list[str], dict[str, Any]]:
     from idtrans.corpus.parallel import CleaningOptions, CleaningReport, clean_pairs, load_eval_keys, read_parallel
 
     exclude = list(options.exclude)
@@ -157,12 +159,13 @@ def _read_and_clean(options: TrainOptions, log: _Log):
     # Duplicates across files: the same pair in two training files counts once (a prepared mix
     # repeats pairs on purpose).
     seen: set[tuple[str, str]] = set()
-    keep_s, keep_t = [], []
-    for s, t in zip(source, target):
-        if options.prepared or (s, t) not in seen:
-            seen.add((s, t))
-            keep_s.append(s)
-            keep_t.append(t)
+    keep_s: list[str] = []
+    keep_t: list[str] = []
+    for pair in zip(source, target):
+        if options.prepared or pair not in seen:
+            seen.add(pair)
+            keep_s.append(pair[0])
+            keep_t.append(pair[1])
     total.steps["dedup"] = total.steps.get("dedup", 0) + len(source) - len(keep_s)
     total.output_pairs = len(keep_s)
     if not keep_s:
@@ -192,7 +195,7 @@ def _choose_precision(requested: str) -> str:
     )
 
 
-def _load_tokenizer(path: str | Path):
+def _load_tokenizer(path: str | Path) -> Any:
     from transformers import MarianTokenizer
 
     try:
@@ -205,7 +208,7 @@ def _load_tokenizer(path: str | Path):
         ) from None
 
 
-def _build_model(options: TrainOptions, tokenizer, preset):
+def _build_model(options: TrainOptions, tokenizer: Any, preset: Preset) -> Any:
     import torch
     from transformers import MarianConfig, MarianMTModel
 
@@ -245,7 +248,7 @@ def _build_model(options: TrainOptions, tokenizer, preset):
     return model
 
 
-def _dev_set(options: TrainOptions):
+def _dev_set(options: TrainOptions) -> tuple[list[str] | None, list[str] | None]:
     if not options.dev:
         return None, None
     from idtrans.corpus.parallel import read_parallel
@@ -255,7 +258,7 @@ def _dev_set(options: TrainOptions):
     return corpus.source[:n], corpus.target[:n]
 
 
-def _save_hf(model, tokenizer, directory: Path, state_dict=None) -> None:
+def _save_hf(model: Any, tokenizer: Any, directory: Path, state_dict: dict[str, Any] | None = None) -> None:
     tmp = directory.with_name(directory.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     if state_dict is not None:
@@ -267,7 +270,7 @@ def _save_hf(model, tokenizer, directory: Path, state_dict=None) -> None:
     os.replace(tmp, directory)
 
 
-def average_state_dicts(paths: list[Path]):
+def average_state_dicts(paths: list[Path]) -> dict[str, Any]:
     """Element-wise mean of the floating-point weights of several saved state dicts."""
     import torch
 
@@ -284,7 +287,9 @@ def average_state_dicts(paths: list[Path]):
     return {k: (v / len(paths)).float() if v.is_floating_point() else v for k, v in total.items()}
 
 
-def train(options: TrainOptions, *, resume: bool = False, echo: Callable[[str], None] | None = None) -> TrainResult:
+def train(  # noqa: C901 - split into state, step loop and evaluation (issue 11)
+    options: TrainOptions, *, resume: bool = False, echo: Callable[[str], None] | None = None
+) -> TrainResult:
     """Train (or resume) a MarianMT model as described by ``options``; see the module docstring."""
     echo = echo or (lambda message: print(message, file=sys.stderr, flush=True))
     out = Path(options.output)
@@ -310,9 +315,7 @@ def train(options: TrainOptions, *, resume: bool = False, echo: Callable[[str], 
                 where=str(out),
                 hint="add --resume to continue it, or choose a new --output directory",
             )
-        from idtrans.training.presets import get_preset as _preset
-
-        chosen = _preset(options.preset)
+        chosen = get_preset(options.preset)
         # Record the effective values, so a later change of preset defaults cannot change a resumed run.
         for name in ("learning_rate", "warmup_steps", "batch_tokens", "max_tokens"):
             if getattr(options, name) is None:
@@ -326,7 +329,6 @@ def train(options: TrainOptions, *, resume: bool = False, echo: Callable[[str], 
 
     from idtrans.training.data import collate, make_batches, tokenize_pairs
     from idtrans.training.evaluate import score, translate_batch_sorted
-    from idtrans.training.presets import get_preset
 
     hf_logging.disable_progress_bar()  # a "Writing model shards" bar per snapshot only clutters the training log
     torch.set_num_threads(max(1, options.threads))
@@ -457,7 +459,7 @@ def train(options: TrainOptions, *, resume: bool = False, echo: Callable[[str], 
         }
 
     probe_examples = (
-        tokenize_pairs(tokenizer, dev_src[:200], dev_ref[:200], max_tokens=max_tokens)[0] if dev_src else []
+        tokenize_pairs(tokenizer, dev_src[:200], dev_ref[:200], max_tokens=max_tokens)[0] if dev_src and dev_ref else []
     )
 
     def source_gain() -> float:
@@ -485,6 +487,7 @@ def train(options: TrainOptions, *, resume: bool = False, echo: Callable[[str], 
         return round(totals[1] - totals[0], 3)
 
     def evaluate() -> dict:
+        assert dev_src is not None and dev_ref is not None, "evaluate() runs only with a dev set"
         model.eval()
         t0 = time.time()
         hyps = translate_batch_sorted(model, tokenizer, dev_src, beams=1)
@@ -512,7 +515,8 @@ def train(options: TrainOptions, *, resume: bool = False, echo: Callable[[str], 
         improved = best is None or result["chrf++"] + result["bleu"] > best["chrf++"] + best["bleu"]
         log(
             f"eval step {step}: dev[{len(dev_src)}] greedy BLEU {result['bleu']:.2f} chrF++ {result['chrf++']:.2f}"
-            f" source gain {result['source_gain']} nats/token ({result['eval_seconds']}s){' *best*' if improved else ''}",
+            f" source gain {result['source_gain']} nats/token ({result['eval_seconds']}s)"
+            f"{' *best*' if improved else ''}",
             event="eval",
             **record,
         )
@@ -586,7 +590,7 @@ def train(options: TrainOptions, *, resume: bool = False, echo: Callable[[str], 
                     stop["reason"] = stop["reason"] or f"--max-steps {options.max_steps}"
                 if options.max_minutes is not None and time.time() - session_start >= options.max_minutes * 60:
                     stop["reason"] = stop["reason"] or f"--max-minutes {options.max_minutes}"
-                if stop["reason"]:
+                if stop.get("reason"):  # (not stop["reason"]: mypy would keep it narrowed to "")
                     break
             if batch_pos >= len(batches):
                 epoch += 1

@@ -36,7 +36,7 @@ from __future__ import annotations
 import json
 import random
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -201,7 +201,13 @@ def load_mix(path: Path) -> list[MixSet]:
 
 
 def build_mix(
-    sets: Sequence[MixSet], corpora: Path, out: Path, *, exclude: Sequence[str | Path] = (), seed: int = 1, echo=print
+    sets: Sequence[MixSet],
+    corpora: Path,
+    out: Path,
+    *,
+    exclude: Sequence[str | Path] = (),
+    seed: int = 1,
+    echo: Callable[[str], None] = print,
 ) -> MixReport:
     """Combine ``sets`` (paths relative to ``corpora``) into ``out/train.{id,en}``; see the module docstring."""
     from idtrans.corpus.parallel import CleaningOptions, clean_pairs, load_eval_keys, read_parallel

@@ -78,7 +78,8 @@ PRESETS: dict[str, Preset] = {
     ),
     "small": Preset(
         name="small",
-        description="the bundled offline default: 7.7M parameters (~15 MB as float16), 3+3 layers, trains usefully in two CPU hours",
+        description="the bundled offline default: 7.7M parameters (~15 MB as float16), 3+3 layers, trains "
+        "usefully in two CPU hours",
         vocab_size=8000,
         d_model=256,
         encoder_layers=3,
@@ -96,7 +97,8 @@ PRESETS: dict[str, Preset] = {
     ),
     "medium": Preset(
         name="medium",
-        description="campaign v2 (issue 10): ~18M parameters (~37 MB as float16), deep encoder 6 + shallow decoder 2 for fast CPU decoding",
+        description="campaign v2 (issue 10): ~18M parameters (~37 MB as float16), deep encoder 6 + shallow "
+        "decoder 2 for fast CPU decoding",
         vocab_size=10000,
         d_model=384,
         encoder_layers=6,
