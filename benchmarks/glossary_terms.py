@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(sources)} sentences with glossary terms ({glossary.name}, {len(glossary)} entries)", file=sys.stderr)
 
     inner = build_translator(
-        args.model, settings=DecodeSettings(beams=args.beams), glossary=False, backend="torch", threads=args.threads
+        args.model, settings=DecodeSettings(beams=args.beams), glossary=None, backend="torch", threads=args.threads
     )
     rows: dict[str, dict] = {}
     outputs: dict[str, list[str]] = {}

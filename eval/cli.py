@@ -8,23 +8,22 @@ pipeline are imported inside the commands so ``idtrans --help`` stays fast.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
 
-from idtrans.errors import EvalError, InputError
+from idtrans.errors import InputError
 from idtrans.pipeline.factory import BackendName
 from idtrans.progress import ProgressBar
+from idtrans.settings import glossary_option
 
 if TYPE_CHECKING:
     from rich.console import Console, JustifyMethod
 
     from idtrans.eval.gate import GateResult
     from idtrans.eval.lines import TextFile
-    from idtrans.eval.run import RunResult
     from idtrans.eval.score import MetricScore, TermScore, TermSuccess
 
 eval_app = typer.Typer(
@@ -288,154 +287,44 @@ def run_command(
     The folder holds hypotheses.txt, sentences.jsonl, scores.json and report.html.
     With --baseline it is also the CI regression gate.
     """
-    import time
+    from idtrans.eval.runner import RunOptions, run_test_set
 
-    from idtrans.eval.run import (
-        TestSet,
-        default_run_dir,
-        evaluate,
-        load_inputs,
-        prepare_run_dir,
-        resolve_test_set,
-        translate_inputs,
-        versions,
-        write_run,
+    options = RunOptions(
+        test_set=test_set,
+        src=src,
+        ref=ref,
+        data_dir=data_dir,
+        limit=limit,
+        model=model,
+        beams=beams,
+        glossary=glossary_option(glossary, no_glossary),
+        terms=terms,
+        backend=backend.value,
+        threads=threads,
+        out=out,
+        force=force,
+        worst=worst,
+        baseline=baseline,
+        update_baseline=update_baseline,
+        tolerance=_tolerances(tolerance_bleu, tolerance_chrf),
+        alpha=alpha,
     )
-    from idtrans.eval.score import load_term_metric
-
-    if glossary is not None and no_glossary:
-        raise InputError("--glossary and --no-glossary contradict each other", hint="pass one of them")
-    if update_baseline and baseline is None:
-        raise InputError("--update-baseline needs --baseline FILE", hint="name the baseline file to write")
-    if test_set is not None and (src is not None or ref is not None):
-        raise InputError("give a named test set or --src/--ref, not both", hint="drop one of them")
-    if test_set is None:
-        if src is None or ref is None:
-            raise InputError(
-                "no test set: name one (e.g. flores200-devtest) or pass both --src and --ref",
-                hint="idtrans eval run flores200-devtest --data-dir DIR",
-            )
-        chosen = TestSet(ref.stem if ref.suffix else ref.name, src, ref)
-        if chosen.name.endswith((".en", ".ref")):
-            chosen = TestSet(Path(chosen.name).stem, src, ref)
-    else:
-        chosen = resolve_test_set(test_set, data_dir)
-    inputs = load_inputs(chosen, limit)  # read and check before loading a model
-    gate_baseline = None
-    if baseline is not None and not update_baseline:
-        from idtrans.eval.gate import check_same_test_set, load_baseline
-
-        gate_baseline = load_baseline(baseline)
-        check_same_test_set(gate_baseline, inputs.reference.lines, inputs.source_lines)
-    term_path = terms
-    enforce = False if no_glossary else glossary
-    if term_path is None and not no_glossary:
-        from idtrans.pipeline.factory import resolve_glossary
-
-        term_path = resolve_glossary(glossary)
-    term_metric = load_term_metric(term_path) if term_path is not None else None
-    if gate_baseline is not None and term_metric is None and gate_baseline.scores.get("terms"):
-        raise EvalError(
-            "the baseline checks term success but this run has no glossary to check terms with",
-            where=str(baseline),
-            hint="pass the glossary the baseline used (--glossary or --terms), or --update-baseline",
-        )
-    folder = prepare_run_dir(out or default_run_dir(inputs.name, model, enforce is not False), force=force)
-
     say = (lambda line: None) if quiet else (lambda line: typer.echo(line, err=True))
-    say(
-        f"translating {len(inputs.source_lines)} sentences of {inputs.name}"
-        + (f" (first {inputs.limit})" if inputs.limit else "")
-    )
-    progress = ProgressBar(enabled=not quiet)
-    progress.start(len(inputs.source_lines), "sentences")
-    started = time.perf_counter()
-    try:
-        hypotheses, infos, meta = translate_inputs(
-            inputs,
-            model=model,
-            beams=beams,
-            glossary=enforce,
-            backend=backend.value,
-            threads=threads,
-            progress=progress,
-            notice=say,
-        )
-    finally:
-        progress.stop()
-    from datetime import datetime, timezone
-
-    meta["created"] = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    meta["versions"] = versions()
-    result = evaluate(inputs, hypotheses, term_metric=term_metric, infos=infos, meta=meta)
-    gate_result = None
-    if gate_baseline is not None:
-        from idtrans.eval.gate import run_gate
-
-        gate_result = run_gate(
-            gate_baseline,
-            hypotheses,
-            inputs.reference.lines,
-            sources=inputs.source_lines,
-            terms=term_metric,
-            tolerance=_tolerances(tolerance_bleu, tolerance_chrf),
-            alpha=alpha,
-            candidate_meta=result.meta,
-            facts=_fact_metric(term_metric),
-        )
-        result.meta["gate"] = gate_result.to_dict()
-    result.meta["timing"]["total_seconds"] = round(time.perf_counter() - started, 2)
-    paths = write_run(result, folder, worst=worst)
-    if update_baseline and baseline is not None:
-        _write_new_baseline(baseline, result, say)
+    run = run_test_set(options, progress=ProgressBar(enabled=not quiet), say=say)
+    result = run.result
+    if run.baseline_message:
+        say(run.baseline_message)
     if as_json:
         typer.echo(json.dumps(result.scores_json(), ensure_ascii=False, indent=2))
     else:
-        _print_scores(
-            result.scores,
-            result.terms,
-            width=1,
-            facts=result.facts,
-            title=f"{inputs.name}: {len(inputs.source_lines)} sentences, {meta['timing']['translate_seconds']} s",
-        )
-        if gate_result is not None:
-            _print_gate(gate_result)
-    say(f"run folder: {folder} (report: {paths['report.html']})")
-    if gate_result is not None:
-        gate_result.raise_if_failed()
-
-
-def _write_new_baseline(path: Path, result: RunResult, say: Callable[[str], None]) -> None:
-    from idtrans.eval.gate import load_baseline, make_baseline, write_baseline
-
-    old = None
-    if path.exists():
-        try:
-            old = load_baseline(path)
-        except InputError:
-            old = None
-    meta = {k: v for k, v in result.meta.items() if k not in ("gate", "timing")}
-    meta["timing"] = result.meta.get("timing")
-    new = make_baseline(
-        result.hypotheses,
-        result.inputs.reference.lines,
-        result.inputs.source_lines if result.inputs.source is not None else None,
-        scores=result.scores,
-        terms=result.terms,
-        meta=meta,
-        facts=result.facts,
-    )
-    write_baseline(path, new)
-    change = ""
-    if old is not None:
-        bits = []
-        for key in ("bleu", "chrf", "ter", "terms", "numbers", "names"):
-            before = (old.scores.get(key) or {}).get("score")
-            after = (new.scores.get(key) or {}).get("score")
-            if before is not None or after is not None:
-                bits.append(f"{key} {before} -> {after}")
-        change = " (" + ", ".join(bits) + ")"
-    say(f"baseline written: {path}{change}; commit it to make it the new reference")
+        seconds = result.meta["timing"]["translate_seconds"]
+        title = f"{result.inputs.name}: {len(result.inputs.source_lines)} sentences, {seconds} s"
+        _print_scores(result.scores, result.terms, width=1, title=title, facts=result.facts)
+        if run.gate is not None:
+            _print_gate(run.gate)
+    say(f"run folder: {run.folder} (report: {run.paths['report.html']})")
+    if run.gate is not None:
+        run.gate.raise_if_failed()
 
 
 # --------------------------------------------------------------------------- compare
@@ -570,13 +459,14 @@ def gate_command(
     """
     from idtrans.eval.gate import load_baseline, run_gate
     from idtrans.eval.run import RunInputs, evaluate
+    from idtrans.eval.runner import fact_metric
+    from idtrans.eval.runner import update_baseline as update_baseline_file
 
     reference, hyp, source, term_metric = _read_scoring_inputs(hypothesis, ref, src, glossary)
-    say = lambda line: typer.echo(line, err=True)  # noqa: E731
     if update_baseline:
         inputs = RunInputs(Path(ref).stem, source, reference, len(reference))
         result = evaluate(inputs, hyp.lines, term_metric=term_metric, meta={"hypotheses_file": str(hypothesis)})
-        _write_new_baseline(baseline, result, say)
+        typer.echo(update_baseline_file(baseline, result), err=True)
         return
     base = load_baseline(baseline)
     gate = run_gate(
@@ -587,20 +477,13 @@ def gate_command(
         terms=term_metric,
         tolerance=_tolerances(tolerance_bleu, tolerance_chrf),
         alpha=alpha,
-        facts=_fact_metric(term_metric),
+        facts=fact_metric(term_metric),
     )
     if as_json:
         typer.echo(json.dumps(gate.to_dict(), ensure_ascii=False, indent=2))
     else:
         _print_gate(gate)
     gate.raise_if_failed()
-
-
-def _fact_metric(term_metric):
-    """Number and name fidelity, with the glossary of the term check (its spans are not names)."""
-    from idtrans.eval.fidelity import FactFidelity
-
-    return FactFidelity(term_metric.glossary if term_metric is not None else None)
 
 
 def register(app: typer.Typer) -> None:

@@ -29,8 +29,8 @@ from idtrans.errors import EvalError, InputError
 from idtrans.eval.fidelity import FactFidelity, FactMisses, FidelityScore
 from idtrans.eval.lines import TextFile, check_aligned, lines_digest, read_lines
 from idtrans.eval.score import MetricScore, TermScore, TermSuccess, score_corpus, sentence_chrf
+from idtrans.settings import DATA_ENV, DEFAULT_GLOSSARY, GlossarySpec, env
 
-DATA_ENV = "IDTRANS_DATA"
 SOURCE_SUFFIX = ".id"
 REFERENCE_SUFFIX = ".en"
 RUN_FILES = ("hypotheses.txt", "sentences.jsonl", "scores.json", "report.html")
@@ -49,7 +49,7 @@ def resolve_data_dir(data_dir: str | Path | None) -> Path:
     """``--data-dir`` > ``$IDTRANS_DATA``; EvalError when neither names a directory."""
     origin = "--data-dir"
     if data_dir is None:
-        value = os.environ.get(DATA_ENV, "").strip()
+        value = env(DATA_ENV)
         if not value:
             shared = Path.cwd().parent / "shared" / "corpora"
             example = f" (on this machine: --data-dir {shared})" if shared.is_dir() else ""
@@ -263,7 +263,7 @@ def translate_inputs(
     *,
     model: str | None,
     beams: int = 4,
-    glossary: str | Path | bool | None = None,
+    glossary: GlossarySpec = DEFAULT_GLOSSARY,
     backend: str = "auto",
     threads: int | None = None,
     progress: Callable[[int], None] | None = None,

@@ -8,15 +8,13 @@ interchange, check). Every command takes ``--glossary/-g FILE``; the default is
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import typer
 
 from idtrans.errors import GlossaryError, InputError
 from idtrans.glossary.schema import Entry, Glossary
-
-GLOSSARY_ENV = "IDTRANS_GLOSSARY"
+from idtrans.settings import GLOSSARY_ENV, glossary_file
 
 glossary_app = typer.Typer(
     name="glossary",
@@ -29,14 +27,7 @@ _GLOSSARY_HELP = f"Glossary YAML file [default: ${GLOSSARY_ENV}, else the bundle
 
 def resolve_path(glossary: Path | None) -> Path:
     """``--glossary`` > ``$IDTRANS_GLOSSARY`` > the bundled starter glossary."""
-    if glossary is not None:
-        return glossary.expanduser()
-    from_env = os.environ.get(GLOSSARY_ENV, "").strip()
-    if from_env:
-        return Path(from_env).expanduser()
-    from idtrans.glossary.loader import default_glossary_path
-
-    return default_glossary_path()
+    return glossary_file(glossary)
 
 
 def _load(glossary: Path | None) -> Glossary:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sqlite3
 import sys
 import time
@@ -30,11 +29,10 @@ from pathlib import Path
 from typing import TypeVar
 
 from idtrans.pipeline.translator import Translation, Translator
+from idtrans.settings import default_cache_path
 
 _T = TypeVar("_T")
 
-CACHE_ENV = "IDTRANS_CACHE"
-CACHE_FILENAME = "sentences.sqlite3"
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_SECONDS = 30.0
 #: SQLite's limit on host parameters is 32766 in recent versions, 999 in old ones.
@@ -54,16 +52,6 @@ CREATE TABLE IF NOT EXISTS identities (
     identity TEXT NOT NULL
 ) WITHOUT ROWID;
 """
-
-
-def default_cache_path() -> Path:
-    """``$IDTRANS_CACHE``, else ``sentences.sqlite3`` in idtrans' cache directory."""
-    override = os.environ.get(CACHE_ENV, "").strip()
-    if override:
-        return Path(override).expanduser()
-    from idtrans.pipeline.convert import cache_dir
-
-    return cache_dir() / CACHE_FILENAME
 
 
 def _digest(*parts: str) -> bytes:

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import sys
-from collections import Counter
 from enum import Enum
 from pathlib import Path
 
 import typer
 
-from idtrans.errors import InputError
 from idtrans.pipeline.factory import BackendName
 from idtrans.pipeline.scale import is_archive
-from idtrans.pipeline.translate import FileOutcome
+from idtrans.pipeline.translate import FileOutcome, facts_summary, translate_path
+from idtrans.pipeline.translator import DecodeSettings
 from idtrans.progress import ProgressBar
+from idtrans.settings import glossary_option
 
 
 class OutputFormat(str, Enum):
@@ -27,11 +27,6 @@ class OutputFormat(str, Enum):
 def _say(message: str, quiet: bool) -> None:
     if not quiet:
         typer.echo(message, err=True)
-
-
-def _report_removed(source: str, removed: list, quiet: bool) -> None:
-    for line in removed:
-        _say(f"{source}:{line.line_no}: removed boilerplate ({line.rule}): {line.text[:70]}", quiet)
 
 
 def translate_command(
@@ -108,35 +103,9 @@ def translate_command(
     ),
 ) -> None:
     """Translate Indonesian news articles into English."""
-    from idtrans.corpus.html import load_article
-    from idtrans.pipeline.assemble import translate_article
-    from idtrans.pipeline.factory import build_stack
-    from idtrans.pipeline.output import render, write_atomic
-    from idtrans.pipeline.translate import facts_summary, term_counts, translate_directory
-    from idtrans.pipeline.translator import DecodeSettings
-
-    if glossary is not None and no_glossary:
-        raise InputError("--glossary and --no-glossary contradict each other", hint="pass one of them")
-    source_path = Path(input)
-    is_directory = input != "-" and source_path.is_dir()
-    if is_directory and output is None:
-        raise InputError("a directory input needs an output directory", where=input, hint="add -o OUTPUT_DIR")
-    if is_directory and output is not None and output.exists() and not output.is_dir():
-        raise InputError(
-            "the output for a directory input must be a directory",
-            where=str(output),
-            hint="choose a directory path for -o",
-        )
-    if (
-        not is_directory
-        and output is not None
-        and input != "-"
-        and output.exists()
-        and output.resolve() == source_path.resolve()
-    ):
-        raise InputError("the output file is the input file", where=str(output), hint="choose another -o path")
+    glossary_spec = glossary_option(glossary, no_glossary)
     if engine != "local" or is_archive(input):
-        from idtrans.pipeline.batch_cli import run_batch_command
+        from idtrans.pipeline.batch_cli import run_batch_command  # Ray stays unimported on the local path
 
         return run_batch_command(
             input,
@@ -148,7 +117,7 @@ def translate_command(
             stack_options=dict(
                 model=model,
                 settings=dict(beams=beams, max_new_tokens=max_new_tokens, batch_tokens=batch_tokens),
-                glossary=False if no_glossary else glossary,
+                glossary=glossary_spec,
                 backend=backend.value,
                 threads=threads,
                 cache=not no_cache,
@@ -158,84 +127,53 @@ def translate_command(
             keep_boilerplate=keep_boilerplate,
             quiet=quiet,
         )
-    if not is_directory:
-        article = load_article(input, keep_boilerplate=keep_boilerplate)  # read first: bad input fails fast
 
-    progress = ProgressBar(enabled=not quiet)
-    settings = DecodeSettings(beams=beams, max_new_tokens=max_new_tokens, batch_tokens=batch_tokens)
-    stack = build_stack(
-        model,
-        settings=settings,
-        glossary=False if no_glossary else glossary,
+    def on_file(outcome: FileOutcome) -> None:
+        for line in outcome.removed:
+            _say(f"{outcome.source}:{line.line_no}: removed boilerplate ({line.rule}): {line.text[:70]}", quiet)
+        if outcome.dropped:
+            _say(
+                f"{outcome.source}: the HTML extractor left out {outcome.dropped} page blocks (navigation, "
+                f"ads, related links, comments …); `idtrans segment {outcome.source}` lists them",
+                quiet,
+            )
+
+    run = translate_path(
+        input,
+        output,
+        model=model,
+        glossary=glossary_option(glossary, no_glossary),
+        settings=DecodeSettings(beams=beams, max_new_tokens=max_new_tokens, batch_tokens=batch_tokens),
         backend=backend.value,
         threads=threads,
         cache=not no_cache,
-        progress=None if is_directory else progress,
+        fmt=fmt.value,
+        force=force,
+        keep_boilerplate=keep_boilerplate,
+        progress=ProgressBar(enabled=not quiet),
         notice=lambda line: typer.echo(line, err=True),
         memory=False if no_tm else (tm or True),
+        on_file=on_file,
     )
-    try:
-        if is_directory:
-            outcomes_seen = []
-
-            def on_file(outcome: FileOutcome) -> None:
-                outcomes_seen.append(outcome)
-                progress(1)
-                _report_removed(outcome.source, outcome.removed, quiet)
-
-            from idtrans.corpus.reader import collect_inputs
-
-            progress.start(len(collect_inputs(source_path)), "files")
-            assert output is not None  # checked above: a directory input needs -o
-            outcomes = translate_directory(
-                source_path,
-                output,
-                stack.translator,
-                fmt=fmt.value,
-                force=force,
-                keep_boilerplate=keep_boilerplate,
-                on_file=on_file,
-            )
-            progress.stop()
-            terms = sum((o.terms for o in outcomes), Counter())
-            done = sum(o.status == "translated" for o in outcomes)
-            skipped = len(outcomes) - done
-            _say(
-                f"translated {done} file(s) into {output}"
-                + (f", skipped {skipped} already done (--force redoes them)" if skipped else ""),
-                quiet,
-            )
-        else:
-            _report_removed(article.source, article.removed, quiet)
-            if article.dropped:
-                _say(
-                    f"{article.source}: the HTML extractor left out {len(article.dropped)} page blocks (navigation, "
-                    f"ads, related links, comments …); `idtrans segment {article.source}` lists them",
-                    quiet,
-                )
-            progress.start(article.sentence_count, "sentences")
-            result = translate_article(article, stack.translator)
-            terms = term_counts(r.translation for r in result.sentences)
-            progress.stop()
-            text = render(result, fmt.value)
-            if output is None:
-                sys.stdout.write(text)
-                sys.stdout.flush()
-            else:
-                write_atomic(output, text)
-                _say(f"wrote {output} ({len(result.sentences)} sentences)", quiet)
-    finally:
-        progress.stop()
-    if stack.glossary_path is not None:
+    if run.text is not None:
+        sys.stdout.write(run.text)
+        sys.stdout.flush()
+    elif run.directory:
+        skipped = f", skipped {run.skipped} already done (--force redoes them)" if run.skipped else ""
+        _say(f"translated {run.translated} file(s) into {output}{skipped}", quiet)
+    else:
+        _say(f"wrote {output} ({run.outcomes[0].sentences} sentences)", quiet)
+    if run.glossary_path is not None:
+        terms = run.terms
         _say(
-            f"glossary {stack.glossary_path.name}: {terms['matched']} terms matched, {terms['applied']} applied, "
+            f"glossary {run.glossary_path.name}: {terms['matched']} terms matched, {terms['applied']} applied, "
             f"{terms['repaired']} repaired, {terms['missed']} missed{facts_summary(terms)}",
             quiet,
         )
-    if stack.cache is not None:
-        _say(stack.cache.summary_line(), quiet)
-    if stack.memory is not None and stack.memory.memory.path.exists():
-        _say(stack.memory.summary_line(), quiet)
+    if run.cache_summary is not None:
+        _say(run.cache_summary, quiet)
+    if run.memory_summary is not None:
+        _say(run.memory_summary, quiet)
 
 
 def register(app: typer.Typer) -> None:

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from idtrans.errors import InputError, ModelError
+from idtrans.settings import cache_dir
 
 QUANTIZATIONS = ("int8", "int16", "float32")
 #: Preference when several converted copies exist: smallest and fastest first.
@@ -49,12 +50,6 @@ TOKENIZER_FILES = (
 HF_CONFIG_COPY = "hf_config.json"
 BESIDE_PREFIX = "ct2-"
 FORMAT_VERSION = 1
-
-
-def cache_dir() -> Path:
-    """idtrans' cache directory: ``$XDG_CACHE_HOME/idtrans``, else ``~/.cache/idtrans``."""
-    base = os.environ.get("XDG_CACHE_HOME", "").strip()
-    return (Path(base).expanduser() if base else Path.home() / ".cache") / "idtrans"
 
 
 def model_digest(directory: Path) -> str:

@@ -6,20 +6,19 @@ callers (the CLI, ``idtrans eval run``, benchmarks) get one object with ``transl
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from idtrans.errors import ModelError
+from idtrans.glossary import load_glossary
+from idtrans.pipeline.cache import CachedTranslator
+from idtrans.pipeline.enforce import GlossaryTranslator
+from idtrans.pipeline.sentences import SentenceTranslator
 from idtrans.pipeline.translator import Backend, DecodeSettings, Translator
-
-if TYPE_CHECKING:
-    from idtrans.pipeline.cache import CachedTranslator
-    from idtrans.pipeline.enforce import GlossaryTranslator
-
-GLOSSARY_ENV = "IDTRANS_GLOSSARY"
+from idtrans.settings import DEFAULT_GLOSSARY, GlossarySpec, resolve_glossary
 
 
 class BackendName(str, Enum):
@@ -31,20 +30,6 @@ class BackendName(str, Enum):
 
 
 BACKENDS = tuple(b.value for b in BackendName)
-
-
-def resolve_glossary(glossary: str | Path | bool | None) -> Path | None:
-    """``False`` → no glossary; ``None`` → ``IDTRANS_GLOSSARY`` or the bundled starter glossary."""
-    if glossary is False:
-        return None
-    if glossary is None or glossary is True:
-        from_env = os.environ.get(GLOSSARY_ENV, "").strip()
-        if from_env:
-            return Path(from_env).expanduser()
-        from idtrans.glossary import default_glossary_path
-
-        return default_glossary_path()
-    return Path(glossary).expanduser()
 
 
 @dataclass
@@ -64,7 +49,7 @@ def build_stack(
     model: str | None = None,
     *,
     settings: DecodeSettings = DecodeSettings(),
-    glossary: str | Path | bool | None = None,
+    glossary: GlossarySpec = DEFAULT_GLOSSARY,
     backend: str = "auto",
     threads: int | None = None,
     cache: bool | str | Path = False,
@@ -77,12 +62,10 @@ def build_stack(
     ``memory``: the translation memory (``True``: the default file) as the top layer: approved human
     translations win over everything below; see :mod:`idtrans.interop.tm`.
     """
-    from idtrans.pipeline.models import choose_model, load_backend
+    from idtrans.pipeline.models import choose_model, load_backend  # the models/convert/backends knot: issue 11
     from idtrans.pipeline.sentences import SentenceTranslator
 
     if backend not in BACKENDS:
-        from idtrans.errors import ModelError
-
         raise ModelError(f"unknown backend {backend!r}", hint=f"use one of: {', '.join(BACKENDS)}")
     choice = choose_model(model)
     if backend == "auto":
@@ -94,15 +77,10 @@ def build_stack(
     stack = TranslatorStack(translator, loaded)
     glossary_path = resolve_glossary(glossary)
     if glossary_path is not None:
-        from idtrans.glossary import load_glossary
-        from idtrans.pipeline.enforce import GlossaryTranslator
-
         stack.enforcer = GlossaryTranslator(translator, load_glossary(glossary_path))
         stack.glossary_path = glossary_path
         translator = stack.enforcer
     if cache:
-        from idtrans.pipeline.cache import CachedTranslator
-
         stack.cache = CachedTranslator(translator, None if cache is True else Path(cache))
         translator = stack.cache
     if memory:

@@ -11,7 +11,6 @@ retries. ``trust_remote_code`` is never passed.
 from __future__ import annotations
 
 import json
-import os
 import re
 import socket
 import sys
@@ -22,9 +21,9 @@ from urllib.parse import urlparse
 
 from idtrans.errors import ModelError
 from idtrans.pipeline.translator import Backend
+from idtrans.settings import MODEL_ENV, env
 
 DEFAULT_MODEL = "Helsinki-NLP/opus-mt-id-en"
-MODEL_ENV = "IDTRANS_MODEL"
 BUNDLED_MODEL_DIR = Path(__file__).resolve().parent / "default_model"
 HUB_PROBE_SECONDS = 3.0
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
@@ -172,7 +171,7 @@ def choose_model(model: str | None = None) -> ModelChoice:
     """Apply the precedence rules and return a local model directory, or raise ModelError."""
     if model:
         return _resolve_named(model, "--model")
-    from_env = os.environ.get(MODEL_ENV, "").strip()
+    from_env = env(MODEL_ENV)
     if from_env:
         return _resolve_named(from_env, MODEL_ENV)
     if not bundled_model_available():

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from pathlib import Path
+from typing import Any
 
 from idtrans.interop.html_out import render_html
 from idtrans.interop.xliff import render_xliff
@@ -20,10 +18,11 @@ def render_text(result: TranslatedArticle) -> str:
     return "\n\n".join(english for _, _, english in result.paragraphs()) + "\n"
 
 
-def render_jsonl(result: TranslatedArticle) -> str:
-    lines = []
+def jsonl_records(result: TranslatedArticle) -> list[dict[str, Any]]:
+    """One record per source sentence: the fields of ``--format jsonl`` (README: idtrans translate)."""
+    records = []
     for item in result.sentences:
-        record = {
+        record: dict[str, Any] = {
             "file": result.article.source,
             "kind": item.kind,
             "paragraph": item.paragraph,
@@ -33,7 +32,12 @@ def render_jsonl(result: TranslatedArticle) -> str:
             "seconds": round(item.translation.seconds, 4),
         }
         record.update(item.translation.info)
-        lines.append(json.dumps(record, ensure_ascii=False))
+        records.append(record)
+    return records
+
+
+def render_jsonl(result: TranslatedArticle) -> str:
+    lines = [json.dumps(record, ensure_ascii=False) for record in jsonl_records(result)]
     return "\n".join(lines) + "\n" if lines else ""
 
 
@@ -95,18 +99,3 @@ RENDERERS = {
 
 def render(result: TranslatedArticle, fmt: str) -> str:
     return RENDERERS[fmt](result)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename: never a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

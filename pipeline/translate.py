@@ -11,10 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from idtrans.corpus.html import load_article
+from idtrans.corpus.reader import collect_inputs
 from idtrans.errors import InputError
+from idtrans.io import atomic_write_text
 from idtrans.pipeline.assemble import TranslatedArticle, translate_article
-from idtrans.pipeline.output import SUFFIXES, render, write_atomic
-from idtrans.pipeline.translator import Translation, Translator
+from idtrans.pipeline.factory import build_stack
+from idtrans.pipeline.output import SUFFIXES, render
+from idtrans.pipeline.translator import DecodeSettings, Translation, Translator
+from idtrans.progress import ProgressBar
+from idtrans.settings import DEFAULT_GLOSSARY, GlossarySpec
 
 
 def term_counts(translations: Iterable[Translation]) -> Counter[str]:
@@ -55,6 +60,7 @@ class FileOutcome:
     sentences: int = 0
     removed: list = field(default_factory=list)
     result: TranslatedArticle | None = None
+    dropped: int = 0  # page blocks the HTML extractor left out (a saved web page)
     terms: Counter = field(default_factory=Counter)
 
 
@@ -79,8 +85,6 @@ def output_path_for(source: Path, root: Path, out_dir: Path, fmt: str) -> Path:
 
 def plan_directory(root: Path, out_dir: Path, fmt: str) -> list[tuple[Path, Path]]:
     """Pairs of (input file, output file) for a directory run, refusing to overwrite inputs."""
-    from idtrans.corpus.reader import collect_inputs
-
     pairs = [(source, output_path_for(source, root, out_dir, fmt)) for source in collect_inputs(root)]
     inputs = {source.resolve() for source, _ in pairs}
     for _, target in pairs:
@@ -116,10 +120,141 @@ def translate_directory(
         else:
             outcome = translate_file(source, translator, keep_boilerplate=keep_boilerplate)
             assert outcome.result is not None  # translate_file always returns the translated article
-            write_atomic(target, render(outcome.result, fmt))
+            atomic_write_text(target, render(outcome.result, fmt))
             outcome.output = target
             outcome.result = None  # keep memory bounded on large directories
         outcomes.append(outcome)
         if on_file:
             on_file(outcome)
     return outcomes
+
+
+@dataclass
+class PathRun:
+    """What :func:`translate_path` did: per-file outcomes, glossary outcomes, and the English for stdout."""
+
+    outcomes: list[FileOutcome]
+    terms: Counter[str]
+    glossary_path: Path | None
+    cache_summary: str | None
+    memory_summary: str | None = None  # the translation memory's line, when its file exists
+    directory: bool = False  # the input was a directory (outputs under ``output``)
+    text: str | None = None  # the rendered output of a single input written to stdout (no ``output``)
+
+    @property
+    def translated(self) -> int:
+        return sum(outcome.status == "translated" for outcome in self.outcomes)
+
+    @property
+    def skipped(self) -> int:
+        return len(self.outcomes) - self.translated
+
+
+def check_paths(input: str, output: Path | None) -> bool:
+    """Refuse contradictory input/output paths before any work; True when ``input`` is a directory."""
+    source_path = Path(input)
+    is_directory = input != "-" and source_path.is_dir()
+    if is_directory and output is None:
+        raise InputError("a directory input needs an output directory", where=input, hint="add -o OUTPUT_DIR")
+    if is_directory and output is not None and output.exists() and not output.is_dir():
+        raise InputError(
+            "the output for a directory input must be a directory",
+            where=str(output),
+            hint="choose a directory path for -o",
+        )
+    if (
+        not is_directory
+        and output is not None
+        and input != "-"
+        and output.exists()
+        and output.resolve() == source_path.resolve()
+    ):
+        raise InputError("the output file is the input file", where=str(output), hint="choose another -o path")
+    return is_directory
+
+
+def translate_path(
+    input: str,
+    output: Path | None,
+    *,
+    model: str | None = None,
+    glossary: GlossarySpec = DEFAULT_GLOSSARY,
+    settings: DecodeSettings = DecodeSettings(),
+    backend: str = "auto",
+    threads: int | None = None,
+    cache: bool = True,
+    fmt: str = "text",
+    force: bool = False,
+    keep_boilerplate: bool = False,
+    progress: ProgressBar | None = None,
+    notice: Callable[[str], None] | None = None,
+    on_file: Callable[[FileOutcome], None] | None = None,
+    memory: bool | str | Path = False,
+) -> PathRun:
+    """The work of ``idtrans translate``: an article file, ``-`` (stdin) or a directory of articles.
+
+    Paths are checked and a single article is read before the model loads (bad input fails fast).
+    A directory is translated into ``output`` file by file (see :func:`translate_directory`); a single
+    article is written atomically to ``output``, or returned as ``text`` when ``output`` is ``None``.
+    ``on_file`` is called with each file's outcome (its ``removed`` boilerplate included) as soon as
+    it is known: for a single article before translation starts. ``memory``: the translation memory
+    as the top layer (see :func:`~idtrans.pipeline.factory.build_stack`).
+    """
+    progress = progress or ProgressBar(enabled=False)
+    is_directory = check_paths(input, output)
+    article = None if is_directory else load_article(input, keep_boilerplate=keep_boilerplate)
+    stack = build_stack(
+        model,
+        settings=settings,
+        glossary=glossary,
+        backend=backend,
+        threads=threads,
+        cache=cache,
+        progress=None if is_directory else progress,
+        notice=notice,
+        memory=memory,
+    )
+    run = PathRun([], Counter(), stack.glossary_path, None, directory=is_directory)
+    try:
+        if article is None:
+            assert output is not None  # check_paths: a directory input needs an output directory
+            progress.start(len(collect_inputs(input)), "files")
+
+            def advance(outcome: FileOutcome) -> None:
+                progress(1)
+                if on_file:
+                    on_file(outcome)
+
+            run.outcomes = translate_directory(
+                Path(input),
+                output,
+                stack.translator,
+                fmt=fmt,
+                force=force,
+                keep_boilerplate=keep_boilerplate,
+                on_file=advance,
+            )
+            run.terms = sum((outcome.terms for outcome in run.outcomes), Counter())
+        else:
+            outcome = FileOutcome(
+                article.source, output, "translated", removed=list(article.removed), dropped=len(article.dropped)
+            )
+            if on_file:
+                on_file(outcome)
+            progress.start(article.sentence_count, "sentences")
+            result = translate_article(article, stack.translator)
+            progress.stop()
+            outcome.sentences = len(result.sentences)
+            outcome.terms = run.terms = term_counts(item.translation for item in result.sentences)
+            text = render(result, fmt)
+            if output is None:
+                run.text = text
+            else:
+                atomic_write_text(output, text)
+            run.outcomes = [outcome]
+    finally:
+        progress.stop()
+    run.cache_summary = stack.cache.summary_line() if stack.cache is not None else None
+    if stack.memory is not None and stack.memory.memory.path.exists():
+        run.memory_summary = stack.memory.summary_line()
+    return run

@@ -227,7 +227,7 @@ def test_with_the_real_sentence_translator(tiny_model_dir):
     inner = build_translator(
         str(tiny_model_dir),
         settings=DecodeSettings(beams=1, max_new_tokens=12),
-        glossary=False,
+        glossary=None,
         backend="torch",
         threads=1,
     )
@@ -244,7 +244,7 @@ def test_with_the_real_sentence_translator(tiny_model_dir):
 
 
 def test_factory_wraps_the_sentence_translator(tiny_model_dir, tmp_path, monkeypatch):
-    """build_stack(glossary=...) puts a GlossaryTranslator on top; False leaves it out; the env var picks the file."""
+    """build_stack(glossary=...) puts a GlossaryTranslator on top; None leaves it out; the env var picks the file."""
     import torch
 
     torch.set_num_threads(1)
@@ -261,7 +261,7 @@ def test_factory_wraps_the_sentence_translator(tiny_model_dir, tmp_path, monkeyp
     (result,) = stack.translator.translate(["Pasukan Korea Utara bentrok."])
     assert "North Korea" in result.text and result.info["glossary"][0]["entry"] == "north-korea"
     assert (
-        build_stack(str(tiny_model_dir), settings=settings, glossary=False, backend="torch", threads=1).enforcer is None
+        build_stack(str(tiny_model_dir), settings=settings, glossary=None, backend="torch", threads=1).enforcer is None
     )
     monkeypatch.setenv("IDTRANS_GLOSSARY", str(path))
     assert build_stack(str(tiny_model_dir), settings=settings, backend="torch", threads=1).glossary_path == path

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from fakes import WordBackend
 
-from idtrans.pipeline.cache import CACHE_FILENAME, CachedTranslator, SentenceCache, default_cache_path
+from idtrans.pipeline.cache import CachedTranslator, SentenceCache
 from idtrans.pipeline.sentences import SentenceTranslator
 from idtrans.pipeline.translator import DecodeSettings, Translation
+from idtrans.settings import CACHE_FILENAME, default_cache_path
 
 
 class CountingTranslator:

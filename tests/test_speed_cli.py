@@ -42,7 +42,7 @@ def test_convert_default_destination_is_used_by_auto_backend(tiny_model_dir, tmp
     result = _invoke("model", "convert", str(tiny_model_dir))
     assert result.exit_code == 0, result.output
     assert "now uses it" in result.output
-    stack = build_stack(str(tiny_model_dir), glossary=False, backend="auto", threads=1)
+    stack = build_stack(str(tiny_model_dir), glossary=None, backend="auto", threads=1)
     assert stack.backend.identity.startswith("ct2-int8:")
 
 
