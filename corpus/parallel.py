@@ -35,9 +35,9 @@ __all__ = [
     "CleaningReport",
     "ParallelCorpus",
     "clean_pairs",
+    "clean_segment",
     "contamination_key",
     "load_eval_keys",
-    "normalise_text",
     "read_parallel",
     "repair_encoding",
 ]
@@ -57,7 +57,7 @@ _MISSPELLING = re.compile(r"\b(" + "|".join(map(re.escape, KNOWN_MISSPELLINGS)) 
 _PUNCT_OR_SPACE = re.compile(r"[\W_]+", re.UNICODE)
 
 
-def normalise_text(text: str) -> str:
+def clean_segment(text: str) -> str:
     """NFC, no control or zero-width characters, single spaces, stripped."""
     text = unicodedata.normalize("NFC", text)
     text = _CONTROL.sub("", text)
@@ -209,7 +209,7 @@ def clean_pairs(
     kept_src: list[str] = []
     kept_tgt: list[str] = []
     for raw_s, raw_t in zip(source, target):
-        s, t = normalise_text(raw_s), normalise_text(raw_t)
+        s, t = clean_segment(raw_s), clean_segment(raw_t)
         if (s, t) != (raw_s, raw_t):
             note("normalise", raw_t if t != raw_t else raw_s)
         if options.repair:

@@ -186,10 +186,10 @@ def score_command(
     result = evaluate(inputs, hyp.lines, term_metric=term_metric, meta={"hypotheses_file": str(hypothesis)})
     if report is not None:
         from idtrans.eval.report import render_report
-        from idtrans.eval.run import write_atomic
+        from idtrans.io import atomic_write_text
 
         report.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(report, render_report(result, worst=worst, title=f"idtrans evaluation: {hypothesis.name}"))
+        atomic_write_text(report, render_report(result, worst=worst, title=f"idtrans evaluation: {hypothesis.name}"))
     if as_json:
         payload: dict[str, Any] = {
             "hypothesis": str(hypothesis),

@@ -116,11 +116,11 @@ def load_baseline(path: str | Path) -> Baseline:
 
 def write_baseline(path: str | Path, baseline: Baseline) -> Path:
     """Write a baseline atomically (temp file + rename), pretty enough to diff in review."""
-    from idtrans.eval.run import write_atomic
+    from idtrans.io import atomic_write_text
 
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(target, json.dumps(baseline.to_dict(), ensure_ascii=False, indent=1) + "\n")
+    atomic_write_text(target, json.dumps(baseline.to_dict(), ensure_ascii=False, indent=1) + "\n")
     return target
 
 

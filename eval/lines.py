@@ -110,11 +110,3 @@ def check_aligned(reference: TextFile, *others: TextFile) -> None:
             where=f"{long.path}:{len(short) + 1}",
             hint=ALIGN_HINT,
         )
-
-
-def read_aligned(reference: str | Path, *others: tuple[str | Path, str], ref_role: str = "reference") -> list[TextFile]:
-    """Read ``reference`` and each ``(path, role)`` in ``others``; check they are line-aligned."""
-    ref = read_lines(reference, role=ref_role)
-    rest = [read_lines(path, role=role) for path, role in others]
-    check_aligned(ref, *rest)
-    return [ref, *rest]

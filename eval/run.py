@@ -29,6 +29,7 @@ from idtrans.errors import EvalError, InputError
 from idtrans.eval.fidelity import FactFidelity, FactMisses, FidelityScore
 from idtrans.eval.lines import TextFile, check_aligned, lines_digest, read_lines
 from idtrans.eval.score import MetricScore, TermScore, TermSuccess, score_corpus, sentence_chrf
+from idtrans.io import atomic_write_text
 from idtrans.settings import DATA_ENV, DEFAULT_GLOSSARY, GlossarySpec, env
 
 SOURCE_SUFFIX = ".id"
@@ -359,32 +360,15 @@ def prepare_run_dir(path: Path, *, force: bool = False) -> Path:
     return path
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temp file + rename, with the usual permissions (0666 & ~umask)."""
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_run(result: RunResult, folder: Path, *, worst: int = 25) -> dict[str, Path]:
     """Write the four run files into ``folder`` (already prepared); returns their paths."""
     from idtrans.eval.report import render_report
 
     paths = {name: folder / name for name in RUN_FILES}
-    write_atomic(paths["hypotheses.txt"], "".join(hyp + "\n" for hyp in result.hypotheses))
-    write_atomic(
+    atomic_write_text(paths["hypotheses.txt"], "".join(hyp + "\n" for hyp in result.hypotheses))
+    atomic_write_text(
         paths["sentences.jsonl"], "".join(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in result.records)
     )
-    write_atomic(paths["scores.json"], json.dumps(result.scores_json(), ensure_ascii=False, indent=2) + "\n")
-    write_atomic(paths["report.html"], render_report(result, worst=worst))
+    atomic_write_text(paths["scores.json"], json.dumps(result.scores_json(), ensure_ascii=False, indent=2) + "\n")
+    atomic_write_text(paths["report.html"], render_report(result, worst=worst))
     return paths

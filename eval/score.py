@@ -65,11 +65,6 @@ class MetricScore:
         """The score as sacrebleu's CLI prints it at ``-w width``."""
         return f"{self.score:.{width}f}"
 
-    def line(self, width: int = WIDTH) -> str:
-        """sacrebleu's text format: ``NAME|SIGNATURE = SCORE VERBOSE``."""
-        text = f"{self.name}|{self.signature} = {self.printed(width)}"
-        return f"{text} {self.verbose}" if self.verbose else text
-
     def to_dict(self, width: int = WIDTH) -> dict:
         return {
             "name": self.name,
@@ -147,9 +142,6 @@ class TermScore:
             f"{self.found}/{self.matched} terms found, {self.forbidden} forbidden form(s), "
             f"{self.sentences_with_terms} sentence(s) with terms"
         )
-
-    def line(self, width: int = WIDTH) -> str:
-        return f"{self.name}|{self.signature} = {self.printed(width)} {self.verbose()}"
 
     def to_dict(self, width: int = WIDTH) -> dict:
         return {

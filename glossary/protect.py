@@ -28,7 +28,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from idtrans.glossary.matcher import Match
+from idtrans.glossary.matcher import CLITICS, Match
 
 STRATEGIES = ("inline", "proxy", "token")
 
@@ -181,7 +181,7 @@ def restore(output: str, protected: Protected) -> Restored:
     # longest placeholders first, so ZXQ12 is never read as ZXQ1 + "2"
     for slot in sorted(protected.slots, key=lambda s: -len(s.placeholder)):
         pattern = _stand_in_pattern(slot.placeholder)
-        clitic = re.compile(pattern.pattern + r"(?:-(?:nya|lah|kah|pun|ku|mu))?", pattern.flags)
+        clitic = re.compile(pattern.pattern + r"(?:-(?:" + "|".join(CLITICS) + r"))?", pattern.flags)
         text, count = clitic.subn(_constant(slot.rendering), text)
         if count == 0:
             lost.append(slot)

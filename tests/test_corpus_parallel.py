@@ -7,9 +7,9 @@ import pytest
 from idtrans.corpus.parallel import (
     CleaningOptions,
     clean_pairs,
+    clean_segment,
     contamination_key,
     load_eval_keys,
-    normalise_text,
     read_parallel,
     repair_encoding,
 )
@@ -47,8 +47,8 @@ def test_repair_encoding(damaged: str, repaired: str) -> None:
         ("\ufeffBOM di depan", "BOM di depan"),
     ],
 )
-def test_normalise_text(raw: str, clean: str) -> None:
-    assert normalise_text(raw) == clean
+def test_clean_segment(raw: str, clean: str) -> None:
+    assert clean_segment(raw) == clean
 
 
 def test_contamination_key_ignores_case_punctuation_and_spaces() -> None:

@@ -141,14 +141,14 @@ def test_lock_held_elsewhere_times_out(small, monkeypatch):
 def test_atomic_write_failure_keeps_the_old_file(small, monkeypatch):
     import os
 
-    import idtrans.glossary.edit as edit
+    import idtrans.io as file_io  # the glossary is written by idtrans.io.atomic_write_text
 
     before = small.read_text()
 
     def broken_replace(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(edit.os, "replace", broken_replace)
+    monkeypatch.setattr(file_io.os, "replace", broken_replace)
     with pytest.raises(OSError):
         add_entry(small, {"source": ["Rusia"], "target": "Russia"})
     assert small.read_text() == before
