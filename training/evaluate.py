@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from idtrans.eval.score import score_corpus
+
 
 def translate_batch_sorted(
     model: Any,
@@ -64,14 +66,9 @@ def translate_batch_sorted(
 
 
 def score(hypotheses: Sequence[str], references: Sequence[str]) -> dict[str, float]:
-    """Corpus BLEU and chrF++ (sacreBLEU defaults: 13a tokenisation, chrF word order 2)."""
-    from sacrebleu.metrics import BLEU, CHRF
-
-    refs = [list(references)]
-    return {
-        "bleu": round(BLEU().corpus_score(list(hypotheses), refs).score, 2),
-        "chrf++": round(CHRF(word_order=2).corpus_score(list(hypotheses), refs).score, 2),
-    }
+    """Corpus BLEU and chrF++ as ``idtrans eval`` computes them (sacreBLEU defaults, chrF word order 2)."""
+    scores = score_corpus(hypotheses, references, ("bleu", "chrf"))
+    return {"bleu": round(scores["bleu"].score, 2), "chrf++": round(scores["chrf"].score, 2)}
 
 
 def evaluate_model(
