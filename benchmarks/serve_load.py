@@ -54,7 +54,7 @@ def news_lines(path: Path, count: int) -> list[str]:
 
 def metric(text: str, name: str) -> float:
     for line in text.splitlines():
-        if line.startswith(name + " ") or line.startswith(name + "{"):
+        if line.startswith((name + " ", name + "{")):
             return float(line.rsplit(" ", 1)[1])
     return 0.0
 
@@ -131,7 +131,7 @@ async def run_mode(args: argparse.Namespace, lines: list[str], one_by_one: bool)
             chunks = [lines[i * args.requests : (i + 1) * args.requests] for i in range(args.clients)]
             started = time.perf_counter()
             tasks = [asyncio.create_task(one_client(client, base, chunk, latencies, errors)) for chunk in chunks]
-            done, pending = await asyncio.wait(tasks, timeout=args.deadline)
+            _, pending = await asyncio.wait(tasks, timeout=args.deadline)
             for task in pending:
                 task.cancel()
             wall = time.perf_counter() - started

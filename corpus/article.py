@@ -179,8 +179,8 @@ def parse_article(
 
     ``rules`` is a :class:`BoilerplateRules` or list of :class:`Rule` (default: the built-in
     set); ``keep_boilerplate=True`` removes nothing; ``layout`` is ``markdown`` (the default, also
-    right for paragraphs separated by blank lines) or ``text`` (a line is a paragraph; see rule 4). Raises :class:`InputError` for empty text
-    and for text that is all boilerplate.
+    right for paragraphs separated by blank lines) or ``text`` (a line is a paragraph; see rule 4).
+    Raises :class:`InputError` for empty text and for text that is all boilerplate.
     """
     if layout not in LAYOUTS:
         raise InputError(f"unknown layout {layout!r}", where=source, hint=f"use one of: {', '.join(LAYOUTS)}")

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from idtrans.errors import EvalError, InputError
+from idtrans.eval.fidelity import FactFidelity
 from idtrans.eval.gate import (
     Baseline,
     GateResult,
@@ -36,7 +37,6 @@ from idtrans.eval.run import (
     versions,
     write_run,
 )
-from idtrans.eval.fidelity import FactFidelity
 from idtrans.eval.score import TermSuccess, load_term_metric
 from idtrans.progress import ProgressBar
 from idtrans.settings import DEFAULT_GLOSSARY, GlossarySpec, resolve_glossary

@@ -319,7 +319,10 @@ def check_command(
     keep_boilerplate: bool = typer.Option(
         False,
         "--keep-boilerplate",
-        help="Check every line; by default boilerplate lines (related links, comment prompts …) are left out as `idtrans translate` leaves them out.",
+        help=(
+            "Check every line; by default boilerplate lines (related links, comment prompts …) are left out"
+            " as `idtrans translate` leaves them out."
+        ),
     ),
 ) -> None:
     """Which entries of a source article its translation renders, misses, or breaks with a forbidden form.

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from idtrans.glossary.check import forbidden_in, rendering_spans
@@ -165,6 +165,11 @@ def unprotect_items(protected: ProtectedItems) -> str:
     return "".join(pieces)
 
 
+def _constant(text: str) -> Callable[[re.Match[str]], str]:
+    """A ``re.sub`` replacement that inserts ``text`` as it is (no group references, no escapes)."""
+    return lambda _match: text
+
+
 def restore_items(output: str, protected: ProtectedItems) -> str:
     """Proxies and tokens in a model ``output`` back to their renderings (with a copied ``-nya`` dropped)."""
     text = output
@@ -173,7 +178,7 @@ def restore_items(output: str, protected: ProtectedItems) -> str:
             continue
         pattern = _stand_in_pattern(slot.stand_in)
         with_clitic = re.compile(pattern.pattern + r"(?:-(?:nya|lah|kah|pun|ku|mu))?", pattern.flags)
-        text = with_clitic.sub(lambda _m, r=slot.item.rendering: r, text)
+        text = with_clitic.sub(_constant(slot.item.rendering), text)
         if slot.item.rendering.endswith("s"):
             text = re.sub(rf"(?<!\w){re.escape(slot.item.rendering)}['’]s(?!\w)", lambda m: m.group()[:-1], text)
     return text
@@ -255,7 +260,7 @@ def repair_name(text: str, name: NameFact) -> str:
     for i in range(len(tokens) - len(words) + 1):
         window = tokens[i : i + len(words)]
         candidate = text[window[0].start() : window[-1].end()]
-        if not candidate[:1] == name.surface[:1]:
+        if candidate[:1] != name.surface[:1]:
             continue
         ratio = difflib.SequenceMatcher(None, candidate.lower(), name.surface.lower()).ratio()
         if ratio >= 0.85 and (best is None or ratio > best[0]):

@@ -412,6 +412,11 @@ def _cache_file(data: bytes) -> Path | None:
     return Path(base) / "idtrans" / "glossaries" / f"{digest}.json"
 
 
+def _entry_fields(raw: dict[str, Any], tuples: set[str]) -> dict[str, Any]:
+    """An entry's fields as read back from JSON: lists become the tuples the dataclass holds."""
+    return {key: tuple(value) if key in tuples else value for key, value in raw.items()}
+
+
 def _from_cache(cached: Path, path: Path) -> Glossary | None:
     import dataclasses
     import json
@@ -419,7 +424,7 @@ def _from_cache(cached: Path, path: Path) -> Glossary | None:
     try:
         data = json.loads(cached.read_text(encoding="utf-8"))
         tuples = {f.name for f in dataclasses.fields(Entry) if str(f.type).startswith("tuple")}
-        entries = [Entry(**{k: tuple(v) if k in tuples else v for k, v in raw.items()}) for raw in data.pop("entries")]
+        entries = [Entry(**_entry_fields(raw, tuples)) for raw in data.pop("entries")]
         problems = [Problem(**raw) for raw in data.pop("problems")]
         return Glossary(entries=entries, path=path, problems=problems, **data)
     except (OSError, ValueError, TypeError, KeyError, AttributeError):

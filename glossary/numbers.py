@@ -447,8 +447,8 @@ def english_values(text: str) -> Counter:
     for m in _EN_ORDINAL.finditer(text):
         values[m.group(1)] += 1
     for m in _EN_WORD.finditer(text):
-        value = ENGLISH_WORDS[m.group(1).lower()] + (ENGLISH_WORDS[m.group(2).lower()] if m.group(2) else 0)
-        values[str(value)] += 1
+        number = ENGLISH_WORDS[m.group(1).lower()] + (ENGLISH_WORDS[m.group(2).lower()] if m.group(2) else 0)
+        values[str(number)] += 1
     for index, word in enumerate(_ORDINAL_WORDS[1:], start=1):
         count = len(re.findall(rf"(?<!\w){word}(?!\w)", text, re.IGNORECASE))
         if count:

@@ -17,11 +17,13 @@ from idtrans import __version__
 from idtrans.errors import IdtransError
 
 try:  # typer >= 0.22 carries its own copy of click
-    from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+    from typer._click import exceptions as click_exceptions
 except ImportError:  # older typer runs on click itself
-    from click.exceptions import ClickException, UsageError
+    from click import exceptions as click_exceptions  # type: ignore[no-redef]
 
-    NoArgsIsHelpError = getattr(click.exceptions, "NoArgsIsHelpError", UsageError)  # type: ignore[misc]
+ClickException = click_exceptions.ClickException
+UsageError = click_exceptions.UsageError
+NoArgsIsHelpError = getattr(click_exceptions, "NoArgsIsHelpError", UsageError)
 
 
 class _ReportingGroup(TyperGroup):
@@ -134,13 +136,13 @@ def main(argv: list[str] | None = None) -> None:
     debug = "--debug" in args or os.environ.get("IDTRANS_DEBUG") == "1"
     args = [a for a in args if a != "--debug"]
     if sys.stdout is None:
-        sys.stdout = _ClosedStream()  # type: ignore[assignment]
+        sys.stdout = _ClosedStream()
     try:
         code = app(args=args, standalone_mode=False, prog_name="idtrans")
     except IdtransError as error:
         report_error(error)
         code = error.exit_code
-    except (typer.Exit, click.exceptions.Exit) as done:
+    except typer.Exit as done:
         code = done.exit_code
     except NoArgsIsHelpError:
         code = 2  # the help was shown
@@ -151,7 +153,7 @@ def main(argv: list[str] | None = None) -> None:
     except ClickException as error:
         report_error(IdtransError(error.format_message()))
         code = error.exit_code
-    except (KeyboardInterrupt, typer.Abort, click.Abort):
+    except (KeyboardInterrupt, typer.Abort):
         typer.echo("interrupted", err=True)
         code = 130
     except BrokenPipeError:

@@ -15,6 +15,7 @@ import typer
 
 from idtrans.errors import InputError
 from idtrans.interop.tm import MemoryEntry, TranslationMemory
+from idtrans.io import atomic_write_text
 
 tm_app = typer.Typer(
     name="tm",
@@ -123,7 +124,6 @@ def export_command(
 ) -> None:
     """Write the whole memory as TMX 1.4b."""
     from idtrans.interop.tmx import export_tmx
-    from idtrans.pipeline.output import write_atomic
 
     with _memory(tm) as memory:
         entries = list(memory.entries())
@@ -131,7 +131,7 @@ def export_command(
     if str(file) == "-":
         sys.stdout.buffer.write(data)
         return
-    write_atomic(file, data.decode("utf-8"))
+    atomic_write_text(file, data.decode("utf-8"))
     typer.echo(f"wrote {file} ({len(entries)} translation units)", err=True)
 
 
@@ -187,7 +187,6 @@ def apply_command(
     """
     from idtrans.interop.html_out import html_document
     from idtrans.interop.xliff import read_xliff
-    from idtrans.pipeline.output import write_atomic
 
     document = read_xliff(file)
     text = html_document(document.blocks(), lang=document.target_lang) if fmt == ArticleFormat.html else document.text()
@@ -195,7 +194,7 @@ def apply_command(
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
-        write_atomic(output, text)
+        atomic_write_text(output, text)
         typer.echo(f"wrote {output}", err=True)
     segments = sum(len(u.segments) for u in document.units)
     approved = document.approved(f"xliff:{file.name}")

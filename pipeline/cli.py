@@ -50,7 +50,10 @@ def translate_command(
         OutputFormat.text,
         "--format",
         "-f",
-        help="text: English article; jsonl: one record per sentence; bilingual: Markdown, source then translation; html: the English article as HTML; xliff: XLIFF 2.1 for post-editing.",
+        help=(
+            "text: English article; jsonl: one record per sentence; bilingual: Markdown, source then translation;"
+            " html: the English article as HTML; xliff: XLIFF 2.1 for post-editing."
+        ),
     ),
     glossary: Path | None = typer.Option(
         None,
@@ -107,7 +110,7 @@ def translate_command(
     if engine != "local" or is_archive(input):
         from idtrans.pipeline.batch_cli import run_batch_command  # Ray stays unimported on the local path
 
-        return run_batch_command(
+        run_batch_command(
             input,
             output,
             engine=engine,
@@ -127,6 +130,7 @@ def translate_command(
             keep_boilerplate=keep_boilerplate,
             quiet=quiet,
         )
+        return
 
     def on_file(outcome: FileOutcome) -> None:
         for line in outcome.removed:

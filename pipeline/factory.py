@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from idtrans.errors import ModelError
 from idtrans.glossary import load_glossary
@@ -19,6 +19,9 @@ from idtrans.pipeline.enforce import GlossaryTranslator
 from idtrans.pipeline.sentences import SentenceTranslator
 from idtrans.pipeline.translator import Backend, DecodeSettings, Translator
 from idtrans.settings import DEFAULT_GLOSSARY, GlossarySpec, resolve_glossary
+
+if TYPE_CHECKING:  # the memory layer loads only when asked for (see build_stack)
+    from idtrans.interop.tm import MemoryTranslator
 
 
 class BackendName(str, Enum):
@@ -42,7 +45,7 @@ class TranslatorStack:
     enforcer: GlossaryTranslator | None = None
     cache: CachedTranslator | None = None
     notes: list[str] = field(default_factory=list)
-    memory: object | None = None
+    memory: MemoryTranslator | None = None
 
 
 def build_stack(
@@ -63,7 +66,6 @@ def build_stack(
     translations win over everything below; see :mod:`idtrans.interop.tm`.
     """
     from idtrans.pipeline.models import choose_model, load_backend  # the models/convert/backends knot: issue 11
-    from idtrans.pipeline.sentences import SentenceTranslator
 
     if backend not in BACKENDS:
         raise ModelError(f"unknown backend {backend!r}", hint=f"use one of: {', '.join(BACKENDS)}")

@@ -1,7 +1,7 @@
 """Batch jobs over many articles, run by the local engine or by Ray (``idtrans[scale]``).
 
 A *job* is one article: a file of a directory run (written with the same ``output_path_for`` /
-``render`` / ``write_atomic`` as ``translate_directory``) or one record of a JSONL/Parquet archive
+``render`` / ``atomic_write_text`` as ``translate_directory``) or one record of a JSONL/Parquet archive
 (written as an atomic *part* file under ``OUT.parts/``; the parts are assembled into ``OUT`` in input
 order when every article is done, so a killed run leaves only whole parts and a rerun skips them).
 Each article is translated on its own (one article per translator call), so its English does not
@@ -20,8 +20,9 @@ from typing import Any
 
 from idtrans.corpus.html import load_article
 from idtrans.errors import IdtransError, InputError
+from idtrans.io import atomic_write_bytes, atomic_write_text
 from idtrans.pipeline.assemble import TranslatedArticle, translate_article
-from idtrans.pipeline.output import render, write_atomic
+from idtrans.pipeline.output import render
 from idtrans.pipeline.translate import plan_directory, term_counts
 from idtrans.pipeline.translator import Translator
 
@@ -81,15 +82,11 @@ def _read_text(path: str) -> str:
 
 def _write_bytes(path: str, data: bytes) -> None:
     if "://" not in path:
-        write_atomic_bytes(Path(path), data)
+        atomic_write_bytes(Path(path), data)
         return
     filesystem, inner = _filesystem(path)
     with filesystem.open_output_stream(inner) as stream:  # object stores publish on close
         stream.write(data)
-
-
-def write_atomic_bytes(path: Path, data: bytes) -> None:
-    write_atomic(path, data.decode("utf-8"))
 
 
 def article_record(identifier: str, result: TranslatedArticle, metadata: dict[str, Any]) -> dict[str, Any]:
@@ -150,10 +147,10 @@ def run_job(job: dict[str, Any], translator: Translator, *, keep_boilerplate: bo
         message = error.message if isinstance(error, IdtransError) else str(error)
         return JobResult(key, "failed", error=message.splitlines()[0] if message else type(error).__name__)
     if job["kind"] == "file":
-        write_atomic(Path(job["target"]), render(result, job["fmt"]))
+        atomic_write_text(Path(job["target"]), render(result, job["fmt"]))
     else:
         record = article_record(key, result, json.loads(job["metadata"]))
-        write_atomic(Path(job["target"]), json.dumps(record, ensure_ascii=False) + "\n")
+        atomic_write_text(Path(job["target"]), json.dumps(record, ensure_ascii=False) + "\n")
     terms = dict(term_counts(r.translation for r in result.sentences))
     return JobResult(key, "translated", len(result.sentences), getattr(translator, "hits", 0) - hits_before, "", terms)
 

@@ -11,6 +11,7 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from idtrans.errors import TranslationError
 from idtrans.pipeline.batching import plan_batches
@@ -150,7 +151,7 @@ class SentenceTranslator:
 
     def _generate(self, texts: list[str], longest: int, retry: bool) -> list[tuple[str, float | None]]:
         """One backend batch; with the model's scores when the backend gives them (``generate_scored``)."""
-        options = {
+        options: dict[str, Any] = {
             "beams": self.settings.beams,
             "max_new_tokens": self._max_new_tokens(longest),
             "no_repeat_ngram_size": RETRY_NO_REPEAT_NGRAM if retry else 0,

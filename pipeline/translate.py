@@ -60,8 +60,8 @@ class FileOutcome:
     sentences: int = 0
     removed: list = field(default_factory=list)
     result: TranslatedArticle | None = None
-    dropped: int = 0  # page blocks the HTML extractor left out (a saved web page)
     terms: Counter = field(default_factory=Counter)
+    dropped: int = 0  # page blocks the HTML extractor left out (a saved web page)
 
 
 def translate_file(path: str | Path, translator: Translator, *, keep_boilerplate: bool = False) -> FileOutcome:

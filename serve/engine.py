@@ -25,6 +25,7 @@ from idtrans.errors import IdtransError
 from idtrans.pipeline.factory import TranslatorStack, build_stack
 from idtrans.pipeline.translator import DecodeSettings, Translation, Translator
 from idtrans.serve.config import ServeConfig
+from idtrans.settings import glossary_option
 
 log = logging.getLogger("idtrans.serve")
 
@@ -117,7 +118,7 @@ class Engine:
             "glossary": str(self.glossary_path) if self.glossary_path else None,
             "glossary_fingerprint": enforcer.glossary.fingerprint[:16] if enforcer is not None else None,
             "glossary_problem": self.glossary_problem,
-            "cache": str(self.stack.cache.path) if self.stack.cache is not None else None,  # type: ignore[attr-defined]
+            "cache": str(self.stack.cache.path) if self.stack.cache is not None else None,
         }
 
     def close(self) -> None:
@@ -128,7 +129,7 @@ class Engine:
 
 def load_engine(config: ServeConfig) -> Engine:
     """Load the model once and build the same stack as ``idtrans translate`` (see module rule 1)."""
-    glossary: str | bool | None = False if config.no_glossary else config.glossary
+    glossary = glossary_option(config.glossary, config.no_glossary)
     cache: bool | str = (config.cache_path or True) if config.cache else False
     notes: list[str] = []
     stack = build_stack(

@@ -40,7 +40,7 @@ async def read_body(request: Request) -> dict[str, Any]:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
         form = await request.form()
-        for key in form.keys():
+        for key in form:
             values = form.getlist(key)
             texts = [await v.read() if hasattr(v, "read") else v for v in values]
             decoded = [t.decode("utf-8", "replace") if isinstance(t, bytes) else t for t in texts]

@@ -47,7 +47,7 @@ def setup_logging(access_log: str | None, level: str) -> None:
                 hint="pass a writable file path to --access-log",
             ) from None
     handler.setFormatter(logging.Formatter("%(message)s"))
-    handler.idtrans_serve = True
+    setattr(handler, "idtrans_serve", True)  # noqa: B010 - marks the handlers this module added
     access = logging.getLogger("idtrans.serve.access")
     for old in [h for h in access.handlers if getattr(h, "idtrans_serve", False)]:
         access.removeHandler(old)
