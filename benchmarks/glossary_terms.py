@@ -4,7 +4,7 @@ On the sentences of the dev and test corpora whose Indonesian source contains a 
 
 - ``plain``: the model alone (no glossary);
 - one row per protection strategy alone (protect → translate → restore, no repair);
-- ``enforced``: the full :class:`~idtrans.pipeline.enforce.GlossaryTranslator`
+- ``enforced``: the full :class:`~idtrans.pipeline.layers.enforce.GlossaryTranslator`
   (first strategy, the next for failures, then safe substitution, then translating around
   the missing terms).
 
@@ -78,9 +78,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from idtrans.glossary import default_glossary_path, load_glossary
     from idtrans.glossary.protect import protect, restore
-    from idtrans.pipeline.enforce import GlossaryTranslator
-    from idtrans.pipeline.factory import build_translator
-    from idtrans.pipeline.translator import DecodeSettings
+    from idtrans.pipeline.layers.enforce import GlossaryTranslator
+    from idtrans.pipeline.layers.factory import build_translator
+    from idtrans.pipeline.layers.translator import DecodeSettings
 
     glossary = load_glossary(args.glossary or default_glossary_path())
     pairs = []

@@ -84,7 +84,7 @@ def worker(args: argparse.Namespace) -> None:
         _build_random_model(Path(args.model_dir), Path(args.corpus_dir))
         return
     elif args.worker == "convert":
-        from idtrans.pipeline.convert import convert_model
+        from idtrans.pipeline.models.convert import convert_model
 
         for quantization in ("float32", "int8"):
             target = Path(args.work) / f"ct2-{quantization}"
@@ -125,27 +125,27 @@ def _run_hf(args, lines: list[str]) -> dict:
 
 
 def _run_pipeline(args, lines: list[str]) -> dict:
-    from idtrans.pipeline.sentences import SentenceTranslator
-    from idtrans.pipeline.translator import DecodeSettings
+    from idtrans.pipeline.layers.sentences import SentenceTranslator
+    from idtrans.pipeline.layers.translator import DecodeSettings
 
     if args.no_retry:
-        import idtrans.pipeline.sentences as sentences_module
+        import idtrans.pipeline.layers.sentences as sentences_module
 
         sentences_module.is_degenerate = lambda source, translation: False
     load_started = time.perf_counter()
     if args.worker == "torch":
-        from idtrans.pipeline.models import load_backend
+        from idtrans.pipeline.backends.load import load_backend
 
         backend = load_backend(args.model_dir, backend="torch", threads=args.threads)
     else:
-        from idtrans.pipeline.ct2_backend import CT2MarianBackend
+        from idtrans.pipeline.backends.ct2_backend import CT2MarianBackend
 
         quantization = "float32" if args.worker == "ct2-f32" else "int8"
         backend = CT2MarianBackend(Path(args.work) / f"ct2-{quantization}", threads=args.threads)
     translator = SentenceTranslator(backend, DecodeSettings(beams=4, max_new_tokens=args.max_new_tokens))
     cache = None
     if args.cache:
-        from idtrans.pipeline.cache import CachedTranslator
+        from idtrans.pipeline.layers.cache import CachedTranslator
 
         translator = cache = CachedTranslator(translator, Path(args.cache))
     load_seconds = time.perf_counter() - load_started
@@ -202,10 +202,10 @@ def make_article(
 
 def _run_article_edit(args) -> dict:
     """Translate an article, edit one paragraph, translate again: count what misses the cache."""
-    from idtrans.pipeline.cache import CachedTranslator
-    from idtrans.pipeline.ct2_backend import CT2MarianBackend
-    from idtrans.pipeline.sentences import SentenceTranslator
-    from idtrans.pipeline.translator import DecodeSettings
+    from idtrans.pipeline.backends.ct2_backend import CT2MarianBackend
+    from idtrans.pipeline.layers.cache import CachedTranslator
+    from idtrans.pipeline.layers.sentences import SentenceTranslator
+    from idtrans.pipeline.layers.translator import DecodeSettings
 
     original, edited = make_article(Path(args.corpus_dir))
     units_before, segmenter = _article_units(original)

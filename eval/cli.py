@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from idtrans.errors import InputError
-from idtrans.pipeline.factory import BackendName
+from idtrans.pipeline.layers.factory import BackendName
 from idtrans.progress import ProgressBar
 from idtrans.settings import glossary_option
 

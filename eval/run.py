@@ -271,8 +271,8 @@ def translate_inputs(
     notice: Callable[[str], None] | None = None,
 ) -> tuple[list[str], list[dict], dict[str, Any]]:
     """Translate the source lines; returns hypotheses, per-sentence info and run metadata."""
-    from idtrans.pipeline.factory import build_stack
-    from idtrans.pipeline.translator import DecodeSettings
+    from idtrans.pipeline.layers.factory import build_stack
+    from idtrans.pipeline.layers.translator import DecodeSettings
 
     settings = DecodeSettings(beams=beams)
     started = time.perf_counter()

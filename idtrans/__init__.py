@@ -11,8 +11,23 @@ The public Python API (README: Using idtrans from Python) is :func:`load_transla
 
 __version__ = "0.1.0"
 
-from idtrans.api import ArticleTranslation, Scores, Translator, load_translator, score
+from typing import TYPE_CHECKING, Any
+
 from idtrans.settings import DEFAULT_GLOSSARY, GlossarySpec
+
+if TYPE_CHECKING:
+    from idtrans.api import ArticleTranslation, Scores, Translator, load_translator, score
+
+_API = {"ArticleTranslation", "Scores", "Translator", "load_translator", "score"}
+
+
+def __getattr__(name: str) -> Any:
+    """The API names load on first use (PEP 562), so importing a sub-package (the CLI) stays light."""
+    if name in _API:
+        from idtrans import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'idtrans' has no attribute {name!r}")
 
 __all__ = [
     "DEFAULT_GLOSSARY",

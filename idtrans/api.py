@@ -21,11 +21,11 @@ from typing import Any
 from idtrans.corpus.article import parse_article
 from idtrans.errors import EvalError
 from idtrans.eval.score import METRICS, MetricScore, TermScore, load_term_metric, score_corpus
-from idtrans.pipeline.assemble import TranslatedArticle, translate_article
-from idtrans.pipeline.factory import TranslatorStack, build_stack
-from idtrans.pipeline.output import jsonl_records, render_text
+from idtrans.pipeline.layers.factory import TranslatorStack, build_stack
+from idtrans.pipeline.layers.translator import DecodeSettings, Translation
+from idtrans.pipeline.output.assemble import TranslatedArticle, translate_article
+from idtrans.pipeline.output.render import jsonl_records, render_text
 from idtrans.pipeline.translate import term_counts
-from idtrans.pipeline.translator import DecodeSettings, Translation
 from idtrans.settings import DEFAULT_GLOSSARY, GlossarySpec, resolve_glossary
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from idtrans.pipeline.assemble import TranslatedArticle
+from idtrans.pipeline.output.assemble import TranslatedArticle
 
 #: (kind, text) blocks: kind is "title", "heading" or "paragraph".
 Block = tuple[str, str]

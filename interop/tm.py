@@ -1,6 +1,6 @@
 """The translation memory: approved human translations, kept with their source text, reused on re-translation.
 
-Unlike the sentence cache (:mod:`idtrans.pipeline.cache`, disposable machine output keyed by a hash of
+Unlike the sentence cache (:mod:`idtrans.pipeline.layers.cache`, disposable machine output keyed by a hash of
 the source and the model's identity), the memory holds the *text* of both sides of every approved
 translation, whichever model produced the draft, so it can be exported (TMX), searched for fuzzy
 matches and never silently thrown away: a damaged memory file is an error, never rebuilt.
@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from idtrans.errors import InputError
-from idtrans.pipeline.translator import Translation, Translator
+from idtrans.pipeline.layers.translator import Translation, Translator
 
 TM_ENV = "IDTRANS_TM"
 TM_FILENAME = "memory.sqlite3"

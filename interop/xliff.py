@@ -41,7 +41,7 @@ from lxml import etree
 from idtrans.errors import InputError
 from idtrans.interop.html_out import Block
 from idtrans.interop.tm import MemoryEntry
-from idtrans.pipeline.assemble import SentenceResult, TranslatedArticle
+from idtrans.pipeline.output.assemble import SentenceResult, TranslatedArticle
 
 XLIFF_NS = "urn:oasis:names:tc:xliff:document:2.0"
 MTC_NS = "urn:oasis:names:tc:xliff:matches:2.0"

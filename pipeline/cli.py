@@ -8,10 +8,11 @@ from pathlib import Path
 
 import typer
 
-from idtrans.pipeline.factory import BackendName
-from idtrans.pipeline.scale import is_archive
+from idtrans.pipeline import speed_cli
+from idtrans.pipeline.layers.factory import BackendName
+from idtrans.pipeline.layers.translator import DecodeSettings
+from idtrans.pipeline.scale.archives import is_archive
 from idtrans.pipeline.translate import FileOutcome, facts_summary, translate_path
-from idtrans.pipeline.translator import DecodeSettings
 from idtrans.progress import ProgressBar
 from idtrans.settings import glossary_option
 
@@ -108,7 +109,7 @@ def translate_command(
     """Translate Indonesian news articles into English."""
     glossary_spec = glossary_option(glossary, no_glossary)
     if engine != "local" or is_archive(input):
-        from idtrans.pipeline.batch_cli import run_batch_command  # Ray stays unimported on the local path
+        from idtrans.pipeline.scale.batch import run_batch_command  # Ray stays unimported on the local path
 
         run_batch_command(
             input,
@@ -182,7 +183,5 @@ def translate_command(
 
 def register(app: typer.Typer) -> None:
     """Add ``translate`` (and the speed commands: ``model``, ``cache``) to the root app."""
-    from idtrans.pipeline import speed_cli
-
     app.command("translate", no_args_is_help=True)(translate_command)
     speed_cli.register(app)

@@ -1,7 +1,6 @@
 """``idtrans model convert`` and ``idtrans cache stats|clear``: the fast-CPU commands.
 
-Thin wrappers: the work is in :mod:`idtrans.pipeline.convert` and :mod:`idtrans.pipeline.cache`,
-imported inside the commands so ``idtrans --help`` stays fast.
+Thin wrappers: the work is in :mod:`idtrans.pipeline.models.convert` and :mod:`idtrans.pipeline.layers.cache`.
 """
 
 from __future__ import annotations
@@ -10,6 +9,10 @@ from enum import Enum
 from pathlib import Path
 
 import typer
+
+from idtrans.pipeline.layers.cache import SentenceCache
+from idtrans.pipeline.models.convert import convert_model, describe_size
+from idtrans.pipeline.models.converted import converted_copy
 
 
 class Quantization(str, Enum):
@@ -46,7 +49,6 @@ def convert_command(
     force: bool = typer.Option(False, "--force", help="Replace an earlier conversion at DST."),
 ) -> None:
     """Convert a MarianMT model for the CTranslate2 backend (self-contained: tokenizer files copied beside)."""
-    from idtrans.pipeline.convert import convert_model, converted_copy, describe_size
 
     result = convert_model(src, dst, quantization.value, force=force)
     verb = "replaced" if result.replaced else "wrote"
@@ -76,7 +78,6 @@ def cache_stats_command(
     ),
 ) -> None:
     """Show where the sentence cache is, how many translations it holds, and for which models."""
-    from idtrans.pipeline.cache import SentenceCache
 
     store = SentenceCache(path)
     for line in store.stats().lines():
@@ -94,7 +95,6 @@ def cache_clear_command(
     ),
 ) -> None:
     """Delete every cached sentence translation (they are re-created on the next runs)."""
-    from idtrans.pipeline.cache import SentenceCache
 
     store = SentenceCache(path)
     removed = store.clear()

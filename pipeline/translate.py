@@ -14,10 +14,10 @@ from idtrans.corpus.html import load_article
 from idtrans.corpus.reader import collect_inputs
 from idtrans.errors import InputError
 from idtrans.io import atomic_write_text
-from idtrans.pipeline.assemble import TranslatedArticle, translate_article
-from idtrans.pipeline.factory import build_stack
-from idtrans.pipeline.output import SUFFIXES, render
-from idtrans.pipeline.translator import DecodeSettings, Translation, Translator
+from idtrans.pipeline.layers.factory import build_stack
+from idtrans.pipeline.layers.translator import DecodeSettings, Translation, Translator
+from idtrans.pipeline.output.assemble import TranslatedArticle, translate_article
+from idtrans.pipeline.output.render import SUFFIXES, render
 from idtrans.progress import ProgressBar
 from idtrans.settings import DEFAULT_GLOSSARY, GlossarySpec
 
@@ -198,7 +198,7 @@ def translate_path(
     article is written atomically to ``output``, or returned as ``text`` when ``output`` is ``None``.
     ``on_file`` is called with each file's outcome (its ``removed`` boilerplate included) as soon as
     it is known: for a single article before translation starts. ``memory``: the translation memory
-    as the top layer (see :func:`~idtrans.pipeline.factory.build_stack`).
+    as the top layer (see :func:`~idtrans.pipeline.layers.factory.build_stack`).
     """
     progress = progress or ProgressBar(enabled=False)
     is_directory = check_paths(input, output)

@@ -23,7 +23,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from idtrans.pipeline.translator import Translation
+from idtrans.pipeline.layers.translator import Translation
 
 log = logging.getLogger("idtrans.serve")
 

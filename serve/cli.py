@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from idtrans.errors import IdtransError, InputError
-from idtrans.pipeline.factory import BackendName
+from idtrans.pipeline.layers.factory import BackendName
 from idtrans.serve.config import CONFIG_ENV, ServeConfig
 from idtrans.serve.metrics import setup_logging
 
@@ -130,7 +130,7 @@ def serve_command(
         _banner(host, port, root_path, workers, bool(keys))
         uvicorn.run(create_app(config, engine=engine), **common)  # type: ignore[arg-type]
         return
-    from idtrans.pipeline.models import choose_model
+    from idtrans.pipeline.models.resolve import choose_model
 
     choose_model(model)  # fail fast on a model that cannot be found
     os.environ[CONFIG_ENV] = config.to_env()

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from idtrans.errors import IdtransError
-from idtrans.pipeline.factory import TranslatorStack, build_stack
-from idtrans.pipeline.translator import DecodeSettings, Translation, Translator
+from idtrans.pipeline.layers.factory import TranslatorStack, build_stack
+from idtrans.pipeline.layers.translator import DecodeSettings, Translation, Translator
 from idtrans.serve.config import ServeConfig
 from idtrans.settings import glossary_option
 

@@ -25,10 +25,10 @@ from typing import Any
 from idtrans.corpus.article import Article, parse_article
 from idtrans.corpus.segment import split_sentences
 from idtrans.errors import TranslationError
-from idtrans.pipeline.assemble import TranslatedArticle, translate_article
-from idtrans.pipeline.output import render_jsonl, render_text
+from idtrans.pipeline.layers.translator import Translation
+from idtrans.pipeline.output.assemble import TranslatedArticle, translate_article
+from idtrans.pipeline.output.render import render_jsonl, render_text
 from idtrans.pipeline.translate import term_counts
-from idtrans.pipeline.translator import Translation
 
 _RAW_TEXT_TAGS = frozenset({"script", "style", "textarea", "code", "pre"})
 

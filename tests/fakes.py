@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from idtrans.pipeline.longsplit import split_by_window
+from idtrans.pipeline.layers.longsplit import split_by_window
 
 
 class WordBackend:

@@ -8,8 +8,8 @@ from collections.abc import Callable, Sequence
 import pytest
 
 from idtrans.glossary import Entry, Glossary
-from idtrans.pipeline.enforce import GlossaryTranslator
-from idtrans.pipeline.translator import Translation, Translator
+from idtrans.pipeline.layers.enforce import GlossaryTranslator
+from idtrans.pipeline.layers.translator import Translation, Translator
 
 GLOSSARY = Glossary(
     [
@@ -220,8 +220,8 @@ def test_with_the_real_sentence_translator(tiny_model_dir):
 
     torch.set_num_threads(1)
     from idtrans.glossary import check_translation, default_glossary_path, load_glossary
-    from idtrans.pipeline.factory import build_translator
-    from idtrans.pipeline.translator import DecodeSettings
+    from idtrans.pipeline.layers.factory import build_translator
+    from idtrans.pipeline.layers.translator import DecodeSettings
 
     glossary = load_glossary(default_glossary_path())
     inner = build_translator(
@@ -249,8 +249,8 @@ def test_factory_wraps_the_sentence_translator(tiny_model_dir, tmp_path, monkeyp
 
     torch.set_num_threads(1)
     from idtrans.glossary import load_glossary
-    from idtrans.pipeline.factory import build_stack
-    from idtrans.pipeline.translator import DecodeSettings
+    from idtrans.pipeline.layers.factory import build_stack
+    from idtrans.pipeline.layers.translator import DecodeSettings
 
     path = tmp_path / "g.yaml"
     path.write_text("version: 1\nentries:\n  - source: [Korea Utara]\n    target: North Korea\n", encoding="utf-8")

@@ -58,8 +58,8 @@ def stack(tiny_model_dir):
     import torch
 
     from idtrans.glossary import default_glossary_path
-    from idtrans.pipeline.factory import build_stack
-    from idtrans.pipeline.translator import DecodeSettings
+    from idtrans.pipeline.layers.factory import build_stack
+    from idtrans.pipeline.layers.translator import DecodeSettings
 
     torch.set_num_threads(1)
     return build_stack(
@@ -77,8 +77,8 @@ def _visible(text: str) -> str:
 
 
 def _check(text: str, stack, layout: str) -> None:
-    from idtrans.pipeline.assemble import translate_article
-    from idtrans.pipeline.output import render_text
+    from idtrans.pipeline.output.assemble import translate_article
+    from idtrans.pipeline.output.render import render_text
 
     try:
         article = parse_article(text, keep_boilerplate=True, layout=layout)

@@ -13,7 +13,7 @@ from lxml import etree
 from idtrans.errors import InputError
 from idtrans.interop.tm import MemoryEntry, MemoryTranslator, TranslationMemory, normalise_source
 from idtrans.interop.tmx import TmxReport, export_tmx, read_tmx
-from idtrans.pipeline.translator import Translation
+from idtrans.pipeline.layers.translator import Translation
 
 
 class Upper:

@@ -12,8 +12,8 @@ from idtrans.corpus.html import load_article
 from idtrans.errors import InputError
 from idtrans.interop.html_out import html_document, render_html
 from idtrans.interop.xliff import MDA_NS, MTC_NS, XLIFF_NS, read_xliff, render_xliff
-from idtrans.pipeline.assemble import translate_article
-from idtrans.pipeline.translator import Translation
+from idtrans.pipeline.layers.translator import Translation
+from idtrans.pipeline.output.assemble import translate_article
 
 DATA = Path(__file__).parent / "data"
 PAGE = DATA / "news-page.html"

@@ -276,10 +276,10 @@ def test_facts_are_recorded_and_flagged_sentences_marked(tiny_model_dir, example
 
 def test_bilingual_marks_sentences_flagged_for_review(example_article):
     from idtrans.corpus.html import load_article
-    from idtrans.pipeline.assemble import translate_article
-    from idtrans.pipeline.output import render_bilingual
+    from idtrans.pipeline.layers.translator import Translation
+    from idtrans.pipeline.output.assemble import translate_article
+    from idtrans.pipeline.output.render import render_bilingual
     from idtrans.pipeline.translate import facts_summary, term_counts
-    from idtrans.pipeline.translator import Translation
 
     class Flagging:
         identity = "fake:flagging"

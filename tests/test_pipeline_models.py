@@ -9,10 +9,11 @@ from typer.testing import CliRunner
 
 from idtrans.cli import app
 from idtrans.errors import ModelError
-from idtrans.pipeline import models
-from idtrans.pipeline.models import DEFAULT_MODEL, choose_model
-from idtrans.pipeline.sentences import SentenceTranslator
-from idtrans.pipeline.translator import DecodeSettings
+from idtrans.pipeline.backends.load import load_backend
+from idtrans.pipeline.layers.sentences import SentenceTranslator
+from idtrans.pipeline.layers.translator import DecodeSettings
+from idtrans.pipeline.models import resolve as models
+from idtrans.pipeline.models.resolve import DEFAULT_MODEL, choose_model
 
 
 @pytest.fixture
@@ -58,7 +59,7 @@ def test_bundled_model_is_the_offline_fallback(offline, monkeypatch, tiny_model_
     choice = choose_model(None)
     assert choice.is_bundled and choice.path == tiny_model_dir
     lines = []
-    models.load_backend(choice, notice=lines.append)
+    load_backend(choice, notice=lines.append)
     assert len(lines) == 1 and "bundled offline model" in lines[0]
 
 
@@ -116,7 +117,7 @@ def test_not_a_marian_model(offline, tmp_path):
 
 @pytest.fixture(scope="module")
 def tiny_backend(tiny_model_dir):
-    return models.load_backend(str(tiny_model_dir), threads=1)
+    return load_backend(str(tiny_model_dir), threads=1)
 
 
 def test_split_tokens_is_lossless_and_within_window(tiny_backend):
@@ -167,12 +168,12 @@ def test_real_backend_keeps_order_and_count(tiny_backend):
 
 
 def test_a_converted_directory_is_accepted_as_a_model(offline, tiny_model_dir, tmp_path):
-    from idtrans.pipeline.convert import convert_model
+    from idtrans.pipeline.models.convert import convert_model
 
     target = tmp_path / "ct2"
     convert_model(tiny_model_dir, target, "int8")
     choice = choose_model(str(target))
     assert choice.path == target
     with pytest.raises(ModelError, match="CTranslate2 directory"):
-        models.load_backend(choice, backend="torch")
-    assert models.load_backend(choice, backend="ct2").max_input_tokens > 0
+        load_backend(choice, backend="torch")
+    assert load_backend(choice, backend="ct2").max_input_tokens > 0

@@ -10,11 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from idtrans.errors import TranslationError
-from idtrans.pipeline.batching import plan_batches
-from idtrans.pipeline.longsplit import split_long
-from idtrans.pipeline.repetition import is_degenerate, repeated_run
-from idtrans.pipeline.sentences import SentenceTranslator
-from idtrans.pipeline.translator import DecodeSettings
+from idtrans.pipeline.layers.batching import plan_batches
+from idtrans.pipeline.layers.longsplit import split_long
+from idtrans.pipeline.layers.repetition import is_degenerate, repeated_run
+from idtrans.pipeline.layers.sentences import SentenceTranslator
+from idtrans.pipeline.layers.translator import DecodeSettings
 
 
 @given(
@@ -150,7 +150,7 @@ def test_max_new_tokens_is_derived_from_input_length():
     st.integers(min_value=3, max_value=12),
 )
 def test_split_by_window_is_lossless_and_bounded(text, window):
-    from idtrans.pipeline.longsplit import split_by_window
+    from idtrans.pipeline.layers.longsplit import split_by_window
 
     def count(texts):  # one token per 3 characters of each word, plus </s>
         return [sum(-(-len(w) // 3) for w in t.split()) + 1 for t in texts]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from idtrans.errors import IdtransError
-from idtrans.pipeline.translator import Translation
+from idtrans.pipeline.layers.translator import Translation
 from idtrans.serve.access import AccessDenied, Gate, RateLimiter
 from idtrans.serve.batcher import MicroBatcher
 from idtrans.serve.texts import plan_html, plan_text

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from fakes import WordBackend
 
-from idtrans.pipeline.cache import CachedTranslator, SentenceCache
-from idtrans.pipeline.sentences import SentenceTranslator
-from idtrans.pipeline.translator import DecodeSettings, Translation
+from idtrans.pipeline.layers.cache import CachedTranslator, SentenceCache
+from idtrans.pipeline.layers.sentences import SentenceTranslator
+from idtrans.pipeline.layers.translator import DecodeSettings, Translation
 from idtrans.settings import CACHE_FILENAME, default_cache_path
 
 
@@ -193,8 +193,8 @@ def test_default_location(monkeypatch, tmp_path):
 _WRITER = textwrap.dedent(
     """
     import sys
-    from idtrans.pipeline.cache import CachedTranslator
-    from idtrans.pipeline.translator import Translation
+    from idtrans.pipeline.layers.cache import CachedTranslator
+    from idtrans.pipeline.layers.translator import Translation
 
     class Upper:
         identity = "shared-model"

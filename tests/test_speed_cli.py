@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from idtrans.cli import app
-from idtrans.pipeline.cache import CachedTranslator, SentenceCache
-from idtrans.pipeline.translator import Translation
+from idtrans.pipeline.layers.cache import CachedTranslator, SentenceCache
+from idtrans.pipeline.layers.translator import Translation
 
 
 @pytest.fixture(autouse=True)
@@ -37,7 +37,7 @@ def test_convert_to_destination_then_refuse_without_force(tiny_model_dir, tmp_pa
 
 
 def test_convert_default_destination_is_used_by_auto_backend(tiny_model_dir, tmp_path):
-    from idtrans.pipeline.factory import build_stack
+    from idtrans.pipeline.layers.factory import build_stack
 
     result = _invoke("model", "convert", str(tiny_model_dir))
     assert result.exit_code == 0, result.output

@@ -10,18 +10,18 @@ from pathlib import Path
 import pytest
 
 from idtrans.errors import InputError, ModelError
-from idtrans.pipeline import convert as convert_module
-from idtrans.pipeline.convert import (
+from idtrans.pipeline.backends.ct2_backend import CT2MarianBackend, MarianPieces, load_ct2_backend
+from idtrans.pipeline.layers.sentences import SentenceTranslator
+from idtrans.pipeline.layers.translator import Backend, DecodeSettings
+from idtrans.pipeline.models.convert import convert_model
+from idtrans.pipeline.models.converted import (
     PROVENANCE,
-    convert_model,
     converted_copy,
     default_converted_dir,
     is_converted_dir,
     model_digest,
 )
-from idtrans.pipeline.ct2_backend import CT2MarianBackend, MarianPieces, load_ct2_backend
-from idtrans.pipeline.sentences import SentenceTranslator
-from idtrans.pipeline.translator import Backend, DecodeSettings
+from idtrans.settings import cache_dir
 
 SENTENCES = [
     "Pasukan Korea Utara telah bentrok dengan pasukan Ukraina untuk pertama kalinya.",
@@ -153,7 +153,7 @@ def test_copy_beside_the_model_is_found_and_int8_preferred(model_copy, converted
 def test_default_destination_is_found_by_digest(model_copy):
     result = convert_model(model_copy, None, "int8")
     assert result.path == default_converted_dir(model_copy, "int8")
-    assert result.path.is_relative_to(convert_module.cache_dir())
+    assert result.path.is_relative_to(cache_dir())
     assert converted_copy(model_copy) == result.path
     # The same weights under another path find the same copy.
     twin = shutil.copytree(model_copy, model_copy.with_name("twin"))
@@ -205,7 +205,7 @@ def test_float32_output_equals_the_torch_backend(tiny_model_dir, converted, beam
     random tiny model's near-flat distributions leave near-ties that float rounding (torch vs
     CTranslate2 GEMMs) may break either way, so one sentence in five may differ. (On the real
     standin model float32 CTranslate2 matches torch on 59 of 60 dev sentences, beam 4.)"""
-    from idtrans.pipeline.models import load_backend
+    from idtrans.pipeline.backends.load import load_backend
 
     settings = DecodeSettings(beams=beams)
     torch_out = [
@@ -303,8 +303,8 @@ def test_separate_vocabularies_are_refused_clearly(model_copy, tmp_path):
 
 def test_decoding_scores_equal_forced_scores(converted, tiny_model_dir):
     """CTranslate2 reports each output's score while decoding, equal to its forced score; torch scores by force."""
-    from idtrans.pipeline.models import choose_model
-    from idtrans.pipeline.torch_backend import TorchMarianBackend
+    from idtrans.pipeline.backends.torch_backend import TorchMarianBackend
+    from idtrans.pipeline.models.resolve import choose_model
 
     sources = ["Halo dunia.", "Pasukan Korea Utara diserang di Kursk pada 4 November."]
     ct2 = CT2MarianBackend(converted["float32"], threads=1)

@@ -13,18 +13,16 @@ from __future__ import annotations
 import json
 import re
 import socket
-import sys
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
 from idtrans.errors import ModelError
-from idtrans.pipeline.translator import Backend
+from idtrans.pipeline.models.converted import is_converted_dir
 from idtrans.settings import MODEL_ENV, env
 
 DEFAULT_MODEL = "Helsinki-NLP/opus-mt-id-en"
-BUNDLED_MODEL_DIR = Path(__file__).resolve().parent / "default_model"
+BUNDLED_MODEL_DIR = Path(__file__).resolve().parent.parent / "default_model"
 HUB_PROBE_SECONDS = 3.0
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
 _MODEL_FILES = ["*.json", "*.spm", "*.safetensors", "*.bin", "*.model", "*.txt"]
@@ -119,8 +117,6 @@ def _download(repo_id: str) -> Path:
 def _resolve_named(name: str, origin: str) -> ModelChoice:
     path = Path(name).expanduser()
     if path.is_dir():
-        from idtrans.pipeline.convert import is_converted_dir
-
         if is_converted_dir(path):  # written by `idtrans model convert`: runs on the ct2 backend only
             return ModelChoice(name, origin, path)
         return ModelChoice(name, origin, _check_model_dir(path, name))
@@ -180,34 +176,3 @@ def choose_model(model: str | None = None) -> ModelChoice:
         return _resolve_named(DEFAULT_MODEL, "default")
     except ModelError:
         return ModelChoice("idtrans-bundled", "bundled", _check_model_dir(BUNDLED_MODEL_DIR, "bundled model"))
-
-
-def load_backend(
-    model: str | ModelChoice | None = None,
-    *,
-    backend: str = "torch",
-    threads: int | None = None,
-    notice: Callable[[str], None] | None = None,
-) -> Backend:
-    """Resolve ``model`` (unless already a ModelChoice) and load it on ``torch`` or ``ct2``."""
-    choice = model if isinstance(model, ModelChoice) else choose_model(model)
-    say = notice or (lambda line: print(line, file=sys.stderr))
-    if choice.is_bundled:
-        say(bundled_notice())
-    if backend == "torch":
-        from idtrans.pipeline.convert import is_converted_dir
-
-        if is_converted_dir(choice.path):
-            raise ModelError(
-                "this is a CTranslate2 directory; the torch backend needs the original model",
-                where=choice.name,
-                hint="use --backend ct2 (or auto), or pass the transformers model directory",
-            )
-        from idtrans.pipeline.torch_backend import TorchMarianBackend
-
-        return TorchMarianBackend(choice, threads=threads)
-    if backend == "ct2":
-        from idtrans.pipeline.ct2_backend import load_ct2_backend
-
-        return load_ct2_backend(choice.path, threads=threads, name=choice.name, notice=say)
-    raise ModelError(f"unknown backend {backend!r}", hint="use --backend torch or --backend ct2")

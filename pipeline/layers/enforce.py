@@ -51,7 +51,7 @@ from idtrans.glossary.facts import (
 from idtrans.glossary.matcher import Match
 from idtrans.glossary.names import NameFact
 from idtrans.glossary.schema import Glossary
-from idtrans.pipeline.translator import Translation, Translator
+from idtrans.pipeline.layers.translator import Translation, Translator
 
 #: Protection strategies tried, in order, on the sentences that fail. One proxy round: on 300 dev
 #: sentences (bundled model) a second proxy round and an inline round after it kept 2 more names

@@ -18,13 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from idtrans.corpus.article import parse_article
 from idtrans.corpus.html import load_article
 from idtrans.errors import IdtransError, InputError
 from idtrans.io import atomic_write_bytes, atomic_write_text
-from idtrans.pipeline.assemble import TranslatedArticle, translate_article
-from idtrans.pipeline.output import render
+from idtrans.pipeline.layers.translator import Translator
+from idtrans.pipeline.output.assemble import TranslatedArticle, translate_article
+from idtrans.pipeline.output.render import render
 from idtrans.pipeline.translate import plan_directory, term_counts
-from idtrans.pipeline.translator import Translator
 
 ARCHIVE_SUFFIXES = (".jsonl", ".parquet")
 RAY_HINT = "install the extra: pip install 'idtrans[scale]'"
@@ -130,8 +131,6 @@ class JobResult:
 
 def run_job(job: dict[str, Any], translator: Translator, *, keep_boilerplate: bool = False) -> JobResult:
     """Translate one article and write its output atomically; a bad article is a ``failed`` result."""
-    from idtrans.corpus.article import parse_article
-
     key = job["key"]
     hits_before = getattr(translator, "hits", 0)
     try:

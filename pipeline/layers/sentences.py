@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from idtrans.errors import TranslationError
-from idtrans.pipeline.batching import plan_batches
-from idtrans.pipeline.longsplit import join_translations, split_long
-from idtrans.pipeline.repetition import is_degenerate
-from idtrans.pipeline.translator import Backend, DecodeSettings, Translation
+from idtrans.pipeline.layers.batching import plan_batches
+from idtrans.pipeline.layers.longsplit import join_translations, split_long
+from idtrans.pipeline.layers.repetition import is_degenerate
+from idtrans.pipeline.layers.translator import Backend, DecodeSettings, Translation
 
 #: The safer setting a degenerate output is retried with.
 RETRY_NO_REPEAT_NGRAM = 3

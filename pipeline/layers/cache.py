@@ -1,6 +1,6 @@
 """A persistent sentence cache: re-translating an edited article translates only what changed.
 
-:class:`CachedTranslator` wraps any :class:`~idtrans.pipeline.translator.Translator` and is one.
+:class:`CachedTranslator` wraps any :class:`~idtrans.pipeline.layers.translator.Translator` and is one.
 A sentence's key is a SHA-256 of the inner translator's ``identity`` and the source sentence.
 By convention that identity already names everything that changes the output: the model
 weights (content digest), the backend and its quantization, the decoding settings and the
@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from idtrans.pipeline.translator import Translation, Translator
+from idtrans.errors import TranslationError
+from idtrans.pipeline.layers.translator import Translation, Translator
 from idtrans.settings import default_cache_path
 
 _T = TypeVar("_T")
@@ -388,8 +389,6 @@ class CachedTranslator:
         if missing:
             translated = self.inner.translate(missing)
             if len(translated) != len(missing):
-                from idtrans.errors import TranslationError
-
                 raise TranslationError(
                     f"{len(missing)} sentences in, {len(translated)} out",
                     where=identity,

@@ -8,7 +8,9 @@ from typing import Any
 import typer
 
 from idtrans.errors import InputError
-from idtrans.pipeline.scale import Executor, JobResult, is_archive, local_executor, run_batch
+from idtrans.pipeline.layers.factory import build_stack
+from idtrans.pipeline.layers.translator import DecodeSettings
+from idtrans.pipeline.scale.archives import Executor, JobResult, is_archive, local_executor, run_batch
 from idtrans.progress import ProgressBar
 
 ENGINES = ("local", "ray")
@@ -24,7 +26,7 @@ def _executor(
     keep_boilerplate: bool,
 ) -> Executor:
     if engine == "ray":
-        from idtrans.pipeline.ray_engine import ray_executor
+        from idtrans.pipeline.scale.ray_engine import ray_executor
 
         return ray_executor(
             stack_options,
@@ -33,9 +35,6 @@ def _executor(
             threads_per_actor=threads_per_actor,
             keep_boilerplate=keep_boilerplate,
         )
-    from idtrans.pipeline.factory import build_stack
-    from idtrans.pipeline.translator import DecodeSettings
-
     options = dict(stack_options)
     options["settings"] = DecodeSettings(**options["settings"])
     translator = build_stack(options.pop("model"), **options).translator

@@ -2,7 +2,7 @@
 
 A *backend* turns token-limited sentences into raw model output (one ``generate`` call on a
 batch). A *translator* turns any list of sentences into one :class:`Translation` each, in
-order, whatever their length: :class:`idtrans.pipeline.sentences.SentenceTranslator` does
+order, whatever their length: :class:`idtrans.pipeline.layers.sentences.SentenceTranslator` does
 that on top of a backend, and decorators (glossary enforcement, the sentence cache) wrap a
 translator and are translators themselves.
 """

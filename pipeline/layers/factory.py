@@ -1,6 +1,6 @@
 """Building the translator stack: backend → SentenceTranslator → glossary enforcement → cache → memory.
 
-Each layer is a :class:`~idtrans.pipeline.translator.Translator` wrapping the one below, so
+Each layer is a :class:`~idtrans.pipeline.layers.translator.Translator` wrapping the one below, so
 callers (the CLI, ``idtrans eval run``, benchmarks) get one object with ``translate()``.
 """
 
@@ -14,10 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 from idtrans.errors import ModelError
 from idtrans.glossary import load_glossary
-from idtrans.pipeline.cache import CachedTranslator
-from idtrans.pipeline.enforce import GlossaryTranslator
-from idtrans.pipeline.sentences import SentenceTranslator
-from idtrans.pipeline.translator import Backend, DecodeSettings, Translator
+from idtrans.pipeline.backends.load import load_backend
+from idtrans.pipeline.layers.cache import CachedTranslator
+from idtrans.pipeline.layers.enforce import GlossaryTranslator
+from idtrans.pipeline.layers.sentences import SentenceTranslator
+from idtrans.pipeline.layers.translator import Backend, DecodeSettings, Translator
+from idtrans.pipeline.models.converted import converted_copy
+from idtrans.pipeline.models.resolve import choose_model
 from idtrans.settings import DEFAULT_GLOSSARY, GlossarySpec, resolve_glossary
 
 if TYPE_CHECKING:  # the memory layer loads only when asked for (see build_stack)
@@ -65,14 +68,10 @@ def build_stack(
     ``memory``: the translation memory (``True``: the default file) as the top layer: approved human
     translations win over everything below; see :mod:`idtrans.interop.tm`.
     """
-    from idtrans.pipeline.models import choose_model, load_backend  # the models/convert/backends knot: issue 11
-
     if backend not in BACKENDS:
         raise ModelError(f"unknown backend {backend!r}", hint=f"use one of: {', '.join(BACKENDS)}")
     choice = choose_model(model)
     if backend == "auto":
-        from idtrans.pipeline.convert import converted_copy
-
         backend = "ct2" if converted_copy(choice.path) is not None else "torch"
     loaded = load_backend(choice, backend=backend, threads=threads, notice=notice)
     translator: Translator = SentenceTranslator(loaded, settings, progress=progress)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from idtrans.errors import TranslationError
-from idtrans.pipeline.translator import Translation, Translator
+from idtrans.pipeline.layers.translator import Translation, Translator
 
 if TYPE_CHECKING:
     from idtrans.corpus.article import Article

@@ -14,8 +14,9 @@ from dataclasses import asdict
 from typing import Any
 
 from idtrans.errors import InputError
-from idtrans.pipeline.scale import RAY_HINT, Executor, JobResult, run_job
-from idtrans.pipeline.translator import DecodeSettings
+from idtrans.pipeline.layers.factory import build_stack
+from idtrans.pipeline.layers.translator import DecodeSettings
+from idtrans.pipeline.scale.archives import RAY_HINT, Executor, JobResult, run_job
 
 
 def import_ray() -> Any:
@@ -31,8 +32,6 @@ class _ArticleWorker:
     """A Ray Data callable class: one translator per actor, one article at a time."""
 
     def __init__(self, stack_options: dict[str, Any], keep_boilerplate: bool) -> None:
-        from idtrans.pipeline.factory import build_stack
-
         options = dict(stack_options)
         options["settings"] = DecodeSettings(**options["settings"])
         self.translator = build_stack(options.pop("model"), **options).translator
@@ -52,7 +51,7 @@ def ray_executor(
     threads_per_actor: int = 1,
     keep_boilerplate: bool = False,
 ) -> Executor:
-    """An executor for :func:`~idtrans.pipeline.scale.run_batch` running on Ray (embedded or a cluster)."""
+    """An executor for :func:`~idtrans.pipeline.scale.archives.run_batch` running on Ray (embedded or a cluster)."""
     ray = import_ray()
 
     def execute(jobs: list[dict[str, Any]]) -> Iterator[JobResult]:

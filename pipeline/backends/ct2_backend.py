@@ -22,21 +22,18 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from idtrans.errors import ModelError
-from idtrans.pipeline.convert import (
-    convert_model,
+from idtrans.pipeline.layers.longsplit import split_by_window
+from idtrans.pipeline.models.convert import convert_model
+from idtrans.pipeline.models.converted import (
     converted_copy,
     default_converted_dir,
-    is_converted_dir,
     read_provenance,
 )
-from idtrans.pipeline.longsplit import split_by_window
 
 __all__ = [
     "CT2MarianBackend",
     "MarianPieces",
-    "converted_copy",
     "default_threads",
-    "is_converted_dir",
     "load_ct2_backend",
 ]
 
@@ -302,7 +299,7 @@ def load_ct2_backend(
     notice: Callable[[str], None] | None = None,
 ) -> CT2MarianBackend:
     """A CTranslate2 backend for ``model_dir``: a converted directory, or a transformers MarianMT
-    directory with a converted copy (see :func:`idtrans.pipeline.convert.converted_copy`).
+    directory with a converted copy (see :func:`idtrans.pipeline.models.convert.converted_copy`).
 
     Without a converted copy the model is converted once to int8 at the default location
     (``convert=False`` raises ModelError instead). ``threads`` defaults to every core this

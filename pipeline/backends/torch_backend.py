@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import warnings
 from collections.abc import Sequence
 from functools import cached_property
-from pathlib import Path
 
 from idtrans.errors import ModelError
-from idtrans.pipeline.longsplit import split_by_window
-from idtrans.pipeline.models import ModelChoice
-
-
-def weights_digest(directory: Path) -> str:
-    """A short content hash of a model directory's weights and config (model identity for caches)."""
-    digest = hashlib.sha256()
-    for name in sorted(p.name for p in directory.iterdir() if p.suffix in {".json", ".safetensors", ".bin", ".spm"}):
-        with open(directory / name, "rb") as handle:
-            digest.update(name.encode())
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    return digest.hexdigest()[:16]
+from idtrans.pipeline.layers.longsplit import split_by_window
+from idtrans.pipeline.models.converted import weights_digest
+from idtrans.pipeline.models.resolve import ModelChoice
 
 
 class TorchMarianBackend:

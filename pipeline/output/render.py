@@ -7,7 +7,7 @@ from typing import Any
 
 from idtrans.interop.html_out import render_html
 from idtrans.interop.xliff import render_xliff
-from idtrans.pipeline.assemble import TranslatedArticle
+from idtrans.pipeline.output.assemble import TranslatedArticle
 
 FORMATS = ("text", "jsonl", "bilingual", "html", "xliff")
 SUFFIXES = {"text": ".en.txt", "jsonl": ".jsonl", "bilingual": ".en.md", "html": ".en.html", "xliff": ".xlf"}

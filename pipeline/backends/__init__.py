@@ -1,0 +1,1 @@
+"""Model backends that turn sentences into English: transformers/torch and CTranslate2, and loading one."""

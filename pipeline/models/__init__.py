@@ -1,0 +1,1 @@
+"""Which model to load: names, the bundled model, the Hugging Face cache, and CTranslate2 conversion."""

@@ -1,0 +1,1 @@
+"""Translating archives and large directories on Ray (the ``idtrans[scale]`` extra)."""
