@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from idtrans.errors import EvalError
 
@@ -111,8 +111,32 @@ def sentence_chrf(hypotheses: Sequence[str], references: Sequence[str]) -> list[
 # --------------------------------------------------------------------------- terminology
 
 
+class PercentScore:
+    """What the percentage scores share (term success, number and name fidelity): ``score`` is ``None``
+    when nothing was counted, printed as ``n/a``."""
+
+    name: str
+    signature: str
+
+    @property
+    def score(self) -> float | None:
+        raise NotImplementedError
+
+    def printed(self, width: int = WIDTH) -> str:
+        return "n/a" if self.score is None else f"{self.score:.{width}f}"
+
+    def score_fields(self, width: int = WIDTH) -> dict[str, Any]:
+        """``name``, ``score`` (rounded to ``width`` places), ``exact`` and ``signature``, as sacrebleu's JSON."""
+        return {
+            "name": self.name,
+            "score": None if self.score is None else float(self.printed(width)),
+            "exact": self.score,
+            "signature": self.signature,
+        }
+
+
 @dataclass
-class TermScore:
+class TermScore(PercentScore):
     """Term success over a corpus: ``score`` is a percentage (found / matched x 100).
 
     With no glossary term in any source the rate is undefined: ``score`` is ``None``.
@@ -134,9 +158,6 @@ class TermScore:
     def key(self) -> str:
         return "terms"
 
-    def printed(self, width: int = WIDTH) -> str:
-        return "n/a" if self.score is None else f"{self.score:.{width}f}"
-
     def verbose(self) -> str:
         return (
             f"{self.found}/{self.matched} terms found, {self.forbidden} forbidden form(s), "
@@ -145,10 +166,7 @@ class TermScore:
 
     def to_dict(self, width: int = WIDTH) -> dict:
         return {
-            "name": self.name,
-            "score": None if self.score is None else float(self.printed(width)),
-            "exact": self.score,
-            "signature": self.signature,
+            **self.score_fields(width),
             "matched": self.matched,
             "found": self.found,
             "forbidden": self.forbidden,
