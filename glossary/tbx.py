@@ -36,6 +36,7 @@ from lxml import etree
 
 from idtrans.errors import GlossaryError
 from idtrans.glossary.schema import CASE_POLICIES, CATEGORIES, Glossary
+from idtrans.xmlfile import parse_xml
 
 TBX_NS = "urn:iso:std:iso:30042:ed-2"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -187,18 +188,12 @@ def _concept(
 def read_tbx(path: str | Path, *, source_language: str = "id", target_language: str = "en") -> TbxGlossary:
     """Parse a TBX (v3 / TBX-Basic, or v2 ``martif`` with ``termEntry``/``langSet``/``tig``) file."""
     path = Path(path)
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
-    try:
-        root = etree.parse(str(path), parser).getroot()
-    except OSError:
-        raise GlossaryError("file not found or unreadable", where=str(path)) from None
-    except etree.XMLSyntaxError as error:
-        line = error.position[0] if error.position else 0
-        raise GlossaryError(
-            f"not well-formed XML: {error.msg}",
-            where=f"{path}:{line}",
-            hint="check the file with `xmllint --noout FILE`",
-        ) from None
+    root = parse_xml(
+        path,
+        GlossaryError,
+        unreadable="file not found or unreadable",
+        malformed_hint="check the file with `xmllint --noout FILE`",
+    )
     if _local(root) not in ("tbx", "martif"):
         raise GlossaryError(
             f"not a TBX file: the root element is <{_local(root)}>",
