@@ -21,14 +21,22 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from idtrans.glossary.check import forbidden_in, rendering_spans
 from idtrans.glossary.matcher import Match
 from idtrans.glossary.names import NameFact, find_names
 from idtrans.glossary.numbers import NumberFact, find_numbers, month_names
-from idtrans.glossary.protect import PROXIES, TOKEN_PREFIX, _stand_in_pattern
+from idtrans.glossary.protect import (
+    PROXIES,
+    TOKEN_PREFIX,
+    Protected,
+    fix_possessive,
+    replace_stand_in,
+    unprotect,
+    word_free,
+)
 from idtrans.glossary.schema import Glossary
 
 KINDS = ("term", "number", "name")
@@ -101,24 +109,20 @@ def required_items(
 
 @dataclass(frozen=True)
 class ItemSlot:
+    """One protected item: ``stand_in`` stands in the protected text at ``start``..``end``."""
+
     item: Item
     stand_in: str
     start: int
     end: int
 
-
-@dataclass(frozen=True)
-class ProtectedItems:
-    """A source with stand-ins for some of its items (``slots`` in text order)."""
-
-    source: str
-    text: str
-    strategy: str
-    slots: tuple[ItemSlot, ...] = ()
+    @property
+    def surface(self) -> str:
+        return self.item.surface
 
 
-def _free(word: str, text: str) -> bool:
-    return re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.IGNORECASE) is None
+#: A source with stand-ins for some of its items (``slots`` in text order).
+ProtectedItems = Protected[ItemSlot]
 
 
 def protect_items(source: str, items: Sequence[Item], strategy: str = "proxy") -> ProtectedItems:
@@ -126,7 +130,7 @@ def protect_items(source: str, items: Sequence[Item], strategy: str = "proxy") -
     if strategy not in PROTECT_STRATEGIES:
         raise ValueError(f"unknown protection strategy {strategy!r}; choose one of {', '.join(PROTECT_STRATEGIES)}")
     taken = source + " " + " ".join(item.rendering for item in items)
-    proxies = iter(p for p in PROXIES if _free(p, taken))
+    proxies = iter(p for p in PROXIES if word_free(p, taken))
     pieces: list[str] = []
     slots: list[ItemSlot] = []
     cursor = length = 0
@@ -156,18 +160,7 @@ def protect_items(source: str, items: Sequence[Item], strategy: str = "proxy") -
 
 def unprotect_items(protected: ProtectedItems) -> str:
     """The original source back from a protected text (the exact inverse of :func:`protect_items`)."""
-    pieces: list[str] = []
-    cursor = 0
-    for slot in protected.slots:
-        pieces += [protected.text[cursor : slot.start], slot.item.surface]
-        cursor = slot.end
-    pieces.append(protected.text[cursor:])
-    return "".join(pieces)
-
-
-def _constant(text: str) -> Callable[[re.Match[str]], str]:
-    """A ``re.sub`` replacement that inserts ``text`` as it is (no group references, no escapes)."""
-    return lambda _match: text
+    return unprotect(protected)
 
 
 def restore_items(output: str, protected: ProtectedItems) -> str:
@@ -176,11 +169,9 @@ def restore_items(output: str, protected: ProtectedItems) -> str:
     for slot in sorted(protected.slots, key=lambda s: -len(s.stand_in)):
         if slot.stand_in in (slot.item.rendering, slot.item.surface):
             continue
-        pattern = _stand_in_pattern(slot.stand_in)
-        with_clitic = re.compile(pattern.pattern + r"(?:-(?:nya|lah|kah|pun|ku|mu))?", pattern.flags)
-        text = with_clitic.sub(_constant(slot.item.rendering), text)
+        text, _count = replace_stand_in(text, slot.stand_in, slot.item.rendering)
         if slot.item.rendering.endswith("s"):
-            text = re.sub(rf"(?<!\w){re.escape(slot.item.rendering)}['’]s(?!\w)", lambda m: m.group()[:-1], text)
+            text = fix_possessive(text, slot.item.rendering)
     return text
 
 

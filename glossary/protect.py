@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Generic, Protocol, TypeVar
 
 from idtrans.glossary.matcher import CLITICS, Match
 
@@ -86,15 +87,37 @@ class Slot:
     start: int
     end: int
 
+    @property
+    def surface(self) -> str:
+        return self.match.surface
+
+
+class _SlotLike(Protocol):
+    """What :func:`unprotect` needs of a slot: the span of its stand-in and the source text it replaced."""
+
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def surface(self) -> str: ...
+
+
+SlotT = TypeVar("SlotT", bound=_SlotLike)
+
 
 @dataclass(frozen=True)
-class Protected:
-    """A source sentence with its matched terms replaced by stand-ins."""
+class Protected(Generic[SlotT]):
+    """A source sentence with some of its spans replaced by stand-ins (``slots`` in text order).
+
+    :func:`protect` fills it with :class:`Slot` (glossary matches); :func:`idtrans.glossary.facts.protect_items`
+    with item slots (terms, numbers, names).
+    """
 
     source: str
     text: str
     strategy: str
-    slots: tuple[Slot, ...] = ()
+    slots: tuple[SlotT, ...] = ()
 
 
 @dataclass
@@ -105,22 +128,23 @@ class Restored:
     lost: list[Slot] = field(default_factory=list)
 
 
-def _constant(text: str) -> Callable[[re.Match[str]], str]:
-    """A ``re.sub`` replacement that inserts ``text`` literally (no backslash processing)."""
+def literal(text: str) -> Callable[[re.Match[str]], str]:
+    """A ``re.sub`` replacement that inserts ``text`` literally (no group references, no backslash processing)."""
     return lambda _match: text
 
 
-def _word_free(word: str, text: str) -> bool:
+def word_free(word: str, text: str) -> bool:
+    """``word`` does not occur in ``text`` as a whole word (any case): free to use as a proxy."""
     return re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.IGNORECASE) is None
 
 
-def protect(source: str, matches: Sequence[Match], strategy: str = "inline") -> Protected:
+def protect(source: str, matches: Sequence[Match], strategy: str = "inline") -> Protected[Slot]:
     """Replace each match (term and clitic) in ``source`` by the strategy's stand-in."""
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown protection strategy {strategy!r}; choose one of {', '.join(STRATEGIES)}")
     renderings = {m.rendering for m in matches}
     taken = source + " " + " ".join(renderings)
-    proxies = iter(p for p in PROXIES if _word_free(p, taken))
+    proxies = iter(p for p in PROXIES if word_free(p, taken))
     pieces: list[str] = []
     slots: list[Slot] = []
     cursor = 0
@@ -149,12 +173,12 @@ def protect(source: str, matches: Sequence[Match], strategy: str = "inline") -> 
 
 
 def unprotect(protected: Protected) -> str:
-    """The original source back from a protected text (the exact inverse of :func:`protect`)."""
+    """The original source back from a protected text (the exact inverse of :func:`protect` and ``protect_items``)."""
     pieces = []
     cursor = 0
     for slot in protected.slots:
         pieces.append(protected.text[cursor : slot.start])
-        pieces.append(slot.match.surface)
+        pieces.append(slot.surface)
         cursor = slot.end
     pieces.append(protected.text[cursor:])
     return "".join(pieces)
@@ -168,7 +192,22 @@ def _stand_in_pattern(placeholder: str) -> re.Pattern:
     return re.compile(rf"(?<!\w){re.escape(placeholder)}(?!\w)")
 
 
-def restore(output: str, protected: Protected) -> Restored:
+def replace_stand_in(text: str, stand_in: str, rendering: str) -> tuple[str, int]:
+    """``text`` with every copy of ``stand_in`` (and a hyphenated clitic after it) replaced by ``rendering``.
+
+    Returns the new text and how many copies were replaced.
+    """
+    pattern = _stand_in_pattern(stand_in)
+    with_clitic = re.compile(pattern.pattern + r"(?:-(?:" + "|".join(CLITICS) + r"))?", pattern.flags)
+    return with_clitic.subn(literal(rendering), text)
+
+
+def fix_possessive(text: str, rendering: str) -> str:
+    """A proxy's possessive on a plural-looking rendering: ``London's`` restored as ``Netherlands'``."""
+    return re.sub(rf"(?<!\w){re.escape(rendering)}['’]s(?!\w)", lambda m: m.group()[:-1], text)
+
+
+def restore(output: str, protected: Protected[Slot]) -> Restored:
     """Replace every stand-in found in the model ``output`` by its rendering.
 
     A hyphenated clitic the model copied with the stand-in (``London-nya``) goes too.
@@ -180,12 +219,9 @@ def restore(output: str, protected: Protected) -> Restored:
     lost: list[Slot] = []
     # longest placeholders first, so ZXQ12 is never read as ZXQ1 + "2"
     for slot in sorted(protected.slots, key=lambda s: -len(s.placeholder)):
-        pattern = _stand_in_pattern(slot.placeholder)
-        clitic = re.compile(pattern.pattern + r"(?:-(?:" + "|".join(CLITICS) + r"))?", pattern.flags)
-        text, count = clitic.subn(_constant(slot.rendering), text)
+        text, count = replace_stand_in(text, slot.placeholder, slot.rendering)
         if count == 0:
             lost.append(slot)
         elif slot.rendering.endswith("s"):
-            # the proxy's possessive on a plural-looking rendering: "London's" -> "Netherlands'"
-            text = re.sub(rf"(?<!\w){re.escape(slot.rendering)}['’]s(?!\w)", lambda m: m.group()[:-1], text)
+            text = fix_possessive(text, slot.rendering)
     return Restored(text, lost)
