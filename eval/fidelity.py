@@ -90,7 +90,7 @@ class FactFidelity:
         return found
 
     def get_signature(self) -> str:
-        from idtrans import __version__
+        from idtrans import __version__  # (the package imports this module through idtrans.api)
 
         terms = f"fp:{self.glossary.fingerprint}" if self.glossary is not None else "none"
         return f"facts:numbers+names|glossary:{terms}|version:idtrans-{__version__}"

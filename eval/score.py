@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from idtrans.errors import EvalError
+from idtrans.glossary import load_glossary
+from idtrans.glossary.check import check_translation
 
 if TYPE_CHECKING:  # pragma: no cover
     from sacrebleu.metrics.base import Metric
@@ -192,7 +194,7 @@ class TermSuccess:
         self.strict = strict
 
     def get_signature(self) -> str:
-        from idtrans import __version__
+        from idtrans import __version__  # (the package imports this module through idtrans.api)
 
         return (
             f"glossary:{self.glossary.name}|fp:{self.glossary.fingerprint}|entries:{len(self.glossary)}"
@@ -200,8 +202,6 @@ class TermSuccess:
         )
 
     def sentence_score(self, hypothesis: str, source: str) -> list[TermCheck]:
-        from idtrans.glossary.check import check_translation
-
         return check_translation(self.glossary, source, hypothesis, strict=self.strict)
 
     def sentence_checks(self, hypotheses: Sequence[str], sources: Sequence[str]) -> list[list[TermCheck]]:
@@ -232,6 +232,4 @@ class TermSuccess:
 
 def load_term_metric(glossary_path: str | Path, *, strict: bool = False) -> TermSuccess:
     """Load a glossary file (GlossaryError on a bad one) and wrap it in a TermSuccess metric."""
-    from idtrans.glossary import load_glossary
-
     return TermSuccess(load_glossary(glossary_path), strict=strict)

@@ -35,6 +35,8 @@ from typing import Any
 from lxml import etree
 
 from idtrans.errors import GlossaryError
+from idtrans.glossary.edit import document_entries, editing, make_entry, merge_entries
+from idtrans.glossary.loader import slugify
 from idtrans.glossary.schema import CASE_POLICIES, CATEGORIES, Glossary
 from idtrans.xmlfile import parse_xml
 
@@ -249,15 +251,11 @@ def import_tbx(path: str | Path, glossary_path: str | Path, *, replace: bool = F
     CSV import (:func:`idtrans.glossary.edit.merge_entries`: new entries added, aliases added to the
     entry with the same rendering, conflicts reported or, with ``replace``, re-targeted).
     """
-    from idtrans.glossary.edit import editing, merge_entries
-
     glossary_path = Path(glossary_path)
     parsed = read_tbx(path)
     entries = [dict(fields, id=fields["id"] if _slug_ok(fields["id"]) else None) for fields in parsed.entries]
     if glossary_path.exists():
         return merge_entries(glossary_path, entries, replace=replace)
-    from idtrans.glossary.edit import _entries, make_entry
-    from idtrans.glossary.loader import slugify
 
     added = []
     with editing(glossary_path, create=True) as doc:
@@ -269,7 +267,7 @@ def import_tbx(path: str | Path, glossary_path: str | Path, *, replace: bool = F
             from ruamel.yaml.scalarstring import LiteralScalarString
 
             doc.insert(len(doc) - 1, "notes", LiteralScalarString(parsed.notes))
-        items = _entries(doc)
+        items = document_entries(doc)
         ids: set[str] = set()
         for fields in entries:
             base = fields.get("id") or slugify(fields["target"])

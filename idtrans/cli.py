@@ -14,7 +14,14 @@ import typer
 from typer.core import TyperGroup
 
 from idtrans import __version__
+from idtrans.corpus import cli as corpus_cli
 from idtrans.errors import IdtransError
+from idtrans.eval import cli as eval_cli
+from idtrans.glossary import cli as glossary_cli
+from idtrans.interop import cli as interop_cli
+from idtrans.pipeline import cli as pipeline_cli
+from idtrans.serve import cli as serve_cli
+from idtrans.training import cli as training_cli
 
 try:  # typer >= 0.22 carries its own copy of click
     from typer._click import exceptions as click_exceptions
@@ -66,14 +73,6 @@ def _root(
 
 
 def _compose() -> None:
-    from idtrans.corpus import cli as corpus_cli
-    from idtrans.eval import cli as eval_cli
-    from idtrans.glossary import cli as glossary_cli
-    from idtrans.interop import cli as interop_cli
-    from idtrans.pipeline import cli as pipeline_cli
-    from idtrans.serve import cli as serve_cli
-    from idtrans.training import cli as training_cli
-
     for module in (pipeline_cli, corpus_cli, glossary_cli, eval_cli, training_cli, interop_cli, serve_cli):
         module.register(app)
 
