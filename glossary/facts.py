@@ -32,6 +32,7 @@ from idtrans.glossary.protect import (
     PROXIES,
     TOKEN_PREFIX,
     Protected,
+    Slot,
     fix_possessive,
     replace_stand_in,
     unprotect,
@@ -107,22 +108,10 @@ def required_items(
 # ------------------------------------------------------------------------------- protection
 
 
-@dataclass(frozen=True)
-class ItemSlot:
-    """One protected item: ``stand_in`` stands in the protected text at ``start``..``end``."""
-
-    item: Item
-    stand_in: str
-    start: int
-    end: int
-
-    @property
-    def surface(self) -> str:
-        return self.item.surface
-
-
+#: One protected item (see :class:`idtrans.glossary.protect.Slot`).
+ItemSlot = Slot[Item]
 #: A source with stand-ins for some of its items (``slots`` in text order).
-ProtectedItems = Protected[ItemSlot]
+ProtectedItems = Protected[Item]
 
 
 def protect_items(source: str, items: Sequence[Item], strategy: str = "proxy") -> ProtectedItems:
@@ -167,11 +156,11 @@ def restore_items(output: str, protected: ProtectedItems) -> str:
     """Proxies and tokens in a model ``output`` back to their renderings (with a copied ``-nya`` dropped)."""
     text = output
     for slot in sorted(protected.slots, key=lambda s: -len(s.stand_in)):
-        if slot.stand_in in (slot.item.rendering, slot.item.surface):
+        if slot.stand_in in (slot.rendering, slot.surface):
             continue
-        text, _count = replace_stand_in(text, slot.stand_in, slot.item.rendering)
-        if slot.item.rendering.endswith("s"):
-            text = fix_possessive(text, slot.item.rendering)
+        text, _count = replace_stand_in(text, slot.stand_in, slot.rendering)
+        if slot.rendering.endswith("s"):
+            text = fix_possessive(text, slot.rendering)
     return text
 
 

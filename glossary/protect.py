@@ -77,47 +77,50 @@ PROXIES = (
 TOKEN_PREFIX = "ZXQ"
 
 
-@dataclass(frozen=True)
-class Slot:
-    """One protected span: ``placeholder`` stands in the protected text at ``start``..``end``."""
+class _Protectable(Protocol):
+    """What can be protected: a glossary :class:`Match`, or a required item of :mod:`idtrans.glossary.facts`."""
 
-    match: Match
-    placeholder: str
-    rendering: str
+    @property
+    def surface(self) -> str: ...
+    @property
+    def rendering(self) -> str: ...
+
+
+SpanT = TypeVar("SpanT", bound=_Protectable)
+
+
+@dataclass(frozen=True)
+class Slot(Generic[SpanT]):
+    """One protected span: ``stand_in`` stands for ``span`` in the protected text at ``start``..``end``."""
+
+    span: SpanT
+    stand_in: str
     start: int
     end: int
 
     @property
     def surface(self) -> str:
-        return self.match.surface
-
-
-class _SlotLike(Protocol):
-    """What :func:`unprotect` needs of a slot: the span of its stand-in and the source text it replaced."""
+        """The source text the stand-in replaced."""
+        return self.span.surface
 
     @property
-    def start(self) -> int: ...
-    @property
-    def end(self) -> int: ...
-    @property
-    def surface(self) -> str: ...
-
-
-SlotT = TypeVar("SlotT", bound=_SlotLike)
+    def rendering(self) -> str:
+        """The English the stand-in is restored as."""
+        return self.span.rendering
 
 
 @dataclass(frozen=True)
-class Protected(Generic[SlotT]):
+class Protected(Generic[SpanT]):
     """A source sentence with some of its spans replaced by stand-ins (``slots`` in text order).
 
-    :func:`protect` fills it with :class:`Slot` (glossary matches); :func:`idtrans.glossary.facts.protect_items`
-    with item slots (terms, numbers, names).
+    :func:`protect` protects glossary matches (``Protected[Match]``);
+    :func:`idtrans.glossary.facts.protect_items` required items (terms, numbers, names).
     """
 
     source: str
     text: str
     strategy: str
-    slots: tuple[SlotT, ...] = ()
+    slots: tuple[Slot[SpanT], ...] = ()
 
 
 @dataclass
@@ -125,7 +128,7 @@ class Restored:
     """A model output with stand-ins turned back into renderings; ``lost`` = slots whose stand-in vanished."""
 
     text: str
-    lost: list[Slot] = field(default_factory=list)
+    lost: list[Slot[Match]] = field(default_factory=list)
 
 
 def literal(text: str) -> Callable[[re.Match[str]], str]:
@@ -138,7 +141,7 @@ def word_free(word: str, text: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.IGNORECASE) is None
 
 
-def protect(source: str, matches: Sequence[Match], strategy: str = "inline") -> Protected[Slot]:
+def protect(source: str, matches: Sequence[Match], strategy: str = "inline") -> Protected[Match]:
     """Replace each match (term and clitic) in ``source`` by the strategy's stand-in."""
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown protection strategy {strategy!r}; choose one of {', '.join(STRATEGIES)}")
@@ -146,7 +149,7 @@ def protect(source: str, matches: Sequence[Match], strategy: str = "inline") -> 
     taken = source + " " + " ".join(renderings)
     proxies = iter(p for p in PROXIES if word_free(p, taken))
     pieces: list[str] = []
-    slots: list[Slot] = []
+    slots: list[Slot[Match]] = []
     cursor = 0
     length = 0
     for number, match in enumerate(sorted(matches, key=lambda m: m.start), start=1):
@@ -165,7 +168,7 @@ def protect(source: str, matches: Sequence[Match], strategy: str = "inline") -> 
         pieces.append(between)
         length += len(between)
         pieces.append(stand_in + clitic)
-        slots.append(Slot(match, stand_in, match.rendering, length, length + len(stand_in) + len(clitic)))
+        slots.append(Slot(match, stand_in, length, length + len(stand_in) + len(clitic)))
         length += len(stand_in) + len(clitic)
         cursor = match.end
     pieces.append(source[cursor:])
@@ -207,7 +210,7 @@ def fix_possessive(text: str, rendering: str) -> str:
     return re.sub(rf"(?<!\w){re.escape(rendering)}['’]s(?!\w)", lambda m: m.group()[:-1], text)
 
 
-def restore(output: str, protected: Protected[Slot]) -> Restored:
+def restore(output: str, protected: Protected[Match]) -> Restored:
     """Replace every stand-in found in the model ``output`` by its rendering.
 
     A hyphenated clitic the model copied with the stand-in (``London-nya``) goes too.
@@ -216,10 +219,10 @@ def restore(output: str, protected: Protected[Slot]) -> Restored:
     if protected.strategy == "inline":
         return Restored(output)
     text = output
-    lost: list[Slot] = []
+    lost: list[Slot[Match]] = []
     # longest placeholders first, so ZXQ12 is never read as ZXQ1 + "2"
-    for slot in sorted(protected.slots, key=lambda s: -len(s.placeholder)):
-        text, count = replace_stand_in(text, slot.placeholder, slot.rendering)
+    for slot in sorted(protected.slots, key=lambda s: -len(s.stand_in)):
+        text, count = replace_stand_in(text, slot.stand_in, slot.rendering)
         if count == 0:
             lost.append(slot)
         elif slot.rendering.endswith("s"):
