@@ -14,16 +14,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from idtrans.errors import InputError
-from idtrans.eval.gate import GateResult, load_baseline, run_gate
-from idtrans.eval.lines import TextFile, check_aligned, read_lines
-from idtrans.eval.report import render_report
-from idtrans.eval.run import RunInputs, evaluate
-from idtrans.eval.runner import RunOptions, fact_metric, run_test_set
-from idtrans.eval.runner import update_baseline as update_baseline_file
-from idtrans.eval.score import MetricScore, TermScore, TermSuccess, load_term_metric
-from idtrans.eval.significance import Comparison, compare_systems
-from idtrans.io import atomic_write_text
+from idtrans.eval.gate import GateResult
+from idtrans.eval.runner import RunOptions, compare_files, gate_files, rewrite_baseline, run_test_set, score_files
+from idtrans.eval.score import MetricScore, TermScore
+from idtrans.eval.significance import Comparison
 from idtrans.options import Beams, ModelThreads, Quiet
 from idtrans.pipeline.factory import BackendName
 from idtrans.progress import ProgressBar
@@ -181,24 +175,6 @@ def _tolerances(bleu: float, chrf: float) -> dict[str, float]:
     return {"bleu": bleu, "chrf": chrf}
 
 
-def _read_scoring_inputs(
-    hypothesis: Path, reference: Path, src: Path | None, glossary: Path | None, *, strict: bool = False
-) -> tuple[TextFile, TextFile, TextFile | None, TermSuccess | None]:
-    """Read reference, hypotheses and (optional) source, check they align, load the term metric."""
-
-    if glossary is not None and src is None:
-        raise InputError("term success needs the source sentences", where=str(glossary), hint="add --src SOURCE_FILE")
-    ref = read_lines(reference, role="reference")
-    hyp = read_lines(hypothesis, role="hypothesis")
-    check_aligned(ref, hyp)
-    source = None
-    if src is not None:
-        source = read_lines(src, role="source")
-        check_aligned(ref, source)
-    term_metric = load_term_metric(glossary, strict=strict) if glossary is not None else None
-    return ref, hyp, source, term_metric
-
-
 # --------------------------------------------------------------------------- options
 
 
@@ -325,19 +301,15 @@ def score_command(
 
     The numbers equal `sacrebleu REF -i HYP -m bleu chrf ter --chrf-word-order 2`.
     """
-
-    ref, hyp, source, term_metric = _read_scoring_inputs(hypothesis, reference, src, glossary, strict=strict_terms)
-    inputs = RunInputs(reference.name, source, ref, len(ref))
-    result = evaluate(inputs, hyp.lines, term_metric=term_metric, meta={"hypotheses_file": str(hypothesis)})
-    if report is not None:
-        report.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(report, render_report(result, worst=worst, title=f"idtrans evaluation: {hypothesis.name}"))
+    result = score_files(
+        hypothesis, reference, src=src, glossary=glossary, strict_terms=strict_terms, report=report, worst=worst
+    )
     if as_json:
         payload: dict[str, Any] = {
             "hypothesis": str(hypothesis),
             "reference": str(reference),
             "source": None if src is None else str(src),
-            "sentences": len(ref),
+            "sentences": len(result.inputs.reference),
             "scores": {k: v.to_dict(width) for k, v in result.scores.items()},
         }
         if result.terms is not None:
@@ -348,7 +320,7 @@ def score_command(
             result.scores,
             result.terms,
             width=width,
-            title=f"{hypothesis} vs {reference} ({len(ref)} sentences)",
+            title=f"{hypothesis} vs {reference} ({len(result.inputs.reference)} sentences)",
             facts=result.facts,
         )
     if report is not None:
@@ -452,30 +424,19 @@ def compare_command(
     (same numbers as `sacrebleu REF -i HYP1 HYP2 ... --paired-bs`).
     """
 
-    if len(hypotheses) < 2:
-        raise InputError(
-            "compare needs at least two hypothesis files", hint="pass the baseline first, then the other systems"
-        )
-    reference = read_lines(ref, role="reference")
-    files = [read_lines(path, role="hypothesis") for path in hypotheses]
-    check_aligned(reference, *files)
-    names = [str(path) for path in hypotheses]
-    if len(set(names)) != len(names):
-        raise InputError("the same hypothesis file is given twice", hint="pass each system once")
     keys = list(dict.fromkeys(m.value for m in metric))
-    comparison = compare_systems(
-        [(f.path, f.lines) for f in files], reference.lines, metrics=keys, test=test.value, samples=samples
-    )
+    comparison, sentences = compare_files(hypotheses, ref, metrics=keys, test=test.value, samples=samples)
     if as_json:
         typer.echo(
             json.dumps(
-                {"reference": str(ref), "sentences": len(reference), "alpha": alpha, **comparison.to_dict()},
+                {"reference": str(ref), "sentences": sentences, "alpha": alpha, **comparison.to_dict()},
                 ensure_ascii=False,
                 indent=2,
             )
         )
         return
-    _print_comparison(comparison, keys, names, test=test.value, alpha=alpha, sentences=len(reference))
+    names = [str(path) for path in hypotheses]
+    _print_comparison(comparison, keys, names, test=test.value, alpha=alpha, sentences=sentences)
 
 
 # --------------------------------------------------------------------------- gate
@@ -507,23 +468,17 @@ def gate_command(
     Fails when BLEU or chrF++ falls by more than its tolerance and sacrebleu's paired bootstrap test
     says the drop is significant, or when term success falls at all.
     """
-
-    reference, hyp, source, term_metric = _read_scoring_inputs(hypothesis, ref, src, glossary)
     if update_baseline:
-        inputs = RunInputs(Path(ref).stem, source, reference, len(reference))
-        result = evaluate(inputs, hyp.lines, term_metric=term_metric, meta={"hypotheses_file": str(hypothesis)})
-        typer.echo(update_baseline_file(baseline, result), err=True)
+        typer.echo(rewrite_baseline(hypothesis, baseline, ref, src=src, glossary=glossary), err=True)
         return
-    base = load_baseline(baseline)
-    gate = run_gate(
-        base,
-        hyp.lines,
-        reference.lines,
-        sources=None if source is None else source.lines,
-        terms=term_metric,
+    gate = gate_files(
+        hypothesis,
+        baseline,
+        ref,
+        src=src,
+        glossary=glossary,
         tolerance=_tolerances(tolerance_bleu, tolerance_chrf),
         alpha=alpha,
-        facts=fact_metric(term_metric),
     )
     if as_json:
         typer.echo(json.dumps(gate.to_dict(), ensure_ascii=False, indent=2))
