@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from idtrans.errors import EvalError
 from idtrans.glossary import load_glossary
-from idtrans.glossary.check import check_translation
+from idtrans.glossary.check import TermStats, check_translation
 
 if TYPE_CHECKING:  # pragma: no cover
     from sacrebleu.metrics.base import Metric
@@ -217,17 +217,18 @@ class TermSuccess:
 
     def aggregate(self, checks_per_sentence: Sequence[Sequence[TermCheck]]) -> TermScore:
         """A corpus TermScore from per-sentence checks already computed."""
-        score = TermScore(self.name, 0, 0, 0, 0, self.get_signature())
+        stats = TermStats()
         for checks in checks_per_sentence:
-            if checks:
-                score.sentences_with_terms += 1
-            for check in checks:
-                score.matched += 1
-                score.found += bool(check.found)
-                score.forbidden += bool(check.forbidden_found)
-                if not check.found:
-                    score.missed_by_entry[check.entry_id] = score.missed_by_entry.get(check.entry_id, 0) + 1
-        return score
+            stats.add(checks)
+        return TermScore(
+            self.name,
+            stats.matched,
+            stats.found,
+            stats.forbidden,
+            stats.sentences_with_terms,
+            self.get_signature(),
+            stats.missed_by_entry,
+        )
 
 
 def load_term_metric(glossary_path: str | Path, *, strict: bool = False) -> TermSuccess:

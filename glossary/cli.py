@@ -13,10 +13,8 @@ from typing import Annotated
 
 import typer
 
-from idtrans.corpus.article import layout_for, parse_article
-from idtrans.corpus.reader import read_text
 from idtrans.errors import GlossaryError, InputError
-from idtrans.glossary.check import check_translation
+from idtrans.glossary.check import TermStats, check_article_files
 from idtrans.glossary.edit import add_entry, edit_entry, merge_entries, remove_entry
 from idtrans.glossary.interchange import export_text, guess_format, import_entries
 from idtrans.glossary.lint import lint
@@ -330,19 +328,9 @@ def check_command(
 
     Exit status 1 if any entry is missed or broken.
     """
-
-    loaded = _load(glossary)
-    texts = []
-    for path in (source, translation):
-        text = read_text(path)
-        if not keep_boilerplate:
-            # What idtrans translates: the article without its boilerplate lines (either side).
-            article = parse_article(text, source=str(path), layout=layout_for(str(path)))
-            text = "\n\n".join(([article.title] if article.title else []) + [p.text for p in article.paragraphs])
-        texts.append(text)
-    checks = check_translation(loaded, texts[0], texts[1])
+    checks = check_article_files(_load(glossary), source, translation, keep_boilerplate=keep_boilerplate)
     for check in checks:
-        status = "applied" if check.ok else ("forbidden" if check.found else "missing")
+        status = check.status
         if as_json:
             typer.echo(
                 json.dumps(
@@ -364,14 +352,14 @@ def check_command(
                 f"{status:<9} {check.entry_id:<28} {' | '.join(check.sources)} -> {check.target} "
                 f"({check.count}/{check.expected}){extra}"
             )
-    missing = sum(not c.found for c in checks)
-    forbidden = sum(bool(c.forbidden_found) for c in checks)
+    stats = TermStats()
+    stats.add(checks)
     typer.echo(
-        f"{len(checks)} entries matched, {len(checks) - missing} rendered, {missing} missing, "
-        f"{forbidden} with forbidden forms",
+        f"{stats.matched} entries matched, {stats.found} rendered, {stats.missing} missing, "
+        f"{stats.forbidden} with forbidden forms",
         err=True,
     )
-    if missing or forbidden:
+    if stats.missing or stats.forbidden:
         raise typer.Exit(1)
 
 
