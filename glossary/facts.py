@@ -32,11 +32,11 @@ from idtrans.glossary.protect import (
     PROXIES,
     TOKEN_PREFIX,
     Protected,
-    Slot,
     fix_possessive,
     replace_stand_in,
     unprotect,
     word_free,
+    write_stand_ins,
 )
 from idtrans.glossary.schema import Glossary
 
@@ -108,8 +108,6 @@ def required_items(
 # ------------------------------------------------------------------------------- protection
 
 
-#: One protected item (see :class:`idtrans.glossary.protect.Slot`).
-ItemSlot = Slot[Item]
 #: A source with stand-ins for some of its items (``slots`` in text order).
 ProtectedItems = Protected[Item]
 
@@ -120,12 +118,8 @@ def protect_items(source: str, items: Sequence[Item], strategy: str = "proxy") -
         raise ValueError(f"unknown protection strategy {strategy!r}; choose one of {', '.join(PROTECT_STRATEGIES)}")
     taken = source + " " + " ".join(item.rendering for item in items)
     proxies = iter(p for p in PROXIES if word_free(p, taken))
-    pieces: list[str] = []
-    slots: list[ItemSlot] = []
-    cursor = length = 0
+    placed = []
     for number, item in enumerate(sorted(items, key=lambda i: i.start), start=1):
-        if item.start < cursor:
-            raise ValueError("items overlap; pass the output of required_items")
         clitic = ""
         if item.kind == "number" or (strategy == "inline" and item.kind == "term"):
             stand_in = item.rendering
@@ -137,14 +131,8 @@ def protect_items(source: str, items: Sequence[Item], strategy: str = "proxy") -
             clitic = item.match.clitic if item.match.clitic.startswith("-") else "-" + item.match.clitic
             if stand_in == item.surface:
                 clitic = ""
-        between = source[cursor : item.start]
-        pieces += [between, stand_in + clitic]
-        length += len(between)
-        slots.append(ItemSlot(item, stand_in, length, length + len(stand_in) + len(clitic)))
-        length += len(stand_in) + len(clitic)
-        cursor = item.end
-    pieces.append(source[cursor:])
-    return ProtectedItems(source, "".join(pieces), strategy, tuple(slots))
+        placed.append((item, stand_in, clitic))
+    return write_stand_ins(source, placed, strategy, "items overlap; pass the output of required_items")
 
 
 def unprotect_items(protected: ProtectedItems) -> str:

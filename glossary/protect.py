@@ -81,6 +81,10 @@ class _Protectable(Protocol):
     """What can be protected: a glossary :class:`Match`, or a required item of :mod:`idtrans.glossary.facts`."""
 
     @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
     def surface(self) -> str: ...
     @property
     def rendering(self) -> str: ...
@@ -148,13 +152,8 @@ def protect(source: str, matches: Sequence[Match], strategy: str = "inline") -> 
     renderings = {m.rendering for m in matches}
     taken = source + " " + " ".join(renderings)
     proxies = iter(p for p in PROXIES if word_free(p, taken))
-    pieces: list[str] = []
-    slots: list[Slot[Match]] = []
-    cursor = 0
-    length = 0
+    placed = []
     for number, match in enumerate(sorted(matches, key=lambda m: m.start), start=1):
-        if match.start < cursor:
-            raise ValueError("matches overlap; pass the output of Glossary.match")
         if strategy == "inline":
             stand_in = match.rendering
         elif strategy == "proxy":
@@ -164,13 +163,29 @@ def protect(source: str, matches: Sequence[Match], strategy: str = "inline") -> 
         clitic = match.clitic
         if clitic and not clitic.startswith("-"):
             clitic = "-" + clitic
-        between = source[cursor : match.start]
-        pieces.append(between)
+        placed.append((match, stand_in, clitic))
+    return write_stand_ins(source, placed, strategy, "matches overlap; pass the output of Glossary.match")
+
+
+def write_stand_ins(
+    source: str, placed: Sequence[tuple[SpanT, str, str]], strategy: str, overlap: str
+) -> Protected[SpanT]:
+    """``source`` with each span (in text order) replaced by its stand-in and clitic; other text untouched.
+
+    ``placed`` holds (span, stand-in, clitic) triples; overlapping spans raise ``ValueError(overlap)``.
+    """
+    pieces: list[str] = []
+    slots: list[Slot[SpanT]] = []
+    cursor = length = 0
+    for span, stand_in, clitic in placed:
+        if span.start < cursor:
+            raise ValueError(overlap)
+        between = source[cursor : span.start]
+        pieces += [between, stand_in + clitic]
         length += len(between)
-        pieces.append(stand_in + clitic)
-        slots.append(Slot(match, stand_in, length, length + len(stand_in) + len(clitic)))
+        slots.append(Slot(span, stand_in, length, length + len(stand_in) + len(clitic)))
         length += len(stand_in) + len(clitic)
-        cursor = match.end
+        cursor = span.end
     pieces.append(source[cursor:])
     return Protected(source, "".join(pieces), strategy, tuple(slots))
 
