@@ -360,7 +360,6 @@ def run_command(
     The folder holds hypotheses.txt, sentences.jsonl, scores.json and report.html.
     With --baseline it is also the CI regression gate.
     """
-
     options = RunOptions(
         test_set=test_set,
         src=src,
@@ -423,7 +422,6 @@ def compare_command(
     Shows each score, its delta from the baseline, the bootstrap mean with its 95% CI, and the p-value
     (same numbers as `sacrebleu REF -i HYP1 HYP2 ... --paired-bs`).
     """
-
     keys = list(dict.fromkeys(m.value for m in metric))
     comparison, sentences = compare_files(hypotheses, ref, metrics=keys, test=test.value, samples=samples)
     if as_json:

@@ -71,7 +71,6 @@ def list_command(
     as_json: bool = typer.Option(False, "--json", help="Print JSON lines (one entry each) instead of a table."),
 ) -> None:
     """List entries: id, category, Indonesian forms -> English rendering."""
-
     if category is not None and category not in CATEGORIES:
         raise InputError(f"unknown category {category!r}", hint=f"use one of: {', '.join(CATEGORIES)}")
     loaded = _load(glossary)
@@ -143,7 +142,6 @@ def add_command(
     glossary: NewOrGlossaryFile = None,
 ) -> None:
     """Append an entry (the rest of the file, comments included, is left byte for byte)."""
-
     path = resolve_path(glossary)
     fields = {
         "id": entry_id,
@@ -178,7 +176,6 @@ def edit_command(
     glossary: GlossaryFile = None,
 ) -> None:
     """Change fields of one entry in place; other entries and comments are untouched."""
-
     path = resolve_path(glossary)
     changes: dict[str, str | list[str]] = {
         k: v for k, v in {"target": target, "category": category, "case": case, "note": note}.items() if v is not None
@@ -201,7 +198,6 @@ def remove_command(
     glossary: GlossaryFile = None,
 ) -> None:
     """Delete one entry (the comments around it stay)."""
-
     path = resolve_path(glossary)
     removed = remove_entry(path, entry_id)
     typer.echo(
@@ -215,7 +211,6 @@ def lint_command(
     glossary: GlossaryFile = None,
 ) -> None:
     """Report every problem at file:line; exit 1 on errors, 0 when there are only warnings."""
-
     if file is not None and glossary is not None and file != glossary:
         raise GlossaryError(
             "two different glossaries given",
@@ -260,7 +255,6 @@ def import_command(
     A TBX file imported into a glossary that does not exist yet keeps every field (sources, target, also,
     forbidden, category, case, note) and the header (name, spelling, notes).
     """
-
     path = resolve_path(glossary)
     if file.suffix.lower() == ".tbx" or fmt == "tbx":
         used, outcome = "tbx", import_tbx(file, path, replace=replace)
@@ -290,7 +284,6 @@ def export_command(
     glossary: GlossaryFile = None,
 ) -> None:
     """Write the glossary as a DeepL / Google / Amazon Translate glossary (one row per source form) or TBX-Basic."""
-
     loaded = _load(glossary)
     to_stdout = str(file) == "-"
     if fmt == "tbx" or (fmt is None and file.suffix.lower() == ".tbx"):

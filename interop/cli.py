@@ -115,7 +115,6 @@ def import_command(
     tm: MemoryFile = None,
 ) -> None:
     """Add a TMX file's translation units (for this language pair) to the memory; newer approvals replace older."""
-
     report = TmxReport()
     with _memory(tm) as memory:
         outcome = memory.add(read_tmx(file, source_lang=source_lang, target_lang=target_lang, report=report))
@@ -132,7 +131,6 @@ def export_command(
     tm: MemoryFile = None,
 ) -> None:
     """Write the whole memory as TMX 1.4b."""
-
     with _memory(tm) as memory:
         entries = list(memory.entries())
     data = export_tmx(entries)
@@ -193,7 +191,6 @@ def apply_command(
     Approved segments (state reviewed/final, or a target that differs from idtrans's draft) go to the
     translation memory, so re-translating the article gives them instead of machine output.
     """
-
     document = read_xliff(file)
     text = html_document(document.blocks(), lang=document.target_lang) if fmt == ArticleFormat.html else document.text()
     if output is None:
