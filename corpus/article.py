@@ -31,7 +31,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
 from idtrans.corpus.boilerplate import BoilerplateRules, RemovedLine, Rule, find_boilerplate
@@ -88,10 +88,6 @@ class Article:
         for p, paragraph in enumerate(self.paragraphs):
             units.extend(("body", p, i, s) for i, s in enumerate(paragraph.sentences))
         return units
-
-    def iter_sentences(self) -> Iterator[tuple[str, int, int, str]]:
-        """The same tuples as :meth:`units`, lazily."""
-        return iter(self.units())
 
     @property
     def sentence_count(self) -> int:

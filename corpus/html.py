@@ -29,7 +29,7 @@ from pathlib import Path
 
 from idtrans.corpus.article import Article, Paragraph, layout_for, parse_article
 from idtrans.corpus.boilerplate import BoilerplateRules, RemovedLine, Rule
-from idtrans.corpus.reader import decode_text, normalise_text
+from idtrans.corpus.reader import decode_text, normalise_text, read_bytes
 from idtrans.corpus.segment import split_sentences
 from idtrans.errors import InputError
 
@@ -267,8 +267,6 @@ def read_html_article(path: str | Path, data: bytes, *, keep_boilerplate: bool =
 def load_article(path: str | Path, *, keep_boilerplate: bool = False) -> Article:
     """Read one article file of any supported kind: a saved web page (by its suffix, or its content
     when it starts with a doctype or ``<html>``) or UTF-8 text/Markdown. ``"-"`` is standard input."""
-    from idtrans.corpus.reader import read_bytes
-
     data = read_bytes(path)
     where = "<stdin>" if str(path) == "-" else str(path)
     if is_html_path(path) or looks_like_html(data):

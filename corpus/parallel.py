@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from idtrans.errors import InputError
+from idtrans.io import read_utf8
 
 __all__ = [
     "CleaningOptions",
@@ -88,26 +89,8 @@ class ParallelCorpus:
 
 
 def _read_lines(path: Path) -> list[str]:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(
-            "file not found", where=str(path), hint="pass the path of an existing line-aligned text file"
-        ) from None
-    except OSError as error:
-        raise InputError(f"cannot read: {error.strerror}", where=str(path)) from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise InputError(
-            "not UTF-8 text", where=f"{path}:{line}", hint="convert the file to UTF-8 (e.g. iconv -t UTF-8)"
-        ) from None
-    if "\x00" in text:
-        raise InputError(
-            "binary data (NUL bytes), not text", where=str(path), hint="pass a plain-text file, one sentence per line"
-        )
-    lines = text.split("\n")
+    """The lines of a corpus file (UTF-8, BOM allowed); only ``\n`` ends a line, a trailing ``\r`` is dropped."""
+    lines = read_utf8(path, role="corpus", allow_bom=True).split("\n")
     if lines and lines[-1] == "":
         lines.pop()
     return [line.rstrip("\r") for line in lines]

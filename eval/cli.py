@@ -1,8 +1,8 @@
 """``idtrans eval``: score, run, compare and gate.
 
 Thin wrappers around :mod:`idtrans.eval.score`, :mod:`~idtrans.eval.run`,
-:mod:`~idtrans.eval.significance` and :mod:`~idtrans.eval.gate`; sacrebleu, torch and the
-pipeline are imported inside the commands so ``idtrans --help`` stays fast.
+:mod:`~idtrans.eval.significance` and :mod:`~idtrans.eval.gate`; those import sacrebleu, torch and
+the model only when a command runs, so ``idtrans --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -10,21 +10,21 @@ from __future__ import annotations
 import json
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from idtrans.errors import InputError
+from idtrans.eval.gate import GateResult
+from idtrans.eval.runner import RunOptions, compare_files, gate_files, rewrite_baseline, run_test_set, score_files
+from idtrans.eval.score import MetricScore, TermScore
+from idtrans.eval.significance import Comparison
+from idtrans.options import Beams, ModelThreads, Quiet
 from idtrans.pipeline.layers.factory import BackendName
 from idtrans.progress import ProgressBar
 from idtrans.settings import glossary_option
 
 if TYPE_CHECKING:
     from rich.console import Console, JustifyMethod
-
-    from idtrans.eval.gate import GateResult
-    from idtrans.eval.lines import TextFile
-    from idtrans.eval.score import MetricScore, TermScore, TermSuccess
 
 eval_app = typer.Typer(
     name="eval",
@@ -126,28 +126,150 @@ def _print_gate(result: GateResult) -> None:
         console.print(f"[green]{result.summary()}[/green]", overflow="fold")
 
 
+def _print_comparison(
+    comparison: Comparison, keys: list[str], names: list[str], *, test: str, alpha: float, sentences: int
+) -> None:
+    """The table of ``eval compare``: each system's scores, CI, delta and p-value, then the signatures."""
+    from rich.table import Table
+
+    label = "paired bootstrap resampling" if test == "bs" else "approximate randomisation"
+    table = Table(
+        title=f"{label}, {comparison.samples} samples, {sentences} sentences; baseline: {names[0]}",
+        title_justify="left",
+        show_edge=False,
+        pad_edge=False,
+        show_lines=False,
+    )
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
+        ("system", "left"),
+        ("metric", "left"),
+        ("score", "right"),
+        ("μ ± 95% CI", "right"),
+        ("Δ", "right"),
+        ("p", "right"),
+    )
+    for column, justify in columns:
+        table.add_column(column, justify=justify, overflow="fold")
+    for i, system in enumerate(comparison.systems):
+        for j, key in enumerate(keys):
+            r = comparison.results[key][i]
+            ci = f"{r.mean:.1f} ± {r.ci:.1f}" if r.mean is not None and r.ci is not None else ""
+            if r.is_baseline:
+                delta, p_value = "", "(baseline)"
+            else:
+                delta, p_value = f"{r.delta:+.1f}", f"{r.p_value:.4f}" + ("*" if r.significant(alpha) else "")
+            table.add_row(
+                system if j == 0 else "", r.metric, f"{r.score:.1f}", ci, delta, p_value, end_section=j == len(keys) - 1
+            )
+    console = _console()
+    console.print(table)
+    console.print(
+        f"[dim]* p < {alpha}: the difference is unlikely to be chance (it says nothing of which is better: see "
+        "Δ).[/dim]"
+    )
+    for key in keys:
+        console.print(f"  [dim]{comparison.results[key][0].metric}|{comparison.signatures[key]}[/dim]", overflow="fold")
+
+
 def _tolerances(bleu: float, chrf: float) -> dict[str, float]:
     return {"bleu": bleu, "chrf": chrf}
 
 
-def _read_scoring_inputs(
-    hypothesis: Path, reference: Path, src: Path | None, glossary: Path | None, *, strict: bool = False
-) -> tuple[TextFile, TextFile, TextFile | None, TermSuccess | None]:
-    """Read reference, hypotheses and (optional) source, check they align, load the term metric."""
-    from idtrans.eval.lines import check_aligned, read_lines
-    from idtrans.eval.score import load_term_metric
+# --------------------------------------------------------------------------- options
 
-    if glossary is not None and src is None:
-        raise InputError("term success needs the source sentences", where=str(glossary), hint="add --src SOURCE_FILE")
-    ref = read_lines(reference, role="reference")
-    hyp = read_lines(hypothesis, role="hypothesis")
-    check_aligned(ref, hyp)
-    source = None
-    if src is not None:
-        source = read_lines(src, role="source")
-        check_aligned(ref, source)
-    term_metric = load_term_metric(glossary, strict=strict) if glossary is not None else None
-    return ref, hyp, source, term_metric
+
+def _tolerance_option(name: str, metric: str, prefix: str = "") -> Any:
+    """``--tolerance-NAME``: how far ``metric`` may fall; the help starts with ``prefix``."""
+    return typer.Option(
+        f"--tolerance-{name}",
+        min=0,
+        help=f"{prefix}{metric} may fall this much (points) before a significant drop fails.",
+    )
+
+
+def _alpha_option(prefix: str = "") -> Any:
+    """``--alpha`` of the gate; the help starts with ``prefix``."""
+    return typer.Option(
+        "--alpha",
+        min=0.0001,
+        max=0.5,
+        help=f"{prefix}p-value below which a drop counts as significant (paired bootstrap).",
+    )
+
+
+ToleranceBleu = Annotated[float, _tolerance_option("bleu", "BLEU")]
+ToleranceChrf = Annotated[float, _tolerance_option("chrf", "chrF++")]
+GateAlpha = Annotated[float, _alpha_option()]
+RunToleranceBleu = Annotated[float, _tolerance_option("bleu", "BLEU", "Gate: ")]
+RunToleranceChrf = Annotated[float, _tolerance_option("chrf", "chrF++", "Gate: ")]
+RunGateAlpha = Annotated[float, _alpha_option("Gate: ")]
+
+# `idtrans eval run` options.
+TestSetName = Annotated[
+    str | None,
+    typer.Argument(help="Named test set in the data directory (e.g. dev, flores200-devtest); or use --src/--ref."),
+]
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Folder of NAME.id/NAME.en pairs (and test/NAME.*) (default: $IDTRANS_DATA)."),
+]
+RunSource = Annotated[
+    Path | None,
+    typer.Option("--src", "-s", help="Source file (Indonesian, one sentence per line) instead of a named test set."),
+]
+RunReference = Annotated[
+    Path | None, typer.Option("--ref", "-r", help="Reference file (English, line-aligned with --src).")
+]
+Limit = Annotated[
+    int | None,
+    typer.Option("--limit", "-n", min=1, help="Fixed subset: only the first N lines of the test set."),
+]
+RunModel = Annotated[
+    str | None,
+    typer.Option(
+        "--model",
+        "-m",
+        help="Hugging Face model id or local MarianMT directory (default: as idtrans translate).",
+    ),
+]
+RunGlossary = Annotated[
+    Path | None,
+    typer.Option(
+        "--glossary",
+        "-g",
+        help="Glossary to enforce and check terms with (default: $IDTRANS_GLOSSARY, else the bundled one).",
+    ),
+]
+RunNoGlossary = Annotated[
+    bool,
+    typer.Option("--no-glossary", help="Translate without glossary enforcement (no term check unless --terms)."),
+]
+TermsGlossary = Annotated[
+    Path | None,
+    typer.Option("--terms", help="Glossary to check term success with (default: the enforced glossary)."),
+]
+RunBackend = Annotated[
+    BackendName,
+    typer.Option("--backend", help="torch, ct2, or auto (ct2 when the model has a converted copy)."),
+]
+RunFolder = Annotated[
+    Path | None,
+    typer.Option("--out", "-o", help="Run folder (default: eval-runs/<test set>_<model>_<glossary>_<time>)."),
+]
+Force = Annotated[bool, typer.Option("--force", help="Overwrite the files of an earlier run in --out.")]
+Worst = Annotated[int, typer.Option("--worst", min=1, help="How many worst sentences the HTML report shows.")]
+RunBaseline = Annotated[
+    Path | None,
+    typer.Option("--baseline", help="Gate: fail (exit 1) on a significant regression against this baseline JSON."),
+]
+RunUpdateBaseline = Annotated[
+    bool,
+    typer.Option("--update-baseline", help="Write this run as the new --baseline instead of gating against it."),
+]
+RunJson = Annotated[
+    bool,
+    typer.Option("--json", help="Print scores.json (with the gate verdict) to stdout instead of tables."),
+]
 
 
 # --------------------------------------------------------------------------- score
@@ -173,29 +295,21 @@ def score_command(
     report: Path | None = typer.Option(
         None, "--report", help="Also write an HTML report (worst sentences, term failures, score histogram) here."
     ),
-    worst: int = typer.Option(25, "--worst", min=1, help="How many worst sentences the HTML report shows."),
+    worst: Worst = 25,
 ) -> None:
     """Score a hypothesis file against a reference: BLEU, chrF++, TER (sacrebleu) and term success.
 
     The numbers equal `sacrebleu REF -i HYP -m bleu chrf ter --chrf-word-order 2`.
     """
-    from idtrans.eval.run import RunInputs, evaluate
-
-    ref, hyp, source, term_metric = _read_scoring_inputs(hypothesis, reference, src, glossary, strict=strict_terms)
-    inputs = RunInputs(reference.name, source, ref, len(ref))
-    result = evaluate(inputs, hyp.lines, term_metric=term_metric, meta={"hypotheses_file": str(hypothesis)})
-    if report is not None:
-        from idtrans.eval.report import render_report
-        from idtrans.io import atomic_write_text
-
-        report.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(report, render_report(result, worst=worst, title=f"idtrans evaluation: {hypothesis.name}"))
+    result = score_files(
+        hypothesis, reference, src=src, glossary=glossary, strict_terms=strict_terms, report=report, worst=worst
+    )
     if as_json:
         payload: dict[str, Any] = {
             "hypothesis": str(hypothesis),
             "reference": str(reference),
             "source": None if src is None else str(src),
-            "sentences": len(ref),
+            "sentences": len(result.inputs.reference),
             "scores": {k: v.to_dict(width) for k, v in result.scores.items()},
         }
         if result.terms is not None:
@@ -206,7 +320,7 @@ def score_command(
             result.scores,
             result.terms,
             width=width,
-            title=f"{hypothesis} vs {reference} ({len(ref)} sentences)",
+            title=f"{hypothesis} vs {reference} ({len(result.inputs.reference)} sentences)",
             facts=result.facts,
         )
     if report is not None:
@@ -218,77 +332,34 @@ def score_command(
 
 @eval_app.command("run")
 def run_command(
-    test_set: str | None = typer.Argument(
-        None, help="Named test set in the data directory (e.g. dev, flores200-devtest); or use --src/--ref."
-    ),
-    data_dir: Path | None = typer.Option(
-        None, "--data-dir", help="Folder of NAME.id/NAME.en pairs (and test/NAME.*) (default: $IDTRANS_DATA)."
-    ),
-    src: Path | None = typer.Option(
-        None, "--src", "-s", help="Source file (Indonesian, one sentence per line) instead of a named test set."
-    ),
-    ref: Path | None = typer.Option(None, "--ref", "-r", help="Reference file (English, line-aligned with --src)."),
-    limit: int | None = typer.Option(
-        None, "--limit", "-n", min=1, help="Fixed subset: only the first N lines of the test set."
-    ),
-    model: str | None = typer.Option(
-        None, "--model", "-m", help="Hugging Face model id or local MarianMT directory (default: as idtrans translate)."
-    ),
-    beams: int = typer.Option(4, "--beams", min=1, max=32, help="Beam size."),
-    glossary: Path | None = typer.Option(
-        None,
-        "--glossary",
-        "-g",
-        help="Glossary to enforce and check terms with (default: $IDTRANS_GLOSSARY, else the bundled one).",
-    ),
-    no_glossary: bool = typer.Option(
-        False, "--no-glossary", help="Translate without glossary enforcement (no term check unless --terms)."
-    ),
-    terms: Path | None = typer.Option(
-        None, "--terms", help="Glossary to check term success with (default: the enforced glossary)."
-    ),
-    backend: BackendName = typer.Option(
-        BackendName.auto, "--backend", help="torch, ct2, or auto (ct2 when the model has a converted copy)."
-    ),
-    threads: int | None = typer.Option(
-        None, "--threads", min=1, help="CPU threads for the model (default: all cores)."
-    ),
-    out: Path | None = typer.Option(
-        None, "--out", "-o", help="Run folder (default: eval-runs/<test set>_<model>_<glossary>_<time>)."
-    ),
-    force: bool = typer.Option(False, "--force", help="Overwrite the files of an earlier run in --out."),
-    worst: int = typer.Option(25, "--worst", min=1, help="How many worst sentences the HTML report shows."),
-    baseline: Path | None = typer.Option(
-        None, "--baseline", help="Gate: fail (exit 1) on a significant regression against this baseline JSON."
-    ),
-    update_baseline: bool = typer.Option(
-        False, "--update-baseline", help="Write this run as the new --baseline instead of gating against it."
-    ),
-    tolerance_bleu: float = typer.Option(
-        0.5, "--tolerance-bleu", min=0, help="Gate: BLEU may fall this much (points) before a significant drop fails."
-    ),
-    tolerance_chrf: float = typer.Option(
-        0.5, "--tolerance-chrf", min=0, help="Gate: chrF++ may fall this much (points) before a significant drop fails."
-    ),
-    alpha: float = typer.Option(
-        0.05,
-        "--alpha",
-        min=0.0001,
-        max=0.5,
-        help="Gate: p-value below which a drop counts as significant (paired bootstrap).",
-    ),
-    as_json: bool = typer.Option(
-        False, "--json", help="Print scores.json (with the gate verdict) to stdout instead of tables."
-    ),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no informational lines on stderr."),
+    test_set: TestSetName = None,
+    data_dir: DataDir = None,
+    src: RunSource = None,
+    ref: RunReference = None,
+    limit: Limit = None,
+    model: RunModel = None,
+    beams: Beams = 4,
+    glossary: RunGlossary = None,
+    no_glossary: RunNoGlossary = False,
+    terms: TermsGlossary = None,
+    backend: RunBackend = BackendName.auto,
+    threads: ModelThreads = None,
+    out: RunFolder = None,
+    force: Force = False,
+    worst: Worst = 25,
+    baseline: RunBaseline = None,
+    update_baseline: RunUpdateBaseline = False,
+    tolerance_bleu: RunToleranceBleu = 0.5,
+    tolerance_chrf: RunToleranceChrf = 0.5,
+    alpha: RunGateAlpha = 0.05,
+    as_json: RunJson = False,
+    quiet: Quiet = False,
 ) -> None:
     """Translate a test set with a model, score it, and write a run folder with an HTML report.
 
     The folder holds hypotheses.txt, sentences.jsonl, scores.json and report.html.
     With --baseline it is also the CI regression gate.
     """
-    from idtrans.eval.runner import RunOptions, run_test_set
-
     options = RunOptions(
         test_set=test_set,
         src=src,
@@ -351,71 +422,19 @@ def compare_command(
     Shows each score, its delta from the baseline, the bootstrap mean with its 95% CI, and the p-value
     (same numbers as `sacrebleu REF -i HYP1 HYP2 ... --paired-bs`).
     """
-    from rich.table import Table
-
-    from idtrans.eval.lines import check_aligned, read_lines
-    from idtrans.eval.significance import compare_systems
-
-    if len(hypotheses) < 2:
-        raise InputError(
-            "compare needs at least two hypothesis files", hint="pass the baseline first, then the other systems"
-        )
-    reference = read_lines(ref, role="reference")
-    files = [read_lines(path, role="hypothesis") for path in hypotheses]
-    check_aligned(reference, *files)
-    names = [str(path) for path in hypotheses]
-    if len(set(names)) != len(names):
-        raise InputError("the same hypothesis file is given twice", hint="pass each system once")
     keys = list(dict.fromkeys(m.value for m in metric))
-    comparison = compare_systems(
-        [(f.path, f.lines) for f in files], reference.lines, metrics=keys, test=test.value, samples=samples
-    )
+    comparison, sentences = compare_files(hypotheses, ref, metrics=keys, test=test.value, samples=samples)
     if as_json:
         typer.echo(
             json.dumps(
-                {"reference": str(ref), "sentences": len(reference), "alpha": alpha, **comparison.to_dict()},
+                {"reference": str(ref), "sentences": sentences, "alpha": alpha, **comparison.to_dict()},
                 ensure_ascii=False,
                 indent=2,
             )
         )
         return
-    label = "paired bootstrap resampling" if test.value == "bs" else "approximate randomisation"
-    table = Table(
-        title=f"{label}, {comparison.samples} samples, {len(reference)} sentences; baseline: {names[0]}",
-        title_justify="left",
-        show_edge=False,
-        pad_edge=False,
-        show_lines=False,
-    )
-    columns: tuple[tuple[str, JustifyMethod], ...] = (
-        ("system", "left"),
-        ("metric", "left"),
-        ("score", "right"),
-        ("μ ± 95% CI", "right"),
-        ("Δ", "right"),
-        ("p", "right"),
-    )
-    for column, justify in columns:
-        table.add_column(column, justify=justify, overflow="fold")
-    for i, system in enumerate(comparison.systems):
-        for j, key in enumerate(keys):
-            r = comparison.results[key][i]
-            ci = f"{r.mean:.1f} ± {r.ci:.1f}" if r.mean is not None and r.ci is not None else ""
-            if r.is_baseline:
-                delta, p_value = "", "(baseline)"
-            else:
-                delta, p_value = f"{r.delta:+.1f}", f"{r.p_value:.4f}" + ("*" if r.significant(alpha) else "")
-            table.add_row(
-                system if j == 0 else "", r.metric, f"{r.score:.1f}", ci, delta, p_value, end_section=j == len(keys) - 1
-            )
-    console = _console()
-    console.print(table)
-    console.print(
-        f"[dim]* p < {alpha}: the difference is unlikely to be chance (it says nothing of which is better: see "
-        "Δ).[/dim]"
-    )
-    for key in keys:
-        console.print(f"  [dim]{comparison.results[key][0].metric}|{comparison.signatures[key]}[/dim]", overflow="fold")
+    names = [str(path) for path in hypotheses]
+    _print_comparison(comparison, keys, names, test=test.value, alpha=alpha, sentences=sentences)
 
 
 # --------------------------------------------------------------------------- gate
@@ -437,19 +456,9 @@ def gate_command(
     update_baseline: bool = typer.Option(
         False, "--update-baseline", help="Write these hypotheses as the new baseline instead of gating."
     ),
-    tolerance_bleu: float = typer.Option(
-        0.5, "--tolerance-bleu", min=0, help="BLEU may fall this much (points) before a significant drop fails."
-    ),
-    tolerance_chrf: float = typer.Option(
-        0.5, "--tolerance-chrf", min=0, help="chrF++ may fall this much (points) before a significant drop fails."
-    ),
-    alpha: float = typer.Option(
-        0.05,
-        "--alpha",
-        min=0.0001,
-        max=0.5,
-        help="p-value below which a drop counts as significant (paired bootstrap).",
-    ),
+    tolerance_bleu: ToleranceBleu = 0.5,
+    tolerance_chrf: ToleranceChrf = 0.5,
+    alpha: GateAlpha = 0.05,
     as_json: bool = typer.Option(False, "--json", help="Print the verdict as JSON."),
 ) -> None:
     """Gate a hypothesis file against a committed baseline: exit 1 with a one-line reason on a regression.
@@ -457,27 +466,17 @@ def gate_command(
     Fails when BLEU or chrF++ falls by more than its tolerance and sacrebleu's paired bootstrap test
     says the drop is significant, or when term success falls at all.
     """
-    from idtrans.eval.gate import load_baseline, run_gate
-    from idtrans.eval.run import RunInputs, evaluate
-    from idtrans.eval.runner import fact_metric
-    from idtrans.eval.runner import update_baseline as update_baseline_file
-
-    reference, hyp, source, term_metric = _read_scoring_inputs(hypothesis, ref, src, glossary)
     if update_baseline:
-        inputs = RunInputs(Path(ref).stem, source, reference, len(reference))
-        result = evaluate(inputs, hyp.lines, term_metric=term_metric, meta={"hypotheses_file": str(hypothesis)})
-        typer.echo(update_baseline_file(baseline, result), err=True)
+        typer.echo(rewrite_baseline(hypothesis, baseline, ref, src=src, glossary=glossary), err=True)
         return
-    base = load_baseline(baseline)
-    gate = run_gate(
-        base,
-        hyp.lines,
-        reference.lines,
-        sources=None if source is None else source.lines,
-        terms=term_metric,
+    gate = gate_files(
+        hypothesis,
+        baseline,
+        ref,
+        src=src,
+        glossary=glossary,
         tolerance=_tolerances(tolerance_bleu, tolerance_chrf),
         alpha=alpha,
-        facts=fact_metric(term_metric),
     )
     if as_json:
         typer.echo(json.dumps(gate.to_dict(), ensure_ascii=False, indent=2))

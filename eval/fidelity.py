@@ -26,14 +26,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from idtrans.errors import EvalError
+from idtrans.eval.score import WIDTH, PercentScore
 from idtrans.glossary.facts import required_items
 from idtrans.glossary.names import NameFact
 from idtrans.glossary.numbers import english_values, source_values
 
 if TYPE_CHECKING:  # pragma: no cover
     from idtrans.glossary import Glossary
-
-WIDTH = 1
 
 
 @dataclass
@@ -47,7 +46,7 @@ class FactMisses:
 
 
 @dataclass
-class FidelityScore:
+class FidelityScore(PercentScore):
     """Kept / counted for one kind of fact (``numbers`` or ``names``); ``score`` is a percentage."""
 
     key: str
@@ -60,14 +59,8 @@ class FidelityScore:
     def score(self) -> float | None:
         return 100.0 * self.kept / self.counted if self.counted else None
 
-    def printed(self, width: int = WIDTH) -> str:
-        return "n/a" if self.score is None else f"{self.score:.{width}f}"
-
     def verbose(self) -> str:
         return f"{self.kept}/{self.counted} {self.key} of the source that the reference keeps"
-
-    def line(self, width: int = WIDTH) -> str:
-        return f"{self.name}|{self.signature} = {self.printed(width)} {self.verbose()}"
 
     def fell_from(self, base: FidelityScore) -> bool:
         """Lower than ``base`` (compared as exact fractions)."""
@@ -75,10 +68,7 @@ class FidelityScore:
 
     def to_dict(self, width: int = WIDTH) -> dict:
         return {
-            "name": self.name,
-            "score": None if self.score is None else float(self.printed(width)),
-            "exact": self.score,
-            "signature": self.signature,
+            **self.score_fields(width),
             "counted": self.counted,
             "kept": self.kept,
         }
@@ -100,7 +90,7 @@ class FactFidelity:
         return found
 
     def get_signature(self) -> str:
-        from idtrans import __version__
+        from idtrans import __version__  # (the package imports this module through idtrans.api)
 
         terms = f"fp:{self.glossary.fingerprint}" if self.glossary is not None else "none"
         return f"facts:numbers+names|glossary:{terms}|version:idtrans-{__version__}"

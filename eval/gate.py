@@ -25,11 +25,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from idtrans import __version__
 from idtrans.errors import EvalError, InputError, RegressionError
 from idtrans.eval.fidelity import FactFidelity, FidelityScore
 from idtrans.eval.lines import lines_digest
 from idtrans.eval.score import GATED, MetricScore, TermScore, TermSuccess
-from idtrans.eval.significance import compare_systems
+from idtrans.eval.significance import Comparison, compare_systems
+from idtrans.io import atomic_write_text
 
 FORMAT = "idtrans-eval-baseline/1"
 DEFAULT_TOLERANCE = {"bleu": 0.5, "chrf": 0.5}
@@ -116,8 +118,6 @@ def load_baseline(path: str | Path) -> Baseline:
 
 def write_baseline(path: str | Path, baseline: Baseline) -> Path:
     """Write a baseline atomically (temp file + rename), pretty enough to diff in review."""
-    from idtrans.io import atomic_write_text
-
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(target, json.dumps(baseline.to_dict(), ensure_ascii=False, indent=1) + "\n")
@@ -135,8 +135,6 @@ def make_baseline(
     facts: dict[str, FidelityScore] | None = None,
 ) -> Baseline:
     """A Baseline from a run's hypotheses and scores (``meta``: test set, model, settings, glossary)."""
-    from idtrans import __version__
-
     meta = dict(meta or {})
     meta.setdefault("created", datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
     meta.setdefault("idtrans_version", __version__)
@@ -303,8 +301,23 @@ def run_gate(
         test="bs",
         samples=samples,
     )
-    checks = []
-    identical = list(hypotheses) == list(baseline.hypotheses)
+    checks = metric_checks(comparison, baseline, list(hypotheses) == list(baseline.hypotheses), tolerance, alpha, notes)
+    checks.extend(term_checks(terms, baseline, hypotheses, sources, notes))
+    if facts is not None and sources is not None:
+        checks.extend(fidelity_checks(facts, baseline.hypotheses, hypotheses, sources, references))
+    return GateResult(checks, alpha, comparison.samples, notes, baseline.path)
+
+
+def metric_checks(
+    comparison: Comparison,
+    baseline: Baseline,
+    identical: bool,
+    tolerance: dict[str, float],
+    alpha: float,
+    notes: list[str],
+) -> list[GateCheck]:
+    """The BLEU and chrF++ checks of a baseline/candidate comparison; re-scoring differences go to ``notes``."""
+    checks: list[GateCheck] = []
     for key in GATED:
         result = comparison.result("candidate", key)
         stored = (baseline.scores.get(key) or {}).get("exact")
@@ -341,7 +354,17 @@ def run_gate(
         checks.append(
             GateCheck(result.metric, result.baseline, result.score, tolerance[key], result.p_value, failed, reason)
         )
+    return checks
 
+
+def term_checks(
+    terms: TermSuccess | None,
+    baseline: Baseline,
+    hypotheses: Sequence[str],
+    sources: Sequence[str] | None,
+    notes: list[str],
+) -> list[GateCheck]:
+    """The term-success check (none without a glossary); a changed glossary is noted in ``notes``."""
     stored_terms = baseline.scores.get("terms")
     if terms is None and stored_terms:
         raise EvalError(
@@ -349,31 +372,28 @@ def run_gate(
             where=baseline.path,
             hint="pass the glossary the baseline used (--glossary or --terms), or --update-baseline",
         )
-    if terms is not None:
-        if sources is None:
-            raise EvalError("term success needs the source sentences", hint="pass --src")
-        if stored_terms and stored_terms.get("signature") != terms.get_signature():
-            notes.append(
-                "the glossary differs from the baseline's: the baseline's term success is re-checked with the "
-                "current glossary"
-            )
-        base = terms.corpus_score(baseline.hypotheses, sources)
-        cand = terms.corpus_score(hypotheses, sources)
-        if base.matched == 0:
-            checks.append(GateCheck("TermSuccess", None, None, 0.0, None, False, "no glossary term in the sources"))
-        else:
-            failed = cand.found * base.matched < base.found * cand.matched
-            lost = sorted(set(cand.missed_by_entry) - set(base.missed_by_entry))
-            lost_text = f"; newly missed: {', '.join(lost[:5])}" + (" …" if len(lost) > 5 else "") if lost else ""
-            verb = "fell" if failed else ("rose" if cand.found > base.found else "held")
-            reason = (
-                f"term success {verb} ({base.found}/{base.matched} = {base.score:.1f}% -> "
-                f"{cand.found}/{cand.matched} = {cand.score:.1f}%{lost_text if failed else ''})"
-            )
-            checks.append(GateCheck("TermSuccess", base.score, cand.score, 0.0, None, failed, reason))
-    if facts is not None and sources is not None:
-        checks.extend(fidelity_checks(facts, baseline.hypotheses, hypotheses, sources, references))
-    return GateResult(checks, alpha, comparison.samples, notes, baseline.path)
+    if terms is None:
+        return []
+    if sources is None:
+        raise EvalError("term success needs the source sentences", hint="pass --src")
+    if stored_terms and stored_terms.get("signature") != terms.get_signature():
+        notes.append(
+            "the glossary differs from the baseline's: the baseline's term success is re-checked with the "
+            "current glossary"
+        )
+    base = terms.corpus_score(baseline.hypotheses, sources)
+    cand = terms.corpus_score(hypotheses, sources)
+    if base.matched == 0:
+        return [GateCheck("TermSuccess", None, None, 0.0, None, False, "no glossary term in the sources")]
+    failed = cand.found * base.matched < base.found * cand.matched
+    lost = sorted(set(cand.missed_by_entry) - set(base.missed_by_entry))
+    lost_text = f"; newly missed: {', '.join(lost[:5])}" + (" …" if len(lost) > 5 else "") if lost else ""
+    verb = "fell" if failed else ("rose" if cand.found > base.found else "held")
+    reason = (
+        f"term success {verb} ({base.found}/{base.matched} = {base.score:.1f}% -> "
+        f"{cand.found}/{cand.matched} = {cand.score:.1f}%{lost_text if failed else ''})"
+    )
+    return [GateCheck("TermSuccess", base.score, cand.score, 0.0, None, failed, reason)]
 
 
 def fidelity_checks(

@@ -5,18 +5,19 @@ line: only ``\\n`` ends a line (a stray ``\\r`` or U+2028 inside a line stays in
 trailing whitespace, ``\\r`` included, is dropped. :func:`read_lines` does the same, so
 ``idtrans eval score`` sees the very strings ``sacrebleu REF -i HYP`` sees and the numbers agree
 to the last digit. Unlike the CLI it refuses bad input with one clear error naming the file
-and line: a missing or empty file, bytes that are not UTF-8, files of different lengths.
+and line (:func:`idtrans.io.read_utf8`): a missing or empty file, bytes that are not UTF-8, files of
+different lengths.
 """
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from idtrans.errors import InputError
+from idtrans.io import read_utf8
 
 ALIGN_HINT = (
     "the files must be line-aligned: one sentence per line, in the same order "
@@ -60,42 +61,11 @@ def split_lines(text: str) -> list[str]:
 
 def read_lines(path: str | Path, *, role: str = "file", allow_empty: bool = False) -> TextFile:
     """Read a UTF-8 (optionally ``.gz``) text file into lines; raise InputError naming file and line."""
-    name = str(path)
-    file = Path(path)
-    if not file.exists():
-        raise InputError(f"{role} file not found", where=name, hint="check the path")
-    if file.is_dir():
-        raise InputError(
-            f"{role} is a directory, not a text file", where=name, hint="pass a file with one sentence per line"
-        )
-    try:
-        data = file.read_bytes()
-        if name.endswith(".gz"):
-            data = gzip.decompress(data)
-    except (OSError, EOFError) as error:
-        raise InputError(f"cannot read {role} file: {error}", where=name) from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        bad = data[error.start : error.start + 1].hex()
-        raise InputError(
-            f"{role} file is not UTF-8 text: byte 0x{bad} at column {column} cannot be decoded",
-            where=f"{name}:{line}",
-            hint="re-encode the file as UTF-8, e.g. `iconv -f latin1 -t utf-8 FILE > FILE.utf8`",
-        ) from None
-    if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        raise InputError(
-            f"{role} file contains a NUL byte: it is not a text file",
-            where=f"{name}:{line}",
-            hint="pass a plain UTF-8 text file, one sentence per line",
-        )
+    text = read_utf8(path, role=role)
     lines = split_lines(text)
     if not lines and not allow_empty:
-        raise InputError(f"{role} file is empty", where=name, hint="it needs one sentence per line")
-    return TextFile(name, lines)
+        raise InputError(f"{role} file is empty", where=str(path), hint="it needs one sentence per line")
+    return TextFile(str(path), lines)
 
 
 def check_aligned(reference: TextFile, *others: TextFile) -> None:

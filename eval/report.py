@@ -17,6 +17,8 @@ import statistics
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from idtrans.glossary.check import check_matches, rendering_spans
+
 if TYPE_CHECKING:  # pragma: no cover
     from idtrans.eval.run import RunResult, SentenceRecord
     from idtrans.glossary import Glossary
@@ -93,8 +95,6 @@ def _forbidden_spans(form: str, text: str) -> list[tuple[int, int]]:
 
 def term_spans(glossary: Glossary, record: SentenceRecord) -> tuple[list[Span], list[Span], list[Span]]:
     """Highlight spans for the source, the reference and the hypothesis of one record."""
-    from idtrans.glossary.check import check_matches, rendering_spans
-
     src_spans: list[Span] = []
     ref_spans: list[Span] = []
     hyp_spans: list[Span] = []

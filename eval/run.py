@@ -28,8 +28,11 @@ from typing import Any
 from idtrans.errors import EvalError, InputError
 from idtrans.eval.fidelity import FactFidelity, FactMisses, FidelityScore
 from idtrans.eval.lines import TextFile, check_aligned, lines_digest, read_lines
+from idtrans.eval.report import render_report
 from idtrans.eval.score import MetricScore, TermScore, TermSuccess, score_corpus, sentence_chrf
 from idtrans.io import atomic_write_text
+from idtrans.pipeline.layers.factory import build_stack
+from idtrans.pipeline.layers.translator import DecodeSettings
 from idtrans.settings import DATA_ENV, DEFAULT_GLOSSARY, GlossarySpec, env
 
 SOURCE_SUFFIX = ".id"
@@ -271,9 +274,6 @@ def translate_inputs(
     notice: Callable[[str], None] | None = None,
 ) -> tuple[list[str], list[dict], dict[str, Any]]:
     """Translate the source lines; returns hypotheses, per-sentence info and run metadata."""
-    from idtrans.pipeline.layers.factory import build_stack
-    from idtrans.pipeline.layers.translator import DecodeSettings
-
     settings = DecodeSettings(beams=beams)
     started = time.perf_counter()
     stack = build_stack(
@@ -362,8 +362,6 @@ def prepare_run_dir(path: Path, *, force: bool = False) -> Path:
 
 def write_run(result: RunResult, folder: Path, *, worst: int = 25) -> dict[str, Path]:
     """Write the four run files into ``folder`` (already prepared); returns their paths."""
-    from idtrans.eval.report import render_report
-
     paths = {name: folder / name for name in RUN_FILES}
     atomic_write_text(paths["hypotheses.txt"], "".join(hyp + "\n" for hyp in result.hypotheses))
     atomic_write_text(

@@ -1,14 +1,16 @@
-"""The work behind ``idtrans eval run``: one call from options to a written run folder.
+"""The work behind ``idtrans eval run``, ``score`` and ``gate``: one call each.
 
 :func:`run_test_set` checks the options, reads the test set (before any model loads), translates,
 scores, gates against a baseline when asked, and writes the run folder; the CLI only prints what it
-returns. Tests and a server call the same function.
+returns. Tests and a server call the same function. :func:`score_files`, :func:`gate_files` and
+:func:`rewrite_baseline` and :func:`compare_files` do the same for hypothesis files that are already
+translated.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -16,6 +18,7 @@ from pathlib import Path
 from idtrans.errors import EvalError, InputError
 from idtrans.eval.fidelity import FactFidelity
 from idtrans.eval.gate import (
+    DEFAULT_ALPHA,
     Baseline,
     GateResult,
     check_same_test_set,
@@ -24,6 +27,8 @@ from idtrans.eval.gate import (
     run_gate,
     write_baseline,
 )
+from idtrans.eval.lines import TextFile, check_aligned, read_lines
+from idtrans.eval.report import render_report
 from idtrans.eval.run import (
     RunInputs,
     RunResult,
@@ -38,6 +43,8 @@ from idtrans.eval.run import (
     write_run,
 )
 from idtrans.eval.score import TermSuccess, load_term_metric
+from idtrans.eval.significance import Comparison, compare_systems
+from idtrans.io import atomic_write_text
 from idtrans.progress import ProgressBar
 from idtrans.settings import DEFAULT_GLOSSARY, GlossarySpec, resolve_glossary
 
@@ -204,3 +211,102 @@ def update_baseline(path: Path, result: RunResult) -> str:
                 bits.append(f"{key} {before} -> {after}")
         change = " (" + ", ".join(bits) + ")"
     return f"baseline written: {path}{change}; commit it to make it the new reference"
+
+
+# --------------------------------------------------------------------------- files already translated
+
+
+def read_scoring_inputs(
+    hypothesis: Path, reference: Path, src: Path | None, glossary: Path | None, *, strict: bool = False
+) -> tuple[TextFile, TextFile, TextFile | None, TermSuccess | None]:
+    """Read reference, hypotheses and (optional) source, check they align, load the term metric."""
+    if glossary is not None and src is None:
+        raise InputError("term success needs the source sentences", where=str(glossary), hint="add --src SOURCE_FILE")
+    ref = read_lines(reference, role="reference")
+    hyp = read_lines(hypothesis, role="hypothesis")
+    check_aligned(ref, hyp)
+    source = None
+    if src is not None:
+        source = read_lines(src, role="source")
+        check_aligned(ref, source)
+    term_metric = load_term_metric(glossary, strict=strict) if glossary is not None else None
+    return ref, hyp, source, term_metric
+
+
+def _score(
+    hypothesis: Path, reference: Path, name: str, src: Path | None, glossary: Path | None, strict: bool = False
+) -> RunResult:
+    ref, hyp, source, term_metric = read_scoring_inputs(hypothesis, reference, src, glossary, strict=strict)
+    inputs = RunInputs(name, source, ref, len(ref))
+    return evaluate(inputs, hyp.lines, term_metric=term_metric, meta={"hypotheses_file": str(hypothesis)})
+
+
+def score_files(
+    hypothesis: Path,
+    reference: Path,
+    *,
+    src: Path | None = None,
+    glossary: Path | None = None,
+    strict_terms: bool = False,
+    report: Path | None = None,
+    worst: int = 25,
+) -> RunResult:
+    """Score a hypothesis file against a reference (and term success with a glossary and the sources);
+    with ``report``, also write the HTML report there."""
+    result = _score(hypothesis, reference, reference.name, src, glossary, strict_terms)
+    if report is not None:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(report, render_report(result, worst=worst, title=f"idtrans evaluation: {hypothesis.name}"))
+    return result
+
+
+def rewrite_baseline(
+    hypothesis: Path, baseline: Path, reference: Path, *, src: Path | None = None, glossary: Path | None = None
+) -> str:
+    """Score a hypothesis file and write it as the new baseline; returns a line saying what changed."""
+    return update_baseline(baseline, _score(hypothesis, reference, Path(reference).stem, src, glossary))
+
+
+def gate_files(
+    hypothesis: Path,
+    baseline: Path,
+    reference: Path,
+    *,
+    src: Path | None = None,
+    glossary: Path | None = None,
+    tolerance: dict[str, float] | None = None,
+    alpha: float = DEFAULT_ALPHA,
+) -> GateResult:
+    """Gate a hypothesis file against a committed baseline file: the verdict, not yet raised."""
+    ref, hyp, source, term_metric = read_scoring_inputs(hypothesis, reference, src, glossary)
+    return run_gate(
+        load_baseline(baseline),
+        hyp.lines,
+        ref.lines,
+        sources=None if source is None else source.lines,
+        terms=term_metric,
+        tolerance=tolerance,
+        alpha=alpha,
+        facts=fact_metric(term_metric),
+    )
+
+
+def compare_files(
+    hypotheses: Sequence[Path], reference: Path, *, metrics: Sequence[str], test: str = "bs", samples: int = 0
+) -> tuple[Comparison, int]:
+    """sacrebleu's paired significance test of two or more hypothesis files (the first is the baseline)
+    against one reference; returns the comparison and the number of sentences."""
+    if len(hypotheses) < 2:
+        raise InputError(
+            "compare needs at least two hypothesis files", hint="pass the baseline first, then the other systems"
+        )
+    ref = read_lines(reference, role="reference")
+    files = [read_lines(path, role="hypothesis") for path in hypotheses]
+    check_aligned(ref, *files)
+    names = [str(path) for path in hypotheses]
+    if len(set(names)) != len(names):
+        raise InputError("the same hypothesis file is given twice", hint="pass each system once")
+    comparison = compare_systems(
+        [(f.path, f.lines) for f in files], ref.lines, metrics=metrics, test=test, samples=samples
+    )
+    return comparison, len(ref)

@@ -16,9 +16,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from idtrans.errors import EvalError
+from idtrans.glossary import load_glossary
+from idtrans.glossary.check import TermStats, check_translation
 
 if TYPE_CHECKING:  # pragma: no cover
     from sacrebleu.metrics.base import Metric
@@ -111,8 +113,32 @@ def sentence_chrf(hypotheses: Sequence[str], references: Sequence[str]) -> list[
 # --------------------------------------------------------------------------- terminology
 
 
+class PercentScore:
+    """What the percentage scores share (term success, number and name fidelity): ``score`` is ``None``
+    when nothing was counted, printed as ``n/a``."""
+
+    name: str
+    signature: str
+
+    @property
+    def score(self) -> float | None:
+        raise NotImplementedError
+
+    def printed(self, width: int = WIDTH) -> str:
+        return "n/a" if self.score is None else f"{self.score:.{width}f}"
+
+    def score_fields(self, width: int = WIDTH) -> dict[str, Any]:
+        """``name``, ``score`` (rounded to ``width`` places), ``exact`` and ``signature``, as sacrebleu's JSON."""
+        return {
+            "name": self.name,
+            "score": None if self.score is None else float(self.printed(width)),
+            "exact": self.score,
+            "signature": self.signature,
+        }
+
+
 @dataclass
-class TermScore:
+class TermScore(PercentScore):
     """Term success over a corpus: ``score`` is a percentage (found / matched x 100).
 
     With no glossary term in any source the rate is undefined: ``score`` is ``None``.
@@ -134,9 +160,6 @@ class TermScore:
     def key(self) -> str:
         return "terms"
 
-    def printed(self, width: int = WIDTH) -> str:
-        return "n/a" if self.score is None else f"{self.score:.{width}f}"
-
     def verbose(self) -> str:
         return (
             f"{self.found}/{self.matched} terms found, {self.forbidden} forbidden form(s), "
@@ -145,10 +168,7 @@ class TermScore:
 
     def to_dict(self, width: int = WIDTH) -> dict:
         return {
-            "name": self.name,
-            "score": None if self.score is None else float(self.printed(width)),
-            "exact": self.score,
-            "signature": self.signature,
+            **self.score_fields(width),
             "matched": self.matched,
             "found": self.found,
             "forbidden": self.forbidden,
@@ -174,7 +194,7 @@ class TermSuccess:
         self.strict = strict
 
     def get_signature(self) -> str:
-        from idtrans import __version__
+        from idtrans import __version__  # (the package imports this module through idtrans.api)
 
         return (
             f"glossary:{self.glossary.name}|fp:{self.glossary.fingerprint}|entries:{len(self.glossary)}"
@@ -182,8 +202,6 @@ class TermSuccess:
         )
 
     def sentence_score(self, hypothesis: str, source: str) -> list[TermCheck]:
-        from idtrans.glossary.check import check_translation
-
         return check_translation(self.glossary, source, hypothesis, strict=self.strict)
 
     def sentence_checks(self, hypotheses: Sequence[str], sources: Sequence[str]) -> list[list[TermCheck]]:
@@ -199,21 +217,20 @@ class TermSuccess:
 
     def aggregate(self, checks_per_sentence: Sequence[Sequence[TermCheck]]) -> TermScore:
         """A corpus TermScore from per-sentence checks already computed."""
-        score = TermScore(self.name, 0, 0, 0, 0, self.get_signature())
+        stats = TermStats()
         for checks in checks_per_sentence:
-            if checks:
-                score.sentences_with_terms += 1
-            for check in checks:
-                score.matched += 1
-                score.found += bool(check.found)
-                score.forbidden += bool(check.forbidden_found)
-                if not check.found:
-                    score.missed_by_entry[check.entry_id] = score.missed_by_entry.get(check.entry_id, 0) + 1
-        return score
+            stats.add(checks)
+        return TermScore(
+            self.name,
+            stats.matched,
+            stats.found,
+            stats.forbidden,
+            stats.sentences_with_terms,
+            self.get_signature(),
+            stats.missed_by_entry,
+        )
 
 
 def load_term_metric(glossary_path: str | Path, *, strict: bool = False) -> TermSuccess:
     """Load a glossary file (GlossaryError on a bad one) and wrap it in a TermSuccess metric."""
-    from idtrans.glossary import load_glossary
-
     return TermSuccess(load_glossary(glossary_path), strict=strict)

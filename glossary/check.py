@@ -14,7 +14,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
+from idtrans.corpus.article import layout_for, parse_article
+from idtrans.corpus.reader import read_text
 from idtrans.glossary.matcher import Match
 from idtrans.glossary.schema import Entry, Glossary
 
@@ -40,6 +43,11 @@ class TermCheck:
     def ok(self) -> bool:
         """Found, and no forbidden form present."""
         return self.found and not self.forbidden_found
+
+    @property
+    def status(self) -> str:
+        """``applied`` (ok), ``forbidden`` (found, but a forbidden form too) or ``missing``."""
+        return "applied" if self.ok else ("forbidden" if self.found else "missing")
 
 
 @lru_cache(maxsize=4096)
@@ -114,14 +122,41 @@ def check_translation(glossary: Glossary, source: str, translation: str, *, stri
     return check_matches(glossary.match(source), translation, strict=strict)
 
 
+def check_article_files(
+    glossary: Glossary, source: Path, translation: Path, *, keep_boilerplate: bool = False
+) -> list[TermCheck]:
+    """:func:`check_translation` of two article files (what ``idtrans glossary check`` reports).
+
+    Unless ``keep_boilerplate``, both sides are read as ``idtrans translate`` reads an article: without
+    its boilerplate lines (related links, comment prompts, ...).
+    """
+    texts = []
+    for path in (source, translation):
+        text = read_text(path)
+        if not keep_boilerplate:
+            article = parse_article(text, source=str(path), layout=layout_for(str(path)))
+            text = "\n\n".join(([article.title] if article.title else []) + [p.text for p in article.paragraphs])
+        texts.append(text)
+    return check_translation(glossary, texts[0], texts[1])
+
+
 @dataclass
 class TermStats:
-    """Totals over many sentences: ``rate`` is the term success rate (found / matched)."""
+    """Totals over many sentences: ``rate`` is the term success rate (found / matched).
+
+    The one place term checks are counted (``idtrans glossary check``, the term-success metric of
+    :mod:`idtrans.eval.score`); ``missed_by_entry`` counts the sentences that miss each entry.
+    """
 
     matched: int = 0
     found: int = 0
     forbidden: int = 0
     sentences_with_terms: int = 0
+    missed_by_entry: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def missing(self) -> int:
+        return self.matched - self.found
 
     @property
     def rate(self) -> float:
@@ -133,6 +168,9 @@ class TermStats:
         self.matched += len(checks)
         self.found += sum(check.found for check in checks)
         self.forbidden += sum(bool(check.forbidden_found) for check in checks)
+        for check in checks:
+            if not check.found:
+                self.missed_by_entry[check.entry_id] = self.missed_by_entry.get(check.entry_id, 0) + 1
 
 
 def term_success(

@@ -9,11 +9,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
 from idtrans.errors import GlossaryError, InputError
-from idtrans.glossary.schema import Entry, Glossary
+from idtrans.glossary.check import TermStats, check_article_files
+from idtrans.glossary.edit import add_entry, edit_entry, merge_entries, remove_entry
+from idtrans.glossary.interchange import export_text, guess_format, import_entries
+from idtrans.glossary.lint import lint
+from idtrans.glossary.loader import load_glossary
+from idtrans.glossary.schema import CATEGORIES, Entry, Glossary
+from idtrans.glossary.tbx import export_tbx, import_tbx
+from idtrans.io import atomic_write_text
 from idtrans.settings import GLOSSARY_ENV, glossary_file
 
 glossary_app = typer.Typer(
@@ -23,6 +31,12 @@ glossary_app = typer.Typer(
 )
 
 _GLOSSARY_HELP = f"Glossary YAML file [default: ${GLOSSARY_ENV}, else the bundled starter glossary]."
+#: ``--glossary/-g`` of every glossary command.
+GlossaryFile = Annotated[Path | None, typer.Option("--glossary", "-g", help=_GLOSSARY_HELP)]
+#: ``--glossary/-g`` of the commands that add entries.
+NewOrGlossaryFile = Annotated[
+    Path | None, typer.Option("--glossary", "-g", help=_GLOSSARY_HELP + " Created if missing.")
+]
 
 
 def resolve_path(glossary: Path | None) -> Path:
@@ -31,8 +45,6 @@ def resolve_path(glossary: Path | None) -> Path:
 
 
 def _load(glossary: Path | None) -> Glossary:
-    from idtrans.glossary.loader import load_glossary
-
     return load_glossary(resolve_path(glossary))
 
 
@@ -43,7 +55,7 @@ def _entry_line(entry: Entry) -> str:
 
 @glossary_app.command("list")
 def list_command(
-    glossary: Path | None = typer.Option(None, "--glossary", "-g", help=_GLOSSARY_HELP),
+    glossary: GlossaryFile = None,
     category: str | None = typer.Option(
         None,
         "--category",
@@ -59,8 +71,6 @@ def list_command(
     as_json: bool = typer.Option(False, "--json", help="Print JSON lines (one entry each) instead of a table."),
 ) -> None:
     """List entries: id, category, Indonesian forms -> English rendering."""
-    from idtrans.glossary.schema import CATEGORIES
-
     if category is not None and category not in CATEGORIES:
         raise InputError(f"unknown category {category!r}", hint=f"use one of: {', '.join(CATEGORIES)}")
     loaded = _load(glossary)
@@ -81,7 +91,7 @@ def list_command(
 @glossary_app.command("show")
 def show_command(
     entry_id: str = typer.Argument(..., help="The entry's id (see `idtrans glossary list`)."),
-    glossary: Path | None = typer.Option(None, "--glossary", "-g", help=_GLOSSARY_HELP),
+    glossary: GlossaryFile = None,
 ) -> None:
     """Show every field of one entry and where it is in the file."""
     loaded = _load(glossary)
@@ -129,11 +139,9 @@ def add_command(
     ),
     note: str | None = typer.Option(None, "--note", "-n", help="A free note for editors."),
     entry_id: str | None = typer.Option(None, "--id", help="The entry's id [default: derived from the rendering]."),
-    glossary: Path | None = typer.Option(None, "--glossary", "-g", help=_GLOSSARY_HELP + " Created if missing."),
+    glossary: NewOrGlossaryFile = None,
 ) -> None:
     """Append an entry (the rest of the file, comments included, is left byte for byte)."""
-    from idtrans.glossary.edit import add_entry
-
     path = resolve_path(glossary)
     fields = {
         "id": entry_id,
@@ -165,11 +173,9 @@ def edit_command(
     unset: list[str] = typer.Option(
         [], "--unset", help="Remove a field: note, forbidden, also, category, case (repeatable)."
     ),
-    glossary: Path | None = typer.Option(None, "--glossary", "-g", help=_GLOSSARY_HELP),
+    glossary: GlossaryFile = None,
 ) -> None:
     """Change fields of one entry in place; other entries and comments are untouched."""
-    from idtrans.glossary.edit import edit_entry
-
     path = resolve_path(glossary)
     changes: dict[str, str | list[str]] = {
         k: v for k, v in {"target": target, "category": category, "case": case, "note": note}.items() if v is not None
@@ -189,11 +195,9 @@ def edit_command(
 @glossary_app.command("remove")
 def remove_command(
     entry_id: str = typer.Argument(..., help="The entry's id."),
-    glossary: Path | None = typer.Option(None, "--glossary", "-g", help=_GLOSSARY_HELP),
+    glossary: GlossaryFile = None,
 ) -> None:
     """Delete one entry (the comments around it stay)."""
-    from idtrans.glossary.edit import remove_entry
-
     path = resolve_path(glossary)
     removed = remove_entry(path, entry_id)
     typer.echo(
@@ -204,11 +208,9 @@ def remove_command(
 @glossary_app.command("lint")
 def lint_command(
     file: Path | None = typer.Argument(None, help="Glossary file to check (same as --glossary)."),
-    glossary: Path | None = typer.Option(None, "--glossary", "-g", help=_GLOSSARY_HELP),
+    glossary: GlossaryFile = None,
 ) -> None:
     """Report every problem at file:line; exit 1 on errors, 0 when there are only warnings."""
-    from idtrans.glossary.lint import lint
-
     if file is not None and glossary is not None and file != glossary:
         raise GlossaryError(
             "two different glossaries given",
@@ -246,20 +248,15 @@ def import_command(
         help="When a source form already has another rendering, take the imported one (default: keep ours and "
         "report the conflict).",
     ),
-    glossary: Path | None = typer.Option(None, "--glossary", "-g", help=_GLOSSARY_HELP + " Created if missing."),
+    glossary: NewOrGlossaryFile = None,
 ) -> None:
     """Merge terms from a CSV/TSV glossary or a TBX file: new entries appended, aliases added, conflicts reported.
 
     A TBX file imported into a glossary that does not exist yet keeps every field (sources, target, also,
     forbidden, category, case, note) and the header (name, spelling, notes).
     """
-    from idtrans.glossary.edit import merge_entries
-    from idtrans.glossary.interchange import import_entries
-
     path = resolve_path(glossary)
     if file.suffix.lower() == ".tbx" or fmt == "tbx":
-        from idtrans.glossary.tbx import import_tbx
-
         used, outcome = "tbx", import_tbx(file, path, replace=replace)
     else:
         used, entries = import_entries(file, fmt=fmt, layout=layout, category=category, case=case)
@@ -284,17 +281,12 @@ def export_command(
         "--layout",
         help="google (source,target), amazon (language-code header row) or deepl (with language columns in CSV).",
     ),
-    glossary: Path | None = typer.Option(None, "--glossary", "-g", help=_GLOSSARY_HELP),
+    glossary: GlossaryFile = None,
 ) -> None:
     """Write the glossary as a DeepL / Google / Amazon Translate glossary (one row per source form) or TBX-Basic."""
-    from idtrans.glossary.interchange import export_text, guess_format
-    from idtrans.io import atomic_write_text
-
     loaded = _load(glossary)
     to_stdout = str(file) == "-"
     if fmt == "tbx" or (fmt is None and file.suffix.lower() == ".tbx"):
-        from idtrans.glossary.tbx import export_tbx
-
         data = export_tbx(loaded)
         if to_stdout:
             typer.echo(data.decode("utf-8"), nl=False)
@@ -314,7 +306,7 @@ def export_command(
 def check_command(
     source: Path = typer.Argument(..., help="The Indonesian source article (text file)."),
     translation: Path = typer.Argument(..., help="Its English translation (text file)."),
-    glossary: Path | None = typer.Option(None, "--glossary", "-g", help=_GLOSSARY_HELP),
+    glossary: GlossaryFile = None,
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object per entry."),
     keep_boilerplate: bool = typer.Option(
         False,
@@ -329,22 +321,9 @@ def check_command(
 
     Exit status 1 if any entry is missed or broken.
     """
-    from idtrans.corpus.article import layout_for, parse_article
-    from idtrans.corpus.reader import read_text
-    from idtrans.glossary.check import check_translation
-
-    loaded = _load(glossary)
-    texts = []
-    for path in (source, translation):
-        text = read_text(path)
-        if not keep_boilerplate:
-            # What idtrans translates: the article without its boilerplate lines (either side).
-            article = parse_article(text, source=str(path), layout=layout_for(str(path)))
-            text = "\n\n".join(([article.title] if article.title else []) + [p.text for p in article.paragraphs])
-        texts.append(text)
-    checks = check_translation(loaded, texts[0], texts[1])
+    checks = check_article_files(_load(glossary), source, translation, keep_boilerplate=keep_boilerplate)
     for check in checks:
-        status = "applied" if check.ok else ("forbidden" if check.found else "missing")
+        status = check.status
         if as_json:
             typer.echo(
                 json.dumps(
@@ -366,14 +345,14 @@ def check_command(
                 f"{status:<9} {check.entry_id:<28} {' | '.join(check.sources)} -> {check.target} "
                 f"({check.count}/{check.expected}){extra}"
             )
-    missing = sum(not c.found for c in checks)
-    forbidden = sum(bool(c.forbidden_found) for c in checks)
+    stats = TermStats()
+    stats.add(checks)
     typer.echo(
-        f"{len(checks)} entries matched, {len(checks) - missing} rendered, {missing} missing, "
-        f"{forbidden} with forbidden forms",
+        f"{stats.matched} entries matched, {stats.found} rendered, {stats.missing} missing, "
+        f"{stats.forbidden} with forbidden forms",
         err=True,
     )
-    if missing or forbidden:
+    if stats.missing or stats.forbidden:
         raise typer.Exit(1)
 
 

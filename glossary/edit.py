@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from idtrans.errors import GlossaryError
-from idtrans.glossary.loader import _Reader, read_document, slugify, yaml_round_trip
+from idtrans.glossary.loader import _Reader, normalise_form, read_document, slugify, yaml_round_trip
 from idtrans.glossary.schema import CASE_POLICIES, CATEGORIES, ENTRY_KEYS, SCHEMA_VERSION
 from idtrans.io import atomic_write_text
 
@@ -155,7 +155,8 @@ def make_entry(fields: dict[str, Any]) -> Any:
     return entry
 
 
-def _entries(doc: Any) -> Any:
+def document_entries(doc: Any) -> Any:
+    """The ``entries`` list of a round-trip YAML glossary document (created if missing, block style)."""
     from ruamel.yaml.comments import CommentedSeq
 
     entries: Any = doc.get("entries")
@@ -248,7 +249,7 @@ def add_entry(path: str | Path, fields: dict[str, Any]) -> str:
     if not fields.get("id"):
         fields["id"] = slugify(fields.get("target") or (fields.get("source") or [""])[0])
     with editing(path, create=True) as doc:
-        entries = _entries(doc)
+        entries = document_entries(doc)
         if any(entry_id(raw) == fields["id"] for raw in entries):
             raise GlossaryError(
                 f"an entry with id {fields['id']!r} exists",
@@ -271,7 +272,7 @@ def edit_entry(
     """Change fields of one entry in place (other entries and comments untouched)."""
     _check_fields(changes)
     with editing(path) as doc:
-        entries = _entries(doc)
+        entries = document_entries(doc)
         raw = entries[_find(entries, wanted)]
         before = json.dumps(raw, sort_keys=True, default=str)
         already = [f for f in add_sources if f in (raw.get("source") or [])]
@@ -332,7 +333,7 @@ def _set_key(raw: Any, key: str, value: Any) -> None:
 def remove_entry(path: str | Path, wanted: str) -> dict[str, Any]:
     """Delete one entry; returns its fields. The comment that followed it stays in place."""
     with editing(path) as doc:
-        entries = _entries(doc)
+        entries = document_entries(doc)
         index = _find(entries, wanted)
         raw = entries[index]
         if index > 0:
@@ -350,11 +351,9 @@ def merge_entries(path: str | Path, incoming: list[dict[str, Any]], *, replace: 
 
     Returns ids by outcome: ``added``, ``extended``, ``replaced``, ``unchanged``, ``conflicts``.
     """
-    from idtrans.glossary.loader import normalise_form
-
     outcome: dict[str, list[str]] = {"added": [], "extended": [], "replaced": [], "unchanged": [], "conflicts": []}
     with editing(path, create=True) as doc:
-        entries = _entries(doc)
+        entries = document_entries(doc)
         ids = {entry_id(raw) for raw in entries}
         for fields in incoming:
             forms = [normalise_form(f) for f in fields["source"]]

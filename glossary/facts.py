@@ -21,14 +21,23 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from idtrans.glossary.check import forbidden_in, rendering_spans
 from idtrans.glossary.matcher import Match
 from idtrans.glossary.names import NameFact, find_names
 from idtrans.glossary.numbers import NumberFact, find_numbers, month_names
-from idtrans.glossary.protect import PROXIES, TOKEN_PREFIX, _stand_in_pattern
+from idtrans.glossary.protect import (
+    PROXIES,
+    TOKEN_PREFIX,
+    Protected,
+    fix_possessive,
+    replace_stand_in,
+    unprotect,
+    word_free,
+    write_stand_ins,
+)
 from idtrans.glossary.schema import Glossary
 
 KINDS = ("term", "number", "name")
@@ -99,26 +108,8 @@ def required_items(
 # ------------------------------------------------------------------------------- protection
 
 
-@dataclass(frozen=True)
-class ItemSlot:
-    item: Item
-    stand_in: str
-    start: int
-    end: int
-
-
-@dataclass(frozen=True)
-class ProtectedItems:
-    """A source with stand-ins for some of its items (``slots`` in text order)."""
-
-    source: str
-    text: str
-    strategy: str
-    slots: tuple[ItemSlot, ...] = ()
-
-
-def _free(word: str, text: str) -> bool:
-    return re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.IGNORECASE) is None
+#: A source with stand-ins for some of its items (``slots`` in text order).
+ProtectedItems = Protected[Item]
 
 
 def protect_items(source: str, items: Sequence[Item], strategy: str = "proxy") -> ProtectedItems:
@@ -126,13 +117,9 @@ def protect_items(source: str, items: Sequence[Item], strategy: str = "proxy") -
     if strategy not in PROTECT_STRATEGIES:
         raise ValueError(f"unknown protection strategy {strategy!r}; choose one of {', '.join(PROTECT_STRATEGIES)}")
     taken = source + " " + " ".join(item.rendering for item in items)
-    proxies = iter(p for p in PROXIES if _free(p, taken))
-    pieces: list[str] = []
-    slots: list[ItemSlot] = []
-    cursor = length = 0
+    proxies = iter(p for p in PROXIES if word_free(p, taken))
+    placed = []
     for number, item in enumerate(sorted(items, key=lambda i: i.start), start=1):
-        if item.start < cursor:
-            raise ValueError("items overlap; pass the output of required_items")
         clitic = ""
         if item.kind == "number" or (strategy == "inline" and item.kind == "term"):
             stand_in = item.rendering
@@ -144,43 +131,24 @@ def protect_items(source: str, items: Sequence[Item], strategy: str = "proxy") -
             clitic = item.match.clitic if item.match.clitic.startswith("-") else "-" + item.match.clitic
             if stand_in == item.surface:
                 clitic = ""
-        between = source[cursor : item.start]
-        pieces += [between, stand_in + clitic]
-        length += len(between)
-        slots.append(ItemSlot(item, stand_in, length, length + len(stand_in) + len(clitic)))
-        length += len(stand_in) + len(clitic)
-        cursor = item.end
-    pieces.append(source[cursor:])
-    return ProtectedItems(source, "".join(pieces), strategy, tuple(slots))
+        placed.append((item, stand_in, clitic))
+    return write_stand_ins(source, placed, strategy, "items overlap; pass the output of required_items")
 
 
 def unprotect_items(protected: ProtectedItems) -> str:
     """The original source back from a protected text (the exact inverse of :func:`protect_items`)."""
-    pieces: list[str] = []
-    cursor = 0
-    for slot in protected.slots:
-        pieces += [protected.text[cursor : slot.start], slot.item.surface]
-        cursor = slot.end
-    pieces.append(protected.text[cursor:])
-    return "".join(pieces)
-
-
-def _constant(text: str) -> Callable[[re.Match[str]], str]:
-    """A ``re.sub`` replacement that inserts ``text`` as it is (no group references, no escapes)."""
-    return lambda _match: text
+    return unprotect(protected)
 
 
 def restore_items(output: str, protected: ProtectedItems) -> str:
     """Proxies and tokens in a model ``output`` back to their renderings (with a copied ``-nya`` dropped)."""
     text = output
     for slot in sorted(protected.slots, key=lambda s: -len(s.stand_in)):
-        if slot.stand_in in (slot.item.rendering, slot.item.surface):
+        if slot.stand_in in (slot.rendering, slot.surface):
             continue
-        pattern = _stand_in_pattern(slot.stand_in)
-        with_clitic = re.compile(pattern.pattern + r"(?:-(?:nya|lah|kah|pun|ku|mu))?", pattern.flags)
-        text = with_clitic.sub(_constant(slot.item.rendering), text)
-        if slot.item.rendering.endswith("s"):
-            text = re.sub(rf"(?<!\w){re.escape(slot.item.rendering)}['’]s(?!\w)", lambda m: m.group()[:-1], text)
+        text, _count = replace_stand_in(text, slot.stand_in, slot.rendering)
+        if slot.rendering.endswith("s"):
+            text = fix_possessive(text, slot.rendering)
     return text
 
 

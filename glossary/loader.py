@@ -24,6 +24,7 @@ from idtrans.glossary.schema import (
     Glossary,
     Problem,
 )
+from idtrans.io import atomic_write_text
 
 DEFAULT_GLOSSARY = "defence-news.yaml"
 
@@ -406,7 +407,7 @@ def _cache_file(data: bytes) -> Path | None:
     if os.environ.get("IDTRANS_GLOSSARY_CACHE", "").strip() in ("0", "off"):
         return None
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    from idtrans import __version__
+    from idtrans import __version__  # (the package imports this module through idtrans.api)
 
     digest = hashlib.sha256(data + f"|{__version__}|{SCHEMA_VERSION}".encode()).hexdigest()[:32]
     return Path(base) / "idtrans" / "glossaries" / f"{digest}.json"
@@ -434,8 +435,6 @@ def _from_cache(cached: Path, path: Path) -> Glossary | None:
 def _to_cache(cached: Path, glossary: Glossary) -> None:
     import dataclasses
     import json
-
-    from idtrans.io import atomic_write_text
 
     fields = {f.name: getattr(glossary, f.name) for f in dataclasses.fields(glossary) if f.name not in ("path",)}
     fields["entries"] = [dataclasses.asdict(entry) for entry in glossary.entries]

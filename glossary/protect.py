@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Generic, Protocol, TypeVar
 
 from idtrans.glossary.matcher import CLITICS, Match
 
@@ -76,25 +77,54 @@ PROXIES = (
 TOKEN_PREFIX = "ZXQ"
 
 
-@dataclass(frozen=True)
-class Slot:
-    """One protected span: ``placeholder`` stands in the protected text at ``start``..``end``."""
+class _Protectable(Protocol):
+    """What can be protected: a glossary :class:`Match`, or a required item of :mod:`idtrans.glossary.facts`."""
 
-    match: Match
-    placeholder: str
-    rendering: str
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def surface(self) -> str: ...
+    @property
+    def rendering(self) -> str: ...
+
+
+SpanT = TypeVar("SpanT", bound=_Protectable)
+
+
+@dataclass(frozen=True)
+class Slot(Generic[SpanT]):
+    """One protected span: ``stand_in`` stands for ``span`` in the protected text at ``start``..``end``."""
+
+    span: SpanT
+    stand_in: str
     start: int
     end: int
 
+    @property
+    def surface(self) -> str:
+        """The source text the stand-in replaced."""
+        return self.span.surface
+
+    @property
+    def rendering(self) -> str:
+        """The English the stand-in is restored as."""
+        return self.span.rendering
+
 
 @dataclass(frozen=True)
-class Protected:
-    """A source sentence with its matched terms replaced by stand-ins."""
+class Protected(Generic[SpanT]):
+    """A source sentence with some of its spans replaced by stand-ins (``slots`` in text order).
+
+    :func:`protect` protects glossary matches (``Protected[Match]``);
+    :func:`idtrans.glossary.facts.protect_items` required items (terms, numbers, names).
+    """
 
     source: str
     text: str
     strategy: str
-    slots: tuple[Slot, ...] = ()
+    slots: tuple[Slot[SpanT], ...] = ()
 
 
 @dataclass
@@ -102,32 +132,28 @@ class Restored:
     """A model output with stand-ins turned back into renderings; ``lost`` = slots whose stand-in vanished."""
 
     text: str
-    lost: list[Slot] = field(default_factory=list)
+    lost: list[Slot[Match]] = field(default_factory=list)
 
 
-def _constant(text: str) -> Callable[[re.Match[str]], str]:
-    """A ``re.sub`` replacement that inserts ``text`` literally (no backslash processing)."""
+def literal(text: str) -> Callable[[re.Match[str]], str]:
+    """A ``re.sub`` replacement that inserts ``text`` literally (no group references, no backslash processing)."""
     return lambda _match: text
 
 
-def _word_free(word: str, text: str) -> bool:
+def word_free(word: str, text: str) -> bool:
+    """``word`` does not occur in ``text`` as a whole word (any case): free to use as a proxy."""
     return re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.IGNORECASE) is None
 
 
-def protect(source: str, matches: Sequence[Match], strategy: str = "inline") -> Protected:
+def protect(source: str, matches: Sequence[Match], strategy: str = "inline") -> Protected[Match]:
     """Replace each match (term and clitic) in ``source`` by the strategy's stand-in."""
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown protection strategy {strategy!r}; choose one of {', '.join(STRATEGIES)}")
     renderings = {m.rendering for m in matches}
     taken = source + " " + " ".join(renderings)
-    proxies = iter(p for p in PROXIES if _word_free(p, taken))
-    pieces: list[str] = []
-    slots: list[Slot] = []
-    cursor = 0
-    length = 0
+    proxies = iter(p for p in PROXIES if word_free(p, taken))
+    placed = []
     for number, match in enumerate(sorted(matches, key=lambda m: m.start), start=1):
-        if match.start < cursor:
-            raise ValueError("matches overlap; pass the output of Glossary.match")
         if strategy == "inline":
             stand_in = match.rendering
         elif strategy == "proxy":
@@ -137,24 +163,40 @@ def protect(source: str, matches: Sequence[Match], strategy: str = "inline") -> 
         clitic = match.clitic
         if clitic and not clitic.startswith("-"):
             clitic = "-" + clitic
-        between = source[cursor : match.start]
-        pieces.append(between)
+        placed.append((match, stand_in, clitic))
+    return write_stand_ins(source, placed, strategy, "matches overlap; pass the output of Glossary.match")
+
+
+def write_stand_ins(
+    source: str, placed: Sequence[tuple[SpanT, str, str]], strategy: str, overlap: str
+) -> Protected[SpanT]:
+    """``source`` with each span (in text order) replaced by its stand-in and clitic; other text untouched.
+
+    ``placed`` holds (span, stand-in, clitic) triples; overlapping spans raise ``ValueError(overlap)``.
+    """
+    pieces: list[str] = []
+    slots: list[Slot[SpanT]] = []
+    cursor = length = 0
+    for span, stand_in, clitic in placed:
+        if span.start < cursor:
+            raise ValueError(overlap)
+        between = source[cursor : span.start]
+        pieces += [between, stand_in + clitic]
         length += len(between)
-        pieces.append(stand_in + clitic)
-        slots.append(Slot(match, stand_in, match.rendering, length, length + len(stand_in) + len(clitic)))
+        slots.append(Slot(span, stand_in, length, length + len(stand_in) + len(clitic)))
         length += len(stand_in) + len(clitic)
-        cursor = match.end
+        cursor = span.end
     pieces.append(source[cursor:])
     return Protected(source, "".join(pieces), strategy, tuple(slots))
 
 
 def unprotect(protected: Protected) -> str:
-    """The original source back from a protected text (the exact inverse of :func:`protect`)."""
+    """The original source back from a protected text (the exact inverse of :func:`protect` and ``protect_items``)."""
     pieces = []
     cursor = 0
     for slot in protected.slots:
         pieces.append(protected.text[cursor : slot.start])
-        pieces.append(slot.match.surface)
+        pieces.append(slot.surface)
         cursor = slot.end
     pieces.append(protected.text[cursor:])
     return "".join(pieces)
@@ -168,7 +210,22 @@ def _stand_in_pattern(placeholder: str) -> re.Pattern:
     return re.compile(rf"(?<!\w){re.escape(placeholder)}(?!\w)")
 
 
-def restore(output: str, protected: Protected) -> Restored:
+def replace_stand_in(text: str, stand_in: str, rendering: str) -> tuple[str, int]:
+    """``text`` with every copy of ``stand_in`` (and a hyphenated clitic after it) replaced by ``rendering``.
+
+    Returns the new text and how many copies were replaced.
+    """
+    pattern = _stand_in_pattern(stand_in)
+    with_clitic = re.compile(pattern.pattern + r"(?:-(?:" + "|".join(CLITICS) + r"))?", pattern.flags)
+    return with_clitic.subn(literal(rendering), text)
+
+
+def fix_possessive(text: str, rendering: str) -> str:
+    """A proxy's possessive on a plural-looking rendering: ``London's`` restored as ``Netherlands'``."""
+    return re.sub(rf"(?<!\w){re.escape(rendering)}['’]s(?!\w)", lambda m: m.group()[:-1], text)
+
+
+def restore(output: str, protected: Protected[Match]) -> Restored:
     """Replace every stand-in found in the model ``output`` by its rendering.
 
     A hyphenated clitic the model copied with the stand-in (``London-nya``) goes too.
@@ -177,15 +234,12 @@ def restore(output: str, protected: Protected) -> Restored:
     if protected.strategy == "inline":
         return Restored(output)
     text = output
-    lost: list[Slot] = []
+    lost: list[Slot[Match]] = []
     # longest placeholders first, so ZXQ12 is never read as ZXQ1 + "2"
-    for slot in sorted(protected.slots, key=lambda s: -len(s.placeholder)):
-        pattern = _stand_in_pattern(slot.placeholder)
-        clitic = re.compile(pattern.pattern + r"(?:-(?:" + "|".join(CLITICS) + r"))?", pattern.flags)
-        text, count = clitic.subn(_constant(slot.rendering), text)
+    for slot in sorted(protected.slots, key=lambda s: -len(s.stand_in)):
+        text, count = replace_stand_in(text, slot.stand_in, slot.rendering)
         if count == 0:
             lost.append(slot)
         elif slot.rendering.endswith("s"):
-            # the proxy's possessive on a plural-looking rendering: "London's" -> "Netherlands'"
-            text = re.sub(rf"(?<!\w){re.escape(slot.rendering)}['’]s(?!\w)", lambda m: m.group()[:-1], text)
+            text = fix_possessive(text, slot.rendering)
     return Restored(text, lost)

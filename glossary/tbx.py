@@ -35,7 +35,10 @@ from typing import Any
 from lxml import etree
 
 from idtrans.errors import GlossaryError
+from idtrans.glossary.edit import document_entries, editing, make_entry, merge_entries
+from idtrans.glossary.loader import slugify
 from idtrans.glossary.schema import CASE_POLICIES, CATEGORIES, Glossary
+from idtrans.xmlfile import parse_xml
 
 TBX_NS = "urn:iso:std:iso:30042:ed-2"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -187,18 +190,12 @@ def _concept(
 def read_tbx(path: str | Path, *, source_language: str = "id", target_language: str = "en") -> TbxGlossary:
     """Parse a TBX (v3 / TBX-Basic, or v2 ``martif`` with ``termEntry``/``langSet``/``tig``) file."""
     path = Path(path)
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
-    try:
-        root = etree.parse(str(path), parser).getroot()
-    except OSError:
-        raise GlossaryError("file not found or unreadable", where=str(path)) from None
-    except etree.XMLSyntaxError as error:
-        line = error.position[0] if error.position else 0
-        raise GlossaryError(
-            f"not well-formed XML: {error.msg}",
-            where=f"{path}:{line}",
-            hint="check the file with `xmllint --noout FILE`",
-        ) from None
+    root = parse_xml(
+        path,
+        GlossaryError,
+        unreadable="file not found or unreadable",
+        malformed_hint="check the file with `xmllint --noout FILE`",
+    )
     if _local(root) not in ("tbx", "martif"):
         raise GlossaryError(
             f"not a TBX file: the root element is <{_local(root)}>",
@@ -254,15 +251,11 @@ def import_tbx(path: str | Path, glossary_path: str | Path, *, replace: bool = F
     CSV import (:func:`idtrans.glossary.edit.merge_entries`: new entries added, aliases added to the
     entry with the same rendering, conflicts reported or, with ``replace``, re-targeted).
     """
-    from idtrans.glossary.edit import editing, merge_entries
-
     glossary_path = Path(glossary_path)
     parsed = read_tbx(path)
     entries = [dict(fields, id=fields["id"] if _slug_ok(fields["id"]) else None) for fields in parsed.entries]
     if glossary_path.exists():
         return merge_entries(glossary_path, entries, replace=replace)
-    from idtrans.glossary.edit import _entries, make_entry
-    from idtrans.glossary.loader import slugify
 
     added = []
     with editing(glossary_path, create=True) as doc:
@@ -274,7 +267,7 @@ def import_tbx(path: str | Path, glossary_path: str | Path, *, replace: bool = F
             from ruamel.yaml.scalarstring import LiteralScalarString
 
             doc.insert(len(doc) - 1, "notes", LiteralScalarString(parsed.notes))
-        items = _entries(doc)
+        items = document_entries(doc)
         ids: set[str] = set()
         for fields in entries:
             base = fields.get("id") or slugify(fields["target"])

@@ -1,6 +1,6 @@
-"""File writing shared by every idtrans package: one atomic-write helper.
+"""File I/O shared by every idtrans package: one atomic writer, one UTF-8 reader.
 
-Rules:
+Writing rules (:func:`atomic_write_text`, :func:`atomic_write_bytes`):
 
 1. A file is written through a temporary file in the same directory, flushed and fsynced, then
    renamed over the target: a reader sees the old file or the new one, never half of one.
@@ -9,13 +9,22 @@ Rules:
 3. A symbolic link is followed: the file it points to is replaced and the link stays a link,
    so a glossary shared through a link receives the edit.
 4. On any failure the temporary file is removed and the old file is left untouched.
+
+Reading (:func:`read_utf8`): a text file (``.gz`` decompressed) decoded as UTF-8, or one
+:class:`~idtrans.errors.InputError` naming the file, and the line where the line is known: missing,
+a directory, unreadable, bytes that are not UTF-8 (with the byte and its column), a NUL byte.
+Callers split the text into lines their own way (sacrebleu's for evaluation, ``\r``-tolerant for corpora).
 """
 
 from __future__ import annotations
 
+import codecs
+import gzip
 import os
 import tempfile
 from pathlib import Path
+
+from idtrans.errors import InputError
 
 
 def _umask() -> int:
@@ -53,3 +62,46 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def read_utf8(path: str | Path, *, role: str = "text", allow_bom: bool = False) -> str:
+    """The text of the UTF-8 (optionally ``.gz``) file ``path``; InputError naming ``file:line`` otherwise.
+
+    ``role`` names the file in messages (``source``, ``reference``, ...); ``allow_bom`` drops a leading
+    UTF-8 byte-order mark (otherwise it stays, as sacrebleu keeps it).
+    """
+    name = str(path)
+    file = Path(path)
+    if not file.exists():
+        raise InputError(f"{role} file not found", where=name, hint="check the path")
+    if file.is_dir():
+        raise InputError(
+            f"{role} is a directory, not a text file", where=name, hint="pass a file with one sentence per line"
+        )
+    try:
+        data = file.read_bytes()
+        if name.endswith(".gz"):
+            data = gzip.decompress(data)
+    except (OSError, EOFError) as error:
+        raise InputError(f"cannot read {role} file: {error}", where=name) from None
+    if allow_bom and data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        bad = data[error.start : error.start + 1].hex()
+        raise InputError(
+            f"{role} file is not UTF-8 text: byte 0x{bad} at column {column} cannot be decoded",
+            where=f"{name}:{line}",
+            hint="re-encode the file as UTF-8, e.g. `iconv -f latin1 -t utf-8 FILE > FILE.utf8`",
+        ) from None
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise InputError(
+            f"{role} file contains a NUL byte: it is not a text file",
+            where=f"{name}:{line}",
+            hint="pass a plain UTF-8 text file, one sentence per line",
+        )
+    return text

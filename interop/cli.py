@@ -10,11 +10,15 @@ import sys
 import time
 from enum import Enum
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
 from idtrans.errors import InputError
+from idtrans.interop.html_out import html_document
 from idtrans.interop.tm import MemoryEntry, TranslationMemory
+from idtrans.interop.tmx import TmxReport, export_tmx, read_tmx
+from idtrans.interop.xliff import read_xliff
 from idtrans.io import atomic_write_text
 
 tm_app = typer.Typer(
@@ -28,7 +32,13 @@ xliff_app = typer.Typer(
     no_args_is_help=True,
 )
 
-_TM_HELP = "Translation memory file [default: $IDTRANS_TM, else ~/.local/share/idtrans/memory.sqlite3]."
+#: ``--tm`` of every command that reads or writes the translation memory.
+MemoryFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--tm", help="Translation memory file [default: $IDTRANS_TM, else ~/.local/share/idtrans/memory.sqlite3]."
+    ),
+]
 
 
 class ArticleFormat(str, Enum):
@@ -45,7 +55,7 @@ def _when(seconds: float | None) -> str:
 
 
 @tm_app.command("stats")
-def stats_command(tm: Path | None = typer.Option(None, "--tm", help=_TM_HELP)) -> None:
+def stats_command(tm: MemoryFile = None) -> None:
     """How many approved translations the memory holds, per language pair and origin."""
     with _memory(tm) as memory:
         stats = memory.stats()
@@ -67,7 +77,7 @@ def list_command(
     ),
     limit: int = typer.Option(50, "--limit", "-n", min=0, help="Show at most this many (0: all)."),
     as_json: bool = typer.Option(False, "--json", help="One JSON object per entry."),
-    tm: Path | None = typer.Option(None, "--tm", help=_TM_HELP),
+    tm: MemoryFile = None,
 ) -> None:
     """Show approved translations, newest first."""
     needle = (search or "").casefold()
@@ -102,11 +112,9 @@ def import_command(
     file: Path = typer.Argument(..., help="A TMX 1.4 file."),
     source_lang: str = typer.Option("id", "--source-lang", help="Source language of the entries to take."),
     target_lang: str = typer.Option("en", "--target-lang", help="Target language of the entries to take."),
-    tm: Path | None = typer.Option(None, "--tm", help=_TM_HELP),
+    tm: MemoryFile = None,
 ) -> None:
     """Add a TMX file's translation units (for this language pair) to the memory; newer approvals replace older."""
-    from idtrans.interop.tmx import TmxReport, read_tmx
-
     report = TmxReport()
     with _memory(tm) as memory:
         outcome = memory.add(read_tmx(file, source_lang=source_lang, target_lang=target_lang, report=report))
@@ -120,11 +128,9 @@ def import_command(
 @tm_app.command("export")
 def export_command(
     file: Path = typer.Argument(..., help="Output .tmx file, or - for stdout."),
-    tm: Path | None = typer.Option(None, "--tm", help=_TM_HELP),
+    tm: MemoryFile = None,
 ) -> None:
     """Write the whole memory as TMX 1.4b."""
-    from idtrans.interop.tmx import export_tmx
-
     with _memory(tm) as memory:
         entries = list(memory.entries())
     data = export_tmx(entries)
@@ -140,7 +146,7 @@ def add_command(
     source: str = typer.Option(..., "--source", "-s", help="The Indonesian sentence."),
     target: str = typer.Option(..., "--target", "-t", help="Its approved English translation."),
     note: str = typer.Option("", "--note", "-n", help="A note for translators."),
-    tm: Path | None = typer.Option(None, "--tm", help=_TM_HELP),
+    tm: MemoryFile = None,
 ) -> None:
     """Approve one translation by hand."""
     if not source.strip() or not target.strip():
@@ -153,7 +159,7 @@ def add_command(
 @tm_app.command("remove")
 def remove_command(
     source: str = typer.Argument(..., help="The Indonesian sentence whose approved translation to forget."),
-    tm: Path | None = typer.Option(None, "--tm", help=_TM_HELP),
+    tm: MemoryFile = None,
 ) -> None:
     """Forget one approved translation."""
     with _memory(tm) as memory:
@@ -178,16 +184,13 @@ def apply_command(
     store: bool = typer.Option(
         True, "--store/--no-store", help="Store the approved segments in the translation memory."
     ),
-    tm: Path | None = typer.Option(None, "--tm", help=_TM_HELP),
+    tm: MemoryFile = None,
 ) -> None:
     """Write the final English article from a post-edited XLIFF file and keep the human translations.
 
     Approved segments (state reviewed/final, or a target that differs from idtrans's draft) go to the
     translation memory, so re-translating the article gives them instead of machine output.
     """
-    from idtrans.interop.html_out import html_document
-    from idtrans.interop.xliff import read_xliff
-
     document = read_xliff(file)
     text = html_document(document.blocks(), lang=document.target_lang) if fmt == ArticleFormat.html else document.text()
     if output is None:

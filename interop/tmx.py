@@ -29,6 +29,7 @@ from lxml import etree
 
 from idtrans.errors import InputError
 from idtrans.interop.tm import MemoryEntry
+from idtrans.xmlfile import iterparse_xml, malformed_xml
 
 TMX_VERSION = "1.4"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -162,9 +163,7 @@ def read_tmx(
     default_src = ""
     first = True
     try:
-        for event, element in etree.iterparse(
-            str(path), events=("start", "end"), resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True
-        ):
+        for event, element in iterparse_xml(path, ("start", "end")):
             tag = element.tag if isinstance(element.tag, str) else ""
             if event == "start":
                 if first and tag != "tmx":
@@ -186,9 +185,6 @@ def read_tmx(
                     continue
                 yield entry
     except etree.XMLSyntaxError as error:
-        line = error.position[0] if error.position else 0
-        raise InputError(
-            f"not well-formed XML: {error.msg}",
-            where=f"{path}:{line}",
-            hint="the file must be TMX 1.4 (XML); check it with `xmllint --noout FILE`",
+        raise malformed_xml(
+            error, path, InputError, "the file must be TMX 1.4 (XML); check it with `xmllint --noout FILE`"
         ) from None

@@ -42,6 +42,7 @@ from idtrans.errors import InputError
 from idtrans.interop.html_out import Block
 from idtrans.interop.tm import MemoryEntry
 from idtrans.pipeline.output.assemble import SentenceResult, TranslatedArticle
+from idtrans.xmlfile import parse_xml
 
 XLIFF_NS = "urn:oasis:names:tc:xliff:document:2.0"
 MTC_NS = "urn:oasis:names:tc:xliff:matches:2.0"
@@ -287,20 +288,13 @@ def _inline_text(element: etree._Element) -> str:
 
 
 def _parse(path: Path) -> etree._Element:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
-    try:
-        root = etree.parse(str(path), parser).getroot()
-    except OSError:
-        raise InputError(
-            "no such file or unreadable", where=str(path), hint="check the path of the .xlf file"
-        ) from None
-    except etree.XMLSyntaxError as error:
-        line = error.position[0] if error.position else 0
-        raise InputError(
-            f"not well-formed XML: {error.msg}",
-            where=f"{path}:{line}",
-            hint="the CAT tool's export must be XLIFF 2.x; check it with `xmllint --noout FILE`",
-        ) from None
+    root = parse_xml(
+        path,
+        InputError,
+        unreadable="no such file or unreadable",
+        unreadable_hint="check the path of the .xlf file",
+        malformed_hint="the CAT tool's export must be XLIFF 2.x; check it with `xmllint --noout FILE`",
+    )
     if root.tag != _x("xliff"):
         raise InputError(
             f"not an XLIFF 2 document (root <{etree.QName(root).localname}> in "

@@ -13,7 +13,8 @@ Layout (each module one concern):
 5. :mod:`~idtrans.serve.access` — API keys, per-key rate limits, the request size limit.
 6. :mod:`~idtrans.serve.metrics` — Prometheus metrics and the JSON-lines access log.
 7. :mod:`~idtrans.serve.app` — the FastAPI application (thin: parse, call, answer).
-8. :mod:`~idtrans.serve.cli` — the ``idtrans serve`` command.
+8. :mod:`~idtrans.serve.server` — starting uvicorn: one process, or worker processes.
+9. :mod:`~idtrans.serve.cli` — the ``idtrans serve`` command.
 
 FastAPI, uvicorn and prometheus_client come from the optional extra ``idtrans[serve]``; nothing
 here imports them at module level except :mod:`app` and :mod:`metrics`.

@@ -28,7 +28,7 @@ from idtrans.serve.batcher import MicroBatcher
 from idtrans.serve.config import ServeConfig
 from idtrans.serve.engine import Engine, load_engine
 from idtrans.serve.glossary_api import build_router
-from idtrans.serve.lt import parse_translate_request, translate_response
+from idtrans.serve.lt import parse_translate_request, read_body, translate_response
 from idtrans.serve.metrics import AccessLog, Metrics, setup_logging
 from idtrans.serve.texts import article_response, assemble, read_article
 
@@ -152,8 +152,6 @@ def _install_routes(app: FastAPI, runtime: Runtime) -> None:
 
     @app.post("/v1/articles")
     async def articles(request: Request) -> dict[str, Any]:
-        from idtrans.serve.lt import read_body
-
         body = await read_body(request)
         runtime.admit(request, _text_field(body, "api_key") or None)
         text = _text_field(body, "text")

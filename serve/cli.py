@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
-from idtrans.errors import IdtransError, InputError
+from idtrans.errors import IdtransError
+from idtrans.options import Beams
 from idtrans.pipeline.layers.factory import BackendName
-from idtrans.serve.config import CONFIG_ENV, ServeConfig
-from idtrans.serve.metrics import setup_logging
+from idtrans.serve.config import ServeConfig
+from idtrans.serve.server import run_server
+from idtrans.settings import glossary_option
 
 EXTRA_MODULES = ("fastapi", "uvicorn", "prometheus_client", "multipart")
 INSTALL_HINT = "install the server extra: pip install 'idtrans[serve]' (from a checkout: pip install -e '.[serve]')"
@@ -32,69 +35,106 @@ def _banner(host: str, port: int, root_path: str, workers: int, keys: bool) -> N
     )
 
 
-def serve_command(
-    host: str = typer.Option(
-        "127.0.0.1", "--host", help="Address to listen on (0.0.0.0: every interface; put a reverse proxy in front)."
-    ),
-    port: int = typer.Option(5000, "--port", min=1, max=65535, help="TCP port."),
-    model: str | None = typer.Option(
-        None, "--model", "-m", help="Model id or local MarianMT directory (default: as `idtrans translate`)."
-    ),
-    glossary: Path | None = typer.Option(
-        None,
+# `idtrans serve` options, declared once (typer's Annotated form keeps the command's signature short).
+Host = Annotated[
+    str,
+    typer.Option("--host", help="Address to listen on (0.0.0.0: every interface; put a reverse proxy in front)."),
+]
+Port = Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")]
+Model = Annotated[
+    str | None,
+    typer.Option("--model", "-m", help="Model id or local MarianMT directory (default: as `idtrans translate`)."),
+]
+Glossary = Annotated[
+    Path | None,
+    typer.Option(
         "--glossary",
         "-g",
         help="Glossary YAML to enforce and edit (default: $IDTRANS_GLOSSARY, else the bundled one).",
     ),
-    no_glossary: bool = typer.Option(
-        False, "--no-glossary", help="Translate without a glossary (the glossary endpoints answer 409)."
+]
+NoGlossary = Annotated[
+    bool, typer.Option("--no-glossary", help="Translate without a glossary (the glossary endpoints answer 409).")
+]
+Workers = Annotated[
+    int, typer.Option("--workers", min=1, max=64, help="Worker processes, each with its own model copy.")
+]
+Backend = Annotated[BackendName, typer.Option("--backend", help="torch, ct2 or auto.")]
+Threads = Annotated[int | None, typer.Option("--threads", min=1, help="CPU threads per model (default: all cores).")]
+NoCache = Annotated[bool, typer.Option("--no-cache", help="Do not use the persistent sentence cache.")]
+MaxBatch = Annotated[int, typer.Option("--max-batch", min=1, help="Most sentences in one model batch.")]
+BatchWait = Annotated[
+    float,
+    typer.Option("--batch-wait-ms", min=0.0, help="How long an idle model waits for more sentences to batch."),
+]
+OneRequestAtATime = Annotated[
+    bool,
+    typer.Option(
+        "--one-request-at-a-time", help="Never batch sentences of different requests together (for comparisons)."
     ),
-    workers: int = typer.Option(1, "--workers", min=1, max=64, help="Worker processes, each with its own model copy."),
-    backend: BackendName = typer.Option(BackendName.auto, "--backend", help="torch, ct2 or auto."),
-    threads: int | None = typer.Option(None, "--threads", min=1, help="CPU threads per model (default: all cores)."),
-    beams: int = typer.Option(4, "--beams", min=1, max=32, help="Beam size."),
-    no_cache: bool = typer.Option(False, "--no-cache", help="Do not use the persistent sentence cache."),
-    max_batch: int = typer.Option(32, "--max-batch", min=1, help="Most sentences in one model batch."),
-    batch_wait_ms: float = typer.Option(
-        10.0, "--batch-wait-ms", min=0.0, help="How long an idle model waits for more sentences to batch."
+]
+MaxBodyBytes = Annotated[int, typer.Option("--max-body-bytes", min=1, help="Largest request body (413 above).")]
+MaxChars = Annotated[
+    int, typer.Option("--max-chars", min=1, help="Most characters of text in one request (413 above).")
+]
+RateLimit = Annotated[
+    int,
+    typer.Option(
+        "--rate-limit",
+        min=0,
+        help="Requests per minute per API key (per client address without keys); 0: no limit.",
     ),
-    one_request_at_a_time: bool = typer.Option(
-        False, "--one-request-at-a-time", help="Never batch sentences of different requests together (for comparisons)."
+]
+ApiKeys = Annotated[
+    Path | None,
+    typer.Option(
+        "--api-keys",
+        help="File of API keys, one a line (also: $IDTRANS_API_KEYS); with keys, requests need one.",
     ),
-    max_body_bytes: int = typer.Option(1_000_000, "--max-body-bytes", min=1, help="Largest request body (413 above)."),
-    max_chars: int = typer.Option(
-        100_000, "--max-chars", min=1, help="Most characters of text in one request (413 above)."
-    ),
-    rate_limit: int = typer.Option(
-        0, "--rate-limit", min=0, help="Requests per minute per API key (per client address without keys); 0: no limit."
-    ),
-    api_keys: Path | None = typer.Option(
-        None, "--api-keys", help="File of API keys, one a line (also: $IDTRANS_API_KEYS); with keys, requests need one."
-    ),
-    root_path: str = typer.Option(
-        "", "--root-path", help="URL prefix the reverse proxy serves this under, e.g. /idtrans."
-    ),
-    forwarded_allow_ips: str = typer.Option(
-        "127.0.0.1",
+]
+RootPath = Annotated[
+    str, typer.Option("--root-path", help="URL prefix the reverse proxy serves this under, e.g. /idtrans.")
+]
+ForwardedAllowIps = Annotated[
+    str,
+    typer.Option(
         "--forwarded-allow-ips",
         help="Proxies whose X-Forwarded-For/-Proto headers are trusted (comma-separated, or *).",
     ),
-    access_log: Path | None = typer.Option(
-        None, "--access-log", help="Append the JSON-lines access log to this file (default: stderr)."
-    ),
-    log_level: str = typer.Option("info", "--log-level", help="debug, info, warning or error."),
+]
+AccessLog = Annotated[
+    Path | None,
+    typer.Option("--access-log", help="Append the JSON-lines access log to this file (default: stderr)."),
+]
+LogLevel = Annotated[str, typer.Option("--log-level", help="debug, info, warning or error.")]
+
+
+def serve_command(
+    host: Host = "127.0.0.1",
+    port: Port = 5000,
+    model: Model = None,
+    glossary: Glossary = None,
+    no_glossary: NoGlossary = False,
+    workers: Workers = 1,
+    backend: Backend = BackendName.auto,
+    threads: Threads = None,
+    beams: Beams = 4,
+    no_cache: NoCache = False,
+    max_batch: MaxBatch = 32,
+    batch_wait_ms: BatchWait = 10.0,
+    one_request_at_a_time: OneRequestAtATime = False,
+    max_body_bytes: MaxBodyBytes = 1_000_000,
+    max_chars: MaxChars = 100_000,
+    rate_limit: RateLimit = 0,
+    api_keys: ApiKeys = None,
+    root_path: RootPath = "",
+    forwarded_allow_ips: ForwardedAllowIps = "127.0.0.1",
+    access_log: AccessLog = None,
+    log_level: LogLevel = "info",
 ) -> None:
     """Serve translation over HTTP: LibreTranslate's /translate, /v1/articles, glossary editing and a web page."""
     require_extra()
-    import os
-
-    import uvicorn
-
-    from idtrans.serve.app import create_app
-    from idtrans.serve.engine import load_engine
-
-    if glossary is not None and no_glossary:
-        raise InputError("--glossary and --no-glossary contradict each other", hint="pass one of them")
+    glossary_option(glossary, no_glossary)  # rejects --glossary with --no-glossary
     config = ServeConfig(
         model=model,
         glossary=str(glossary) if glossary else None,
@@ -114,28 +154,14 @@ def serve_command(
         access_log=str(access_log) if access_log else None,
         log_level=log_level,
     )
-    keys = config.resolved_keys()  # a bad key file stops here, before the model loads
-    setup_logging(config.access_log, config.log_level)
-    common = dict(
+    run_server(
+        config,
         host=host,
         port=port,
-        root_path=root_path,
-        proxy_headers=True,
+        workers=workers,
         forwarded_allow_ips=forwarded_allow_ips,
-        access_log=False,
-        log_level=log_level,
+        on_ready=lambda keys: _banner(host, port, root_path, workers, keys),
     )
-    if workers == 1:
-        engine = load_engine(config)  # model errors become one line + hint here
-        _banner(host, port, root_path, workers, bool(keys))
-        uvicorn.run(create_app(config, engine=engine), **common)  # type: ignore[arg-type]
-        return
-    from idtrans.pipeline.models.resolve import choose_model
-
-    choose_model(model)  # fail fast on a model that cannot be found
-    os.environ[CONFIG_ENV] = config.to_env()
-    _banner(host, port, root_path, workers, bool(keys))
-    uvicorn.run("idtrans.serve.app:create_app_from_env", factory=True, workers=workers, **common)  # type: ignore[arg-type]
 
 
 def register(app: typer.Typer) -> None:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from idtrans.errors import IdtransError
+from idtrans.glossary import load_glossary
 from idtrans.pipeline.layers.factory import TranslatorStack, build_stack
 from idtrans.pipeline.layers.translator import DecodeSettings, Translation, Translator
 from idtrans.serve.config import ServeConfig
@@ -75,7 +76,6 @@ class Engine:
         seen = file_identity(path)
         if seen == self._glossary_seen:
             return False
-        from idtrans.glossary import load_glossary
 
         try:
             glossary = load_glossary(path)

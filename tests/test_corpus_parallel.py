@@ -121,3 +121,11 @@ def test_read_parallel_errors(tmp_path) -> None:
     assert info.value.where.endswith("b.id:2")
     with pytest.raises(InputError, match="not found"):
         read_parallel(tmp_path / "missing")
+
+
+def test_read_parallel_names_the_line_of_a_nul_byte(tmp_path) -> None:
+    (tmp_path / "n.id").write_bytes(b"ok\nnul\x00here\n")
+    (tmp_path / "n.en").write_text("ok\nnul\n", encoding="utf-8")
+    with pytest.raises(InputError, match="NUL byte") as info:
+        read_parallel(tmp_path / "n")
+    assert info.value.where is not None and info.value.where.endswith("n.id:2")

@@ -202,9 +202,9 @@ def test_protect_loses_nothing_outside_matches_and_restore_fills_every_placehold
         assert slot.rendering in restored.text
         if strategy != "inline":
             assert (
-                re.search(rf"(?<!\w){re.escape(slot.placeholder)}(?!\w)", restored.text) is None
-                or slot.placeholder in slot.rendering
-                or slot.placeholder in text
+                re.search(rf"(?<!\w){re.escape(slot.stand_in)}(?!\w)", restored.text) is None
+                or slot.stand_in in slot.rendering
+                or slot.stand_in in text
             )
 
 
@@ -212,7 +212,7 @@ def test_proxy_never_uses_a_name_the_sentence_has():
     text = "London dan Paris: Korea Utara"
     protected = protect(text, GLOSSARY.match(text), "proxy")
     (slot,) = protected.slots
-    assert slot.placeholder not in ("London", "Paris") and slot.placeholder in PROXIES
+    assert slot.stand_in not in ("London", "Paris") and slot.stand_in in PROXIES
 
 
 def test_restore_tolerates_spaced_tokens_and_reports_lost_ones():

@@ -36,8 +36,42 @@ def scores_table(scores: dict, compare: dict[str, dict] | None = None) -> str:
     return _table(rows, header)
 
 
+def _model_rows(info: dict) -> list[list]:
+    """The rows of the card's "Model" table."""
+    opts = info["options"]
+    preset = info["preset"]
+    return [
+        ["parameters", f"{info['parameters'] / 1e6:.2f}M"],
+        [
+            "shape",
+            f"d_model {preset['d_model']}, {preset['encoder_layers']} encoder + "
+            f"{preset['decoder_layers']} decoder layers, "
+            f"{preset['attention_heads']} heads, FFN {preset['ffn_dim']}"
+            if not opts.get("init")
+            else "from the initial model",
+        ],
+        [
+            "vocabulary",
+            "shared SentencePiece unigram, trained on the training data"
+            if not opts.get("init")
+            else "kept from the initial model",
+        ],
+        ["training steps", info["steps"]],
+        ["epochs", info["epochs"]],
+        ["training time", f"{info['train_minutes']} CPU-minutes (wall clock of the training steps)"],
+        ["precision", info["precision"]],
+        [
+            "schedule",
+            f"AdamW, lr {info['learning_rate']}, {info['warmup_steps']} warm-up steps then inverse square root",
+        ],
+        ["batch", f"~{info['batch_tokens']} tokens per batch (length-sorted token budget)"],
+        ["label smoothing", opts["label_smoothing"]],
+        ["seed", opts["seed"]],
+    ]
+
+
 def write_card(directory: Path, info: dict) -> Path:
-    """Write ``directory/README.md`` from the training record ``info`` (see ``loop.train``)."""
+    """Write ``directory/README.md`` from the training record ``info`` (see ``loop._Run.card_info``)."""
     opts = info["options"]
     preset = info["preset"]
     data = info["data"]["total"]
@@ -59,34 +93,7 @@ def write_card(directory: Path, info: dict) -> Path:
         "## Model",
         "",
         _table(
-            [
-                ["parameters", f"{info['parameters'] / 1e6:.2f}M"],
-                [
-                    "shape",
-                    f"d_model {preset['d_model']}, {preset['encoder_layers']} encoder + "
-                    f"{preset['decoder_layers']} decoder layers, "
-                    f"{preset['attention_heads']} heads, FFN {preset['ffn_dim']}"
-                    if not opts.get("init")
-                    else "from the initial model",
-                ],
-                [
-                    "vocabulary",
-                    "shared SentencePiece unigram, trained on the training data"
-                    if not opts.get("init")
-                    else "kept from the initial model",
-                ],
-                ["training steps", info["steps"]],
-                ["epochs", info["epochs"]],
-                ["training time", f"{info['train_minutes']} CPU-minutes (wall clock of the training steps)"],
-                ["precision", info["precision"]],
-                [
-                    "schedule",
-                    f"AdamW, lr {info['learning_rate']}, {info['warmup_steps']} warm-up steps then inverse square root",
-                ],
-                ["batch", f"~{info['batch_tokens']} tokens per batch (length-sorted token budget)"],
-                ["label smoothing", opts["label_smoothing"]],
-                ["seed", opts["seed"]],
-            ],
+            _model_rows(info),
             ["", ""],
         ),
         "",

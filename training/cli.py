@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
+from typing import Annotated
 
 import typer
+
+from idtrans.errors import InputError, TrainingError
+from idtrans.training.export import export_model
+from idtrans.training.loop import TrainOptions
+from idtrans.training.loop import train as run_training
+from idtrans.training.mix import build_mix, load_mix
 
 
 def register(app: typer.Typer) -> None:
@@ -31,90 +40,132 @@ def train_data_command(
     seed: int = typer.Option(1, "--seed", help="Seed of sampling and shuffling."),
 ) -> None:
     """Build one training corpus from several parallel sets: domain tags, up-sampling, number/language filters."""
-    from idtrans.training.mix import build_mix, load_mix
-
     sets = load_mix(mix)
     guard = list(exclude) if exclude else [str(corpora / "dev"), str(corpora / "test" / "flores200-devtest")]
     report = build_mix(sets, corpora, output, exclude=guard, seed=seed, echo=lambda m: typer.echo(m, err=True))
     typer.echo(f"{report.total_pairs} training pairs in {output}/train.{{id,en}} (report: {output}/mix-report.json)")
 
 
-def train_command(
-    output: Path = typer.Option(
-        ..., "--output", "-o", help="Run directory: checkpoints, logs, and the best model in OUTPUT/best."
-    ),
-    train: list[str] | None = typer.Option(
-        None, "--train", help="Training data prefix: PREFIX.id and PREFIX.en, line-aligned. Repeatable."
-    ),
-    dev: str | None = typer.Option(
-        None,
+# `idtrans train` options, declared once (typer's Annotated form keeps the command's signature short).
+OutputDir = Annotated[
+    Path,
+    typer.Option("--output", "-o", help="Run directory: checkpoints, logs, and the best model in OUTPUT/best."),
+]
+TrainPrefixes = Annotated[
+    list[str] | None,
+    typer.Option("--train", help="Training data prefix: PREFIX.id and PREFIX.en, line-aligned. Repeatable."),
+]
+DevPrefix = Annotated[
+    str | None,
+    typer.Option(
         "--dev",
         help="Dev set prefix for periodic BLEU/chrF++ and best-checkpoint choice (also excluded from training).",
     ),
-    dev_lines: int = typer.Option(
-        400, "--dev-lines", help="Score only the first N dev lines (greedy) during training; 0 = all."
-    ),
-    exclude: list[str] | None = typer.Option(
-        None,
+]
+DevLines = Annotated[
+    int, typer.Option("--dev-lines", help="Score only the first N dev lines (greedy) during training; 0 = all.")
+]
+ExcludePrefixes = Annotated[
+    list[str] | None,
+    typer.Option(
         "--exclude",
         help="Evaluation set prefix whose sentences must not be trained on (contamination guard). Repeatable.",
     ),
-    preset: str = typer.Option(
-        "small",
+]
+PresetName = Annotated[
+    str,
+    typer.Option(
         "--preset",
         help="Model size from scratch: tiny (tests), small (7.7M params, the bundled default), base (opus-mt shape).",
     ),
-    init: str | None = typer.Option(
-        None,
+]
+InitModel = Annotated[
+    str | None,
+    typer.Option(
         "--init",
         help="Fine-tune this MarianMT checkpoint (directory or hub id) and keep its vocabulary, instead of a preset.",
     ),
-    resume: bool = typer.Option(
-        False,
+]
+Resume = Annotated[
+    bool,
+    typer.Option(
         "--resume",
         help="Continue the run in OUTPUT from its last checkpoint (options, optimizer, schedule, RNG restored).",
     ),
-    seed: int = typer.Option(1, "--seed", help="Random seed (weights, batch order, dropout)."),
-    max_minutes: float | None = typer.Option(
-        None,
-        "--max-minutes",
-        help="Stop after this many minutes of this session (checkpoint saved; --resume continues).",
+]
+Seed = Annotated[int, typer.Option("--seed", help="Random seed (weights, batch order, dropout).")]
+MaxMinutes = Annotated[
+    float | None,
+    typer.Option(
+        "--max-minutes", help="Stop after this many minutes of this session (checkpoint saved; --resume continues)."
     ),
-    max_steps: int | None = typer.Option(None, "--max-steps", help="Stop at this total number of optimizer steps."),
-    max_epochs: int | None = typer.Option(None, "--max-epochs", help="Stop after this many passes over the data."),
-    eval_every: int = typer.Option(
-        1000, "--eval-every", help="Evaluate on dev, snapshot and checkpoint every N steps."
-    ),
-    patience: int | None = typer.Option(None, "--patience", help="Stop after N evaluations without dev improvement."),
-    learning_rate: float | None = typer.Option(None, "--lr", help="Peak learning rate (default: the preset's)."),
-    warmup_steps: int | None = typer.Option(
-        None, "--warmup", help="Linear warm-up steps before inverse-sqrt decay (default: the preset's)."
-    ),
-    batch_tokens: int | None = typer.Option(
-        None, "--batch-tokens", help="Token budget per batch, padding included (default: the preset's)."
-    ),
-    max_tokens: int | None = typer.Option(
-        None, "--max-tokens", help="Drop training pairs longer than this many subword tokens."
-    ),
-    dropout: float | None = typer.Option(
-        None, "--dropout", help="Dropout (default: the preset's or the initial model's)."
-    ),
-    label_smoothing: float = typer.Option(0.1, "--label-smoothing", help="Label smoothing of the cross-entropy loss."),
-    average: int = typer.Option(
-        4,
+]
+MaxSteps = Annotated[int | None, typer.Option("--max-steps", help="Stop at this total number of optimizer steps.")]
+MaxEpochs = Annotated[int | None, typer.Option("--max-epochs", help="Stop after this many passes over the data.")]
+EvalEvery = Annotated[int, typer.Option("--eval-every", help="Evaluate on dev, snapshot and checkpoint every N steps.")]
+Patience = Annotated[int | None, typer.Option("--patience", help="Stop after N evaluations without dev improvement.")]
+LearningRate = Annotated[float | None, typer.Option("--lr", help="Peak learning rate (default: the preset's).")]
+WarmupSteps = Annotated[
+    int | None,
+    typer.Option("--warmup", help="Linear warm-up steps before inverse-sqrt decay (default: the preset's)."),
+]
+BatchTokens = Annotated[
+    int | None,
+    typer.Option("--batch-tokens", help="Token budget per batch, padding included (default: the preset's)."),
+]
+MaxTokens = Annotated[
+    int | None, typer.Option("--max-tokens", help="Drop training pairs longer than this many subword tokens.")
+]
+Dropout = Annotated[
+    float | None, typer.Option("--dropout", help="Dropout (default: the preset's or the initial model's).")
+]
+LabelSmoothing = Annotated[float, typer.Option("--label-smoothing", help="Label smoothing of the cross-entropy loss.")]
+Average = Annotated[
+    int,
+    typer.Option(
         "--average",
         help="At the end, average the last N snapshots and keep the average if it scores better; 0/1 = off.",
     ),
-    precision: str = typer.Option(
-        "auto", "--precision", help="auto (bf16 autocast where the CPU has bf16 units), bf16 or fp32."
-    ),
-    threads: int = typer.Option(2, "--threads", help="torch CPU threads."),
-    prepared: bool = typer.Option(
-        False,
+]
+Precision = Annotated[
+    str, typer.Option("--precision", help="auto (bf16 autocast where the CPU has bf16 units), bf16 or fp32.")
+]
+TorchThreads = Annotated[int, typer.Option("--threads", help="torch CPU threads.")]
+Prepared = Annotated[
+    bool,
+    typer.Option(
         "--prepared",
         help="The --train data was built by `idtrans train-data`: keep its repeats (up-sampling) and skip the "
         "filters it already applied; the contamination guard still runs.",
     ),
+]
+
+
+def train_command(
+    output: OutputDir,
+    train: TrainPrefixes = None,
+    dev: DevPrefix = None,
+    dev_lines: DevLines = 400,
+    exclude: ExcludePrefixes = None,
+    preset: PresetName = "small",
+    init: InitModel = None,
+    resume: Resume = False,
+    seed: Seed = 1,
+    max_minutes: MaxMinutes = None,
+    max_steps: MaxSteps = None,
+    max_epochs: MaxEpochs = None,
+    eval_every: EvalEvery = 1000,
+    patience: Patience = None,
+    learning_rate: LearningRate = None,
+    warmup_steps: WarmupSteps = None,
+    batch_tokens: BatchTokens = None,
+    max_tokens: MaxTokens = None,
+    dropout: Dropout = None,
+    label_smoothing: LabelSmoothing = 0.1,
+    average: Average = 4,
+    precision: Precision = "auto",
+    threads: TorchThreads = 2,
+    prepared: Prepared = False,
 ) -> None:
     """Train a MarianMT Indonesian->English model from scratch (vocabulary + size preset) or fine-tune one.
 
@@ -125,16 +176,10 @@ def train_command(
     use it with `idtrans translate --model OUTPUT/best`. Stop any time (Ctrl-C or --max-minutes): a
     checkpoint is saved and --resume continues.
     """
-    import os
-
     # On a shared CPU, OpenMP threads that spin-wait collapse when another process takes a core
     # (measured here: 2 spinning threads beside a busy process ran at 1/10 of their speed).
     # Passive waiting keeps them usable; set OMP_WAIT_POLICY yourself to override.
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    from idtrans.errors import TrainingError
-    from idtrans.training.loop import TrainOptions
-    from idtrans.training.loop import train as run_training
-
     if not resume and not train:
         raise TrainingError(
             "no training data", where="--train", hint="pass --train PREFIX (PREFIX.id + PREFIX.en), or --resume"
@@ -186,10 +231,6 @@ def export_command(
     max_mb: float = typer.Option(25.0, "--max-mb", help="Refuse to export weights larger than this many MB."),
 ) -> None:
     """Export a trained MarianMT model compactly: float16 safetensors, tokenizer files, model card, scores.json."""
-    import json
-
-    from idtrans.errors import InputError
-    from idtrans.training.export import export_model
 
     def read_json(path: Path, option: str) -> dict:
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from idtrans.corpus.parallel import read_parallel
 from idtrans.eval.score import score_corpus
 from idtrans.pipeline.layers.batching import plan_batches
 
@@ -84,8 +85,6 @@ def evaluate_directory(
 
     import torch
     from transformers import MarianMTModel, MarianTokenizer
-
-    from idtrans.corpus.parallel import read_parallel
 
     torch.set_num_threads(threads)
     tokenizer = MarianTokenizer.from_pretrained(model_dir)

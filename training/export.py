@@ -68,6 +68,32 @@ def export_model(
             where=str(source),
             hint="use a smaller preset or --dtype float16",
         )
+    card = _export_card(source, dtype, size_mb, scores=scores, compare=compare, card_note=card_note)
+    (tmp / "README.md").write_text(card, encoding="utf-8")
+    if scores is not None:
+        stored = {**scores, "compared_with": compare} if compare else scores
+        (tmp / "scores.json").write_text(json.dumps(stored, indent=1) + "\n", encoding="utf-8")
+    if dest.exists():
+        shutil.rmtree(dest)
+    tmp.rename(dest)
+    return {
+        "dest": str(dest),
+        "size_mb": round(size_mb, 2),
+        "dtype": dtype,
+        "parameters": sum(p.numel() for p in model.parameters()),
+    }
+
+
+def _export_card(
+    source: Path,
+    dtype: str,
+    size_mb: float,
+    *,
+    scores: dict | None,
+    compare: dict[str, dict] | None,
+    card_note: str | None,
+) -> str:
+    """The exported model card: the trained model's card plus the export, scores and note sections."""
     card = (
         (source / "README.md").read_text(encoding="utf-8") if (source / "README.md").exists() else "# MarianMT model\n"
     )
@@ -82,16 +108,4 @@ def export_model(
         )
     if card_note:
         extra.append("\n" + card_note.strip() + "\n")
-    (tmp / "README.md").write_text(card.rstrip() + "\n" + "\n".join(extra) + "\n", encoding="utf-8")
-    if scores is not None:
-        stored = {**scores, "compared_with": compare} if compare else scores
-        (tmp / "scores.json").write_text(json.dumps(stored, indent=1) + "\n", encoding="utf-8")
-    if dest.exists():
-        shutil.rmtree(dest)
-    tmp.rename(dest)
-    return {
-        "dest": str(dest),
-        "size_mb": round(size_mb, 2),
-        "dtype": dtype,
-        "parameters": sum(p.numel() for p in model.parameters()),
-    }
+    return card.rstrip() + "\n" + "\n".join(extra) + "\n"

@@ -21,13 +21,20 @@ import shutil
 import signal
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from idtrans.corpus.parallel import CleaningOptions, CleaningReport, clean_pairs, load_eval_keys, read_parallel
 from idtrans.errors import TrainingError
+from idtrans.training.card import write_card
+from idtrans.training.data import Example, collate, make_batches, tokenize_pairs
+from idtrans.training.evaluate import score, translate_batch_sorted
+from idtrans.training.mix import tags_in
 from idtrans.training.presets import Preset, get_preset
+from idtrans.training.vocab import train_vocab
 
 STATE_FILE = "state.pt"
 
@@ -131,8 +138,6 @@ def _inverse_sqrt(warmup: int) -> Callable[[int], float]:
 
 
 def _read_and_clean(options: TrainOptions, log: _Log) -> tuple[list[str], list[str], dict[str, Any]]:
-    from idtrans.corpus.parallel import CleaningOptions, CleaningReport, clean_pairs, load_eval_keys, read_parallel
-
     exclude = list(options.exclude)
     if options.dev and options.dev not in exclude:
         exclude.append(options.dev)
@@ -251,8 +256,6 @@ def _build_model(options: TrainOptions, tokenizer: Any, preset: Preset) -> Any:
 def _dev_set(options: TrainOptions) -> tuple[list[str] | None, list[str] | None]:
     if not options.dev:
         return None, None
-    from idtrans.corpus.parallel import read_parallel
-
     corpus = read_parallel(options.dev)
     n = options.dev_lines if options.dev_lines and options.dev_lines > 0 else len(corpus)
     return corpus.source[:n], corpus.target[:n]
@@ -287,16 +290,21 @@ def average_state_dicts(paths: list[Path]) -> dict[str, Any]:
     return {k: (v / len(paths)).float() if v.is_floating_point() else v for k, v in total.items()}
 
 
-def train(  # noqa: C901 - split into state, step loop and evaluation (issue 11)
-    options: TrainOptions, *, resume: bool = False, echo: Callable[[str], None] | None = None
-) -> TrainResult:
-    """Train (or resume) a MarianMT model as described by ``options``; see the module docstring."""
-    echo = echo or (lambda message: print(message, file=sys.stderr, flush=True))
-    out = Path(options.output)
+def _dev_sum(scores: dict) -> float:
+    """The figure evaluations are compared by: chrF++ + BLEU."""
+    return float(scores["chrf++"] + scores["bleu"])
+
+
+def _run_options(options: TrainOptions, out: Path, resume: bool) -> TrainOptions:
+    """The options this session runs with.
+
+    A new run records its effective options in ``OUT/run.json``; ``resume`` reads them back and keeps
+    only this session's budget (``max_minutes``, ``max_steps``, ``max_epochs``, ``threads``, ``patience``).
+    """
     run_file = out / "run.json"
-    last_dir = out / "last"
+    state_file = out / "last" / STATE_FILE
     if resume:
-        if not (last_dir / STATE_FILE).exists() or not run_file.exists():
+        if not state_file.exists() or not run_file.exists():
             raise TrainingError(
                 "nothing to resume: no checkpoint",
                 where=str(out),
@@ -308,334 +316,444 @@ def train(  # noqa: C901 - split into state, step loop and evaluation (issue 11)
         for k, v in budget.items():
             if v is not None:
                 setattr(options, k, v)
-    else:
-        if (last_dir / STATE_FILE).exists():
-            raise TrainingError(
-                "the output directory already holds a training run",
-                where=str(out),
-                hint="add --resume to continue it, or choose a new --output directory",
-            )
-        chosen = get_preset(options.preset)
-        # Record the effective values, so a later change of preset defaults cannot change a resumed run.
-        for name in ("learning_rate", "warmup_steps", "batch_tokens", "max_tokens"):
-            if getattr(options, name) is None:
-                setattr(options, name, getattr(chosen, name))
-        out.mkdir(parents=True, exist_ok=True)
-        run_file.write_text(json.dumps(asdict(options), indent=1), encoding="utf-8")
-    log = _Log(out / "log.jsonl", echo)
+        return options
+    if state_file.exists():
+        raise TrainingError(
+            "the output directory already holds a training run",
+            where=str(out),
+            hint="add --resume to continue it, or choose a new --output directory",
+        )
+    chosen = get_preset(options.preset)
+    # Record the effective values, so a later change of preset defaults cannot change a resumed run.
+    for name in ("learning_rate", "warmup_steps", "batch_tokens", "max_tokens"):
+        if getattr(options, name) is None:
+            setattr(options, name, getattr(chosen, name))
+    out.mkdir(parents=True, exist_ok=True)
+    run_file.write_text(json.dumps(asdict(options), indent=1), encoding="utf-8")
+    return options
 
-    import torch
-    from transformers.utils import logging as hf_logging
 
-    from idtrans.training.data import collate, make_batches, tokenize_pairs
-    from idtrans.training.evaluate import score, translate_batch_sorted
-
-    hf_logging.disable_progress_bar()  # a "Writing model shards" bar per snapshot only clutters the training log
-    torch.set_num_threads(max(1, options.threads))
-    preset = get_preset(options.preset)
-    lr = options.learning_rate or preset.learning_rate
-    warmup = options.warmup_steps if options.warmup_steps is not None else preset.warmup_steps
-    batch_tokens = options.batch_tokens or preset.batch_tokens
-    max_tokens = options.max_tokens or preset.max_tokens
-    precision = _choose_precision(options.precision)
-
-    random.seed(options.seed)
-    torch.manual_seed(options.seed)
-    source, target, data_report = _read_and_clean(options, log)
-    (out / "data-report.json").write_text(json.dumps(data_report, indent=1), encoding="utf-8")
-
+def _tokenizer_for_run(
+    options: TrainOptions, out: Path, preset: Preset, source: list[str], target: list[str], log: _Log, resume: bool
+) -> Any:
+    """The initial model's tokenizer (``--init``), the run's own (resume), or a newly trained vocabulary."""
     vocab_dir = out / "vocab"
     if options.init:
         tokenizer = _load_tokenizer(options.init)
         if not resume:
             tokenizer.save_pretrained(vocab_dir)
-    elif resume:
-        tokenizer = _load_tokenizer(vocab_dir)
-    else:
-        log(f"training a {preset.vocab_size}-piece SentencePiece vocabulary on {len(source)} pairs")
-        from idtrans.training.mix import tags_in
-        from idtrans.training.vocab import train_vocab
+        return tokenizer
+    if resume:
+        return _load_tokenizer(vocab_dir)
+    log(f"training a {preset.vocab_size}-piece SentencePiece vocabulary on {len(source)} pairs")
+    tags = tags_in(source)
+    if tags:
+        log(f"domain tags kept as single pieces: {' '.join(tags)}")
+    train_vocab(
+        vocab_dir,
+        source,
+        target,
+        vocab_size=preset.vocab_size,
+        max_positions=preset.max_positions,
+        seed=options.seed,
+        user_symbols=tags,
+    )
+    return _load_tokenizer(vocab_dir)
 
-        tags = tags_in(source)
-        if tags:
-            log(f"domain tags kept as single pieces: {' '.join(tags)}")
-        train_vocab(
-            vocab_dir,
-            source,
-            target,
-            vocab_size=preset.vocab_size,
-            max_positions=preset.max_positions,
-            seed=options.seed,
-            user_symbols=tags,
-        )
-        tokenizer = _load_tokenizer(vocab_dir)
 
+def _prepare_data(
+    options: TrainOptions, out: Path, preset: Preset, max_tokens: int, log: _Log, resume: bool
+) -> tuple[Any, list[Example], dict[str, Any]]:
+    """Cleaned, tokenised training pairs, their tokenizer and the data report (written to ``OUT/data-report.json``)."""
+    source, target, data_report = _read_and_clean(options, log)
+    report_file = out / "data-report.json"
+    report_file.write_text(json.dumps(data_report, indent=1), encoding="utf-8")
+    tokenizer = _tokenizer_for_run(options, out, preset, source, target, log, resume)
     examples, too_long = tokenize_pairs(tokenizer, source, target, max_tokens=max_tokens)
-    data_report["total"]["steps"]["too_many_tokens"] = too_long
-    data_report["total"]["training_pairs"] = len(examples)
-    data_report["total"]["source_tokens"] = sum(len(e.source) for e in examples)
-    data_report["total"]["target_tokens"] = sum(len(e.target) for e in examples)
-    (out / "data-report.json").write_text(json.dumps(data_report, indent=1), encoding="utf-8")
+    total = data_report["total"]
+    total["steps"]["too_many_tokens"] = too_long
+    total["training_pairs"] = len(examples)
+    total["source_tokens"] = sum(len(e.source) for e in examples)
+    total["target_tokens"] = sum(len(e.target) for e in examples)
+    report_file.write_text(json.dumps(data_report, indent=1), encoding="utf-8")
     log(
         f"{len(examples)} training pairs ({too_long} dropped as longer than {max_tokens} tokens), "
-        f"{data_report['total']['target_tokens']} target tokens"
+        f"{total['target_tokens']} target tokens"
     )
     if not examples:
         raise TrainingError("no training pairs fit the token limit", hint="raise --max-tokens")
+    return tokenizer, examples, data_report
 
-    model = _build_model(options, tokenizer, preset)
-    n_params = sum(p.numel() for p in model.parameters())
-    log(f"model: {n_params / 1e6:.2f}M parameters, precision {precision}, {options.threads} threads")
-    optimizer = torch.optim.AdamW(
-        model.parameters(), lr=lr, betas=(0.9, 0.98), eps=1e-9, weight_decay=options.weight_decay
-    )
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, _inverse_sqrt(warmup))
 
-    step, epoch, batch_pos, train_seconds = 0, 0, 0, 0.0
+@dataclass
+class _Position:
+    """Where a run stands: saved in ``OUT/last/state.pt`` beside the weights, optimiser, schedule and RNG."""
+
+    step: int = 0
+    epoch: int = 0
+    batch_pos: int = 0
+    train_seconds: float = 0.0
     best: dict | None = None
-    history: list[dict] = []
-    stale_evals = 0
-    if resume:
-        state = torch.load(last_dir / STATE_FILE, map_location="cpu", weights_only=False)
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        scheduler.load_state_dict(state["scheduler"])
-        step, epoch, batch_pos = state["step"], state["epoch"], state["batch_pos"]
-        train_seconds, best, history = state["train_seconds"], state["best"], state["history"]
-        stale_evals = state.get("stale_evals", 0)
+    history: list[dict] = field(default_factory=list)
+    stale_evals: int = 0
+
+    def epochs(self, n_batches: int) -> float:
+        return round(self.epoch + self.batch_pos / max(1, n_batches), 2)
+
+
+@dataclass
+class _Meter:
+    """Target tokens and losses since the last progress line."""
+
+    since: float = field(default_factory=time.time)
+    tokens: int = 0
+    losses: list[float] = field(default_factory=list)
+
+
+class _Run:
+    """The state of one training session: data, model, optimiser, schedule, dev set and position.
+
+    :meth:`step_loop` trains until a budget, ``--patience`` or a signal stops it (``stop_reason``);
+    :meth:`snapshot_and_evaluate` snapshots and scores on dev; :meth:`finish` averages and writes the best model.
+    """
+
+    def __init__(self, options: TrainOptions, out: Path, log: _Log, resume: bool) -> None:
+        import torch
+
+        self.options, self.out, self.log = options, out, log
+        self.preset = preset = get_preset(options.preset)
+        self.lr = options.learning_rate or preset.learning_rate
+        self.warmup = options.warmup_steps if options.warmup_steps is not None else preset.warmup_steps
+        self.batch_tokens = options.batch_tokens or preset.batch_tokens
+        max_tokens = options.max_tokens or preset.max_tokens
+        self.precision = _choose_precision(options.precision)
+        random.seed(options.seed)
+        torch.manual_seed(options.seed)
+        self.tokenizer, self.examples, self.data_report = _prepare_data(options, out, preset, max_tokens, log, resume)
+        self.model = _build_model(options, self.tokenizer, preset)
+        self.n_params = sum(p.numel() for p in self.model.parameters())
+        log(f"model: {self.n_params / 1e6:.2f}M parameters, precision {self.precision}, {options.threads} threads")
+        self.optimizer = torch.optim.AdamW(
+            self.model.parameters(), lr=self.lr, betas=(0.9, 0.98), eps=1e-9, weight_decay=options.weight_decay
+        )
+        self.scheduler = torch.optim.lr_scheduler.LambdaLR(self.optimizer, _inverse_sqrt(self.warmup))
+        self.position = _Position()
+        if resume:
+            self._restore()
+        self.dev_src, self.dev_ref = _dev_set(options)
+        self.pad = self.tokenizer.pad_token_id
+        self.start_id = self.model.config.decoder_start_token_id
+        self.loss_fn = torch.nn.CrossEntropyLoss(
+            ignore_index=-100, label_smoothing=options.label_smoothing, reduction="sum"
+        )
+        self.snapshots = out / "snapshots"
+        self.snapshots.mkdir(exist_ok=True)
+        dev_src, dev_ref = self.dev_src, self.dev_ref
+        self.probe = (
+            tokenize_pairs(self.tokenizer, dev_src[:200], dev_ref[:200], max_tokens=max_tokens)[0]
+            if dev_src and dev_ref
+            else []
+        )
+        self.n_batches = len(make_batches(self.examples, self.batch_tokens, options.seed))
+        self.stop_reason = ""
+
+    # ------------------------------------------------------------------ checkpoints
+
+    def _restore(self) -> None:
+        import torch
+
+        state = torch.load(self.out / "last" / STATE_FILE, map_location="cpu", weights_only=False)
+        self.model.load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.scheduler.load_state_dict(state["scheduler"])
+        pos = self.position = _Position(
+            step=state["step"],
+            epoch=state["epoch"],
+            batch_pos=state["batch_pos"],
+            train_seconds=state["train_seconds"],
+            best=state["best"],
+            history=state["history"],
+            stale_evals=state.get("stale_evals", 0),
+        )
         torch.set_rng_state(state["rng"]["torch"])
         random.setstate(state["rng"]["python"])
-        log(f"resumed at step {step} (epoch {epoch}, batch {batch_pos}), best so far {best}")
+        self.log(f"resumed at step {pos.step} (epoch {pos.epoch}, batch {pos.batch_pos}), best so far {pos.best}")
 
-    dev_src, dev_ref = _dev_set(options)
-    pad = tokenizer.pad_token_id
-    start_id = model.config.decoder_start_token_id
-    loss_fn = torch.nn.CrossEntropyLoss(ignore_index=-100, label_smoothing=options.label_smoothing, reduction="sum")
-    snapshots = out / "snapshots"
-    snapshots.mkdir(exist_ok=True)
+    def save_last(self) -> None:
+        """Write ``OUT/last/state.pt``: everything ``--resume`` needs to continue exactly."""
+        import torch
 
-    stop = {"reason": ""}
-
-    def _on_signal(signum, frame):
-        stop["reason"] = f"signal {signal.Signals(signum).name}"
-
-    old_handlers = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
-
-    def save_last() -> None:
+        last_dir = self.out / "last"
         last_dir.mkdir(exist_ok=True)
-        _atomic_torch_save(
-            {
-                "model": model.state_dict(),
-                "optimizer": optimizer.state_dict(),
-                "scheduler": scheduler.state_dict(),
-                "step": step,
-                "epoch": epoch,
-                "batch_pos": batch_pos,
-                "train_seconds": train_seconds,
-                "best": best,
-                "history": history,
-                "stale_evals": stale_evals,
-                "rng": {"torch": torch.get_rng_state(), "python": random.getstate()},
-            },
-            last_dir / STATE_FILE,
-        )
+        state = {
+            "model": self.model.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            "scheduler": self.scheduler.state_dict(),
+            **asdict(self.position),
+            "rng": {"torch": torch.get_rng_state(), "python": random.getstate()},
+        }
+        _atomic_torch_save(state, last_dir / STATE_FILE)
 
-    def card_info(extra: dict | None = None) -> dict:
+    def card_info(self, extra: dict | None = None) -> dict:
+        """The training record the model card is written from (see :func:`idtrans.training.card.write_card`)."""
+        pos = self.position
         return {
-            "options": asdict(options),
-            "preset": preset.as_dict(),
-            "parameters": n_params,
-            "steps": step,
-            "epochs": round(epoch + batch_pos / max(1, n_batches), 2),
-            "train_minutes": round(train_seconds / 60, 1),
-            "precision": precision,
-            "learning_rate": lr,
-            "warmup_steps": warmup,
-            "batch_tokens": batch_tokens,
-            "data": data_report,
-            "history": history,
-            "best": best,
+            "options": asdict(self.options),
+            "preset": self.preset.as_dict(),
+            "parameters": self.n_params,
+            "steps": pos.step,
+            "epochs": pos.epochs(self.n_batches),
+            "train_minutes": round(pos.train_seconds / 60, 1),
+            "precision": self.precision,
+            "learning_rate": self.lr,
+            "warmup_steps": self.warmup,
+            "batch_tokens": self.batch_tokens,
+            "data": self.data_report,
+            "history": pos.history,
+            "best": pos.best,
             **(extra or {}),
         }
 
-    probe_examples = (
-        tokenize_pairs(tokenizer, dev_src[:200], dev_ref[:200], max_tokens=max_tokens)[0] if dev_src and dev_ref else []
-    )
+    # ------------------------------------------------------------------ evaluation
 
-    def source_gain() -> float:
+    def source_gain(self) -> float:
         """Dev loss with each source replaced by another one, minus the true loss (nats per token).
 
         Near 0 means the decoder ignores the source (a language model, not a translator yet).
         """
-        if len(probe_examples) < 2:
+        import torch
+
+        probe = self.probe
+        if len(probe) < 2:
             return float("nan")
         ce = torch.nn.CrossEntropyLoss(ignore_index=-100, reduction="sum")
-        shuffled = [
-            type(e)(probe_examples[(i + 1) % len(probe_examples)].source, e.target)
-            for i, e in enumerate(probe_examples)
-        ]
+        shuffled = [type(e)(probe[(i + 1) % len(probe)].source, e.target) for i, e in enumerate(probe)]
         totals = []
         with torch.inference_mode():
-            for data in (probe_examples, shuffled):
+            for data in (probe, shuffled):
                 loss_sum, count = 0.0, 0
-                for batch in make_batches(data, batch_tokens, 0):
-                    ids, mask, dec, labels = collate(data, batch, pad, start_id)
-                    logits = model(input_ids=ids, attention_mask=mask, decoder_input_ids=dec).logits
+                for batch in make_batches(data, self.batch_tokens, 0):
+                    ids, mask, dec, labels = collate(data, batch, self.pad, self.start_id)
+                    logits = self.model(input_ids=ids, attention_mask=mask, decoder_input_ids=dec).logits
                     loss_sum += float(ce(logits.float().view(-1, logits.size(-1)), labels.view(-1)))
                     count += int((labels != -100).sum())
                 totals.append(loss_sum / max(1, count))
         return round(totals[1] - totals[0], 3)
 
-    def evaluate() -> dict:
-        assert dev_src is not None and dev_ref is not None, "evaluate() runs only with a dev set"
-        model.eval()
+    def evaluate(self) -> dict:
+        """Greedy dev BLEU/chrF++ and the source gain of the current weights."""
+        assert self.dev_src is not None and self.dev_ref is not None, "evaluate() runs only with a dev set"
+        self.model.eval()
         t0 = time.time()
-        hyps = translate_batch_sorted(model, tokenizer, dev_src, beams=1)
-        result = score(hyps, dev_ref)
-        result["source_gain"] = source_gain()
-        model.train()
+        hyps = translate_batch_sorted(self.model, self.tokenizer, self.dev_src, beams=1)
+        result = score(hyps, self.dev_ref)
+        result["source_gain"] = self.source_gain()
+        self.model.train()
         return {**result, "eval_seconds": round(time.time() - t0, 1)}
 
-    def do_eval() -> None:
-        nonlocal best, stale_evals
-        weights = {k: v.detach().clone() for k, v in model.state_dict().items()}
-        torch.save(weights, snapshots / f"step-{step:07d}.pt")
-        for old in sorted(snapshots.glob("step-*.pt"))[: -max(1, options.keep_snapshots)]:
+    def snapshot_and_evaluate(self) -> None:
+        """Snapshot the weights (for averaging); with a dev set, score them and keep them in ``OUT/best`` if best."""
+        import torch
+
+        pos = self.position
+        weights = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+        torch.save(weights, self.snapshots / f"step-{pos.step:07d}.pt")
+        for old in sorted(self.snapshots.glob("step-*.pt"))[: -max(1, self.options.keep_snapshots)]:
             old.unlink()
-        if dev_src is None:
+        if self.dev_src is None:
             return
-        result = evaluate()
+        result = self.evaluate()
         record = {
-            "step": step,
-            "epoch": round(epoch + batch_pos / max(1, n_batches), 2),
-            "train_minutes": round(train_seconds / 60, 1),
+            "step": pos.step,
+            "epoch": pos.epochs(self.n_batches),
+            "train_minutes": round(pos.train_seconds / 60, 1),
             **result,
         }
-        history.append(record)
-        improved = best is None or result["chrf++"] + result["bleu"] > best["chrf++"] + best["bleu"]
-        log(
-            f"eval step {step}: dev[{len(dev_src)}] greedy BLEU {result['bleu']:.2f} chrF++ {result['chrf++']:.2f}"
-            f" source gain {result['source_gain']} nats/token ({result['eval_seconds']}s)"
-            f"{' *best*' if improved else ''}",
+        pos.history.append(record)
+        improved = pos.best is None or _dev_sum(result) > _dev_sum(pos.best)
+        self.log(
+            f"eval step {pos.step}: dev[{len(self.dev_src)}] greedy BLEU {result['bleu']:.2f} "
+            f"chrF++ {result['chrf++']:.2f} source gain {result['source_gain']} nats/token "
+            f"({result['eval_seconds']}s){' *best*' if improved else ''}",
             event="eval",
             **record,
         )
         if improved:
-            best = dict(record)
-            stale_evals = 0
-            _save_hf(model, tokenizer, out / "best")
-            from idtrans.training.card import write_card
-
-            write_card(out / "best", card_info())
+            pos.best = dict(record)
+            pos.stale_evals = 0
+            _save_hf(self.model, self.tokenizer, self.out / "best")
+            write_card(self.out / "best", self.card_info())
         else:
-            stale_evals += 1
+            pos.stale_evals += 1
 
-    model.train()
-    session_start = time.time()
-    last_log = time.time()
-    tokens_since = 0
-    losses: list[float] = []
-    n_batches = len(make_batches(examples, batch_tokens, options.seed))
-    log(
-        f"{n_batches} batches per epoch (~{batch_tokens} tokens each), lr {lr}, warm-up {warmup}, "
-        f"label smoothing {options.label_smoothing}"
-    )
-    autocast = torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16")
-    try:
-        while not stop["reason"]:
-            if options.max_epochs is not None and epoch >= options.max_epochs:
-                stop["reason"] = f"--max-epochs {options.max_epochs}"
+    # ------------------------------------------------------------------ the step loop
+
+    def step_loop(self) -> None:
+        """Optimiser steps, epoch after epoch, until ``stop_reason`` is set."""
+        import torch
+
+        options, pos = self.options, self.position
+        self.model.train()
+        session_start = time.time()
+        meter = _Meter()
+        self.log(
+            f"{self.n_batches} batches per epoch (~{self.batch_tokens} tokens each), lr {self.lr}, "
+            f"warm-up {self.warmup}, label smoothing {options.label_smoothing}"
+        )
+        autocast = torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.precision == "bf16")
+        while not self.stopping():
+            if options.max_epochs is not None and pos.epoch >= options.max_epochs:
+                self.stop_reason = f"--max-epochs {options.max_epochs}"
                 break
-            batches = make_batches(examples, batch_tokens, options.seed + epoch)
-            while batch_pos < len(batches):
-                t_step = time.time()
-                input_ids, attention, decoder_in, labels = collate(examples, batches[batch_pos], pad, start_id)
-                with autocast:
-                    logits = model(input_ids=input_ids, attention_mask=attention, decoder_input_ids=decoder_in).logits
-                ntok = int((labels != -100).sum())
-                loss = loss_fn(logits.float().view(-1, logits.size(-1)), labels.view(-1)) / ntok
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                if options.clip_norm:
-                    torch.nn.utils.clip_grad_norm_(model.parameters(), options.clip_norm)
-                optimizer.step()
-                scheduler.step()
-                step += 1
-                batch_pos += 1
-                train_seconds += time.time() - t_step
-                tokens_since += ntok
-                losses.append(loss.item())
-                if time.time() - last_log >= 60 or step == 1:
-                    rate = tokens_since / max(1e-6, time.time() - last_log)
-                    mean = sum(losses) / len(losses)
-                    _release_memory()
-                    rss = _rss_mb()
-                    log(
-                        f"step {step} epoch {epoch + batch_pos / len(batches):.2f} loss {mean:.3f} "
-                        f"lr {scheduler.get_last_lr()[0]:.2e} {rate:.0f} tgt tok/s rss {rss:.0f} MB",
-                        event="train",
-                        step=step,
-                        loss=round(mean, 4),
-                        lr=scheduler.get_last_lr()[0],
-                        tok_per_s=round(rate),
-                        rss_mb=round(rss),
-                    )
-                    last_log, tokens_since, losses = time.time(), 0, []
-                if step % options.eval_every == 0:
-                    do_eval()
-                    save_last()
-                    if options.patience and stale_evals >= options.patience:
-                        stop["reason"] = f"no dev improvement in {options.patience} evaluations"
-                if options.max_steps is not None and step >= options.max_steps:
-                    stop["reason"] = stop["reason"] or f"--max-steps {options.max_steps}"
-                if options.max_minutes is not None and time.time() - session_start >= options.max_minutes * 60:
-                    stop["reason"] = stop["reason"] or f"--max-minutes {options.max_minutes}"
-                if stop.get("reason"):  # (not stop["reason"]: mypy would keep it narrowed to "")
+            batches = make_batches(self.examples, self.batch_tokens, options.seed + pos.epoch)
+            while pos.batch_pos < len(batches):
+                self._step(batches[pos.batch_pos], autocast, meter, len(batches))
+                self._after_step(session_start)
+                if self.stopping():  # (not `self.stop_reason`: mypy would keep it narrowed to "")
                     break
-            if batch_pos >= len(batches):
-                epoch += 1
-                batch_pos = 0
-    finally:
-        for sig, handler in old_handlers.items():
-            signal.signal(sig, handler)
-    log(f"stopping at step {step}: {stop['reason']}")
-    if not history or history[-1]["step"] != step:
-        do_eval()
-    save_last()
+            if pos.batch_pos >= len(batches):
+                pos.epoch += 1
+                pos.batch_pos = 0
 
-    # Checkpoint averaging: the mean of the last snapshots often beats each of them.
-    snaps = sorted(snapshots.glob("step-*.pt"))[-options.average :] if options.average > 1 else []
-    averaged = None
-    if len(snaps) >= 2 and dev_src is not None:
-        current = {k: v.detach().clone() for k, v in model.state_dict().items()}
-        model.load_state_dict(average_state_dicts(snaps))
-        result = evaluate()
+    def stopping(self) -> bool:
+        """Whether a budget, ``--patience`` or a signal has ended the session."""
+        return bool(self.stop_reason)
+
+    def _step(self, batch: list[int], autocast: Any, meter: _Meter, epoch_batches: int) -> None:
+        import torch
+
+        pos = self.position
+        t_step = time.time()
+        input_ids, attention, decoder_in, labels = collate(self.examples, batch, self.pad, self.start_id)
+        with autocast:
+            logits = self.model(input_ids=input_ids, attention_mask=attention, decoder_input_ids=decoder_in).logits
+        ntok = int((labels != -100).sum())
+        loss = self.loss_fn(logits.float().view(-1, logits.size(-1)), labels.view(-1)) / ntok
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        if self.options.clip_norm:
+            torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.options.clip_norm)
+        self.optimizer.step()
+        self.scheduler.step()
+        pos.step += 1
+        pos.batch_pos += 1
+        pos.train_seconds += time.time() - t_step
+        meter.tokens += ntok
+        meter.losses.append(loss.item())
+        if time.time() - meter.since >= 60 or pos.step == 1:
+            self._log_progress(meter, epoch_batches)
+
+    def _log_progress(self, meter: _Meter, epoch_batches: int) -> None:
+        pos = self.position
+        rate = meter.tokens / max(1e-6, time.time() - meter.since)
+        mean = sum(meter.losses) / len(meter.losses)
+        _release_memory()
+        rss = _rss_mb()
+        lr = self.scheduler.get_last_lr()[0]
+        self.log(
+            f"step {pos.step} epoch {pos.epoch + pos.batch_pos / epoch_batches:.2f} loss {mean:.3f} "
+            f"lr {lr:.2e} {rate:.0f} tgt tok/s rss {rss:.0f} MB",
+            event="train",
+            step=pos.step,
+            loss=round(mean, 4),
+            lr=lr,
+            tok_per_s=round(rate),
+            rss_mb=round(rss),
+        )
+        meter.since, meter.tokens, meter.losses = time.time(), 0, []
+
+    def _after_step(self, session_start: float) -> None:
+        """Evaluate and checkpoint every ``eval_every`` steps; set ``stop_reason`` when a budget is spent."""
+        options, pos = self.options, self.position
+        if pos.step % options.eval_every == 0:
+            self.snapshot_and_evaluate()
+            self.save_last()
+            if options.patience and pos.stale_evals >= options.patience:
+                self.stop_reason = f"no dev improvement in {options.patience} evaluations"
+        if options.max_steps is not None and pos.step >= options.max_steps:
+            self.stop_reason = self.stop_reason or f"--max-steps {options.max_steps}"
+        if options.max_minutes is not None and time.time() - session_start >= options.max_minutes * 60:
+            self.stop_reason = self.stop_reason or f"--max-minutes {options.max_minutes}"
+
+    # ------------------------------------------------------------------ the end of a session
+
+    def average_snapshots(self) -> dict | None:
+        """Checkpoint averaging: the mean of the last snapshots often beats each of them; kept in best if it does."""
+        options, pos = self.options, self.position
+        snaps = sorted(self.snapshots.glob("step-*.pt"))[-options.average :] if options.average > 1 else []
+        if len(snaps) < 2 or self.dev_src is None:
+            return None
+        current = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+        self.model.load_state_dict(average_state_dicts(snaps))
+        result = self.evaluate()
         averaged = {"snapshots": [p.stem for p in snaps], **result}
-        better = best is not None and result["chrf++"] + result["bleu"] > best["chrf++"] + best["bleu"]
-        log(
+        better = pos.best is not None and _dev_sum(result) > _dev_sum(pos.best)
+        self.log(
             f"average of {len(snaps)} snapshots ({snaps[0].stem}..{snaps[-1].stem}): BLEU {result['bleu']:.2f} "
-            f"chrF++ {result['chrf++']:.2f} -> {'better than' if better else 'not better than'} best {best}",
+            f"chrF++ {result['chrf++']:.2f} -> {'better than' if better else 'not better than'} best {pos.best}",
             event="average",
             **averaged,
             better=better,
         )
         if better:
-            best = {"step": step, "averaged": [p.stem for p in snaps], **result}
-            _save_hf(model, tokenizer, out / "best")
-        model.load_state_dict(current)
-        save_last()
-    if not (out / "best").exists():
-        _save_hf(model, tokenizer, out / "best")
-    from idtrans.training.card import write_card
+            pos.best = {"step": pos.step, "averaged": [p.stem for p in snaps], **result}
+            _save_hf(self.model, self.tokenizer, self.out / "best")
+        self.model.load_state_dict(current)
+        self.save_last()
+        return averaged
 
-    write_card(out / "best", card_info({"averaging": averaged, "stopped_because": stop["reason"]}))
-    return TrainResult(
-        out,
-        out / "best",
-        step,
-        round(epoch + batch_pos / max(1, n_batches), 2),
-        best,
-        history,
-        data_report,
-        stop["reason"],
-    )
+    def finish(self) -> TrainResult:
+        """Evaluate the last steps, checkpoint, average, and write ``OUT/best`` with its model card."""
+        pos = self.position
+        self.log(f"stopping at step {pos.step}: {self.stop_reason}")
+        if not pos.history or pos.history[-1]["step"] != pos.step:
+            self.snapshot_and_evaluate()
+        self.save_last()
+        averaged = self.average_snapshots()
+        best_dir = self.out / "best"
+        if not best_dir.exists():
+            _save_hf(self.model, self.tokenizer, best_dir)
+        write_card(best_dir, self.card_info({"averaging": averaged, "stopped_because": self.stop_reason}))
+        return TrainResult(
+            self.out,
+            best_dir,
+            pos.step,
+            pos.epochs(self.n_batches),
+            pos.best,
+            pos.history,
+            self.data_report,
+            self.stop_reason,
+        )
+
+
+@contextmanager
+def _stop_on_signals(run: _Run) -> Iterator[None]:
+    """SIGTERM/SIGINT set ``run.stop_reason`` (the loop then checkpoints and stops) instead of killing."""
+
+    def on_signal(signum: int, frame: Any) -> None:
+        run.stop_reason = f"signal {signal.Signals(signum).name}"
+
+    old_handlers = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in old_handlers.items():
+            signal.signal(sig, handler)
+
+
+def train(options: TrainOptions, *, resume: bool = False, echo: Callable[[str], None] | None = None) -> TrainResult:
+    """Train (or resume) a MarianMT model as described by ``options``; see the module docstring."""
+    echo = echo or (lambda message: print(message, file=sys.stderr, flush=True))
+    out = Path(options.output)
+    options = _run_options(options, out, resume)
+    log = _Log(out / "log.jsonl", echo)
+
+    import torch
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # a "Writing model shards" bar per snapshot only clutters the training log
+    torch.set_num_threads(max(1, options.threads))
+    run = _Run(options, out, log, resume)
+    with _stop_on_signals(run):
+        run.step_loop()
+    return run.finish()

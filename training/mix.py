@@ -40,7 +40,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from idtrans.corpus.parallel import CleaningOptions, clean_pairs, load_eval_keys, read_parallel
 from idtrans.errors import TrainingError
+from idtrans.io import atomic_write_text
 
 TAG_PATTERN = re.compile(r"^<([a-z]{2,8})> ")
 _ALLOWED_KEYS = {"name", "path", "lines", "tag", "repeat", "sample", "kind"}
@@ -210,9 +212,6 @@ def build_mix(
     echo: Callable[[str], None] = print,
 ) -> MixReport:
     """Combine ``sets`` (paths relative to ``corpora``) into ``out/train.{id,en}``; see the module docstring."""
-    from idtrans.corpus.parallel import CleaningOptions, clean_pairs, load_eval_keys, read_parallel
-    from idtrans.io import atomic_write_text
-
     eval_keys = load_eval_keys(exclude) if exclude else None
     rng = random.Random(seed)
     report = MixReport(seed=seed)
