@@ -28,7 +28,7 @@ xliff_app = typer.Typer(
     no_args_is_help=True,
 )
 
-_TM_HELP = "Translation memory file [default: $IDTRANS_TM, else ~/.local/share/idtrans/memory.sqlite3]."
+_TM_HELP = "Translation memory file \\[default: $IDTRANS_TM, else ~/.local/share/idtrans/memory.sqlite3]."
 
 
 class ArticleFormat(str, Enum):

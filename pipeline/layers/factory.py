@@ -12,8 +12,8 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from idtrans.errors import ModelError
-from idtrans.glossary import load_glossary
+from idtrans.errors import IdtransError, ModelError
+from idtrans.glossary import Glossary, load_glossary
 from idtrans.pipeline.backends.load import load_backend
 from idtrans.pipeline.layers.cache import CachedTranslator
 from idtrans.pipeline.layers.enforce import GlossaryTranslator
@@ -21,7 +21,7 @@ from idtrans.pipeline.layers.sentences import SentenceTranslator
 from idtrans.pipeline.layers.translator import Backend, DecodeSettings, Translator
 from idtrans.pipeline.models.converted import converted_copy
 from idtrans.pipeline.models.resolve import choose_model
-from idtrans.settings import DEFAULT_GLOSSARY, GlossarySpec, resolve_glossary
+from idtrans.settings import DEFAULT_GLOSSARY, GLOSSARY_ENV, GlossarySpec, env, resolve_glossary
 
 if TYPE_CHECKING:  # the memory layer loads only when asked for (see build_stack)
     from idtrans.interop.tm import MemoryTranslator
@@ -51,6 +51,16 @@ class TranslatorStack:
     memory: MemoryTranslator | None = None
 
 
+def _load_glossary(path: Path, spec: GlossarySpec) -> Glossary:
+    """Load the glossary; an error about a file named by ``$IDTRANS_GLOSSARY`` says so."""
+    try:
+        return load_glossary(path)
+    except IdtransError as error:
+        if spec is DEFAULT_GLOSSARY and env(GLOSSARY_ENV):
+            error.where = f"{error.where or path} (from ${GLOSSARY_ENV})"
+        raise
+
+
 def build_stack(
     model: str | None = None,
     *,
@@ -70,15 +80,16 @@ def build_stack(
     """
     if backend not in BACKENDS:
         raise ModelError(f"unknown backend {backend!r}", hint=f"use one of: {', '.join(BACKENDS)}")
+    glossary_path = resolve_glossary(glossary)
+    loaded_glossary = _load_glossary(glossary_path, glossary) if glossary_path is not None else None
     choice = choose_model(model)
     if backend == "auto":
         backend = "ct2" if converted_copy(choice.path) is not None else "torch"
     loaded = load_backend(choice, backend=backend, threads=threads, notice=notice)
     translator: Translator = SentenceTranslator(loaded, settings, progress=progress)
     stack = TranslatorStack(translator, loaded)
-    glossary_path = resolve_glossary(glossary)
-    if glossary_path is not None:
-        stack.enforcer = GlossaryTranslator(translator, load_glossary(glossary_path))
+    if glossary_path is not None and loaded_glossary is not None:
+        stack.enforcer = GlossaryTranslator(translator, loaded_glossary)
         stack.glossary_path = glossary_path
         translator = stack.enforcer
     if cache:
