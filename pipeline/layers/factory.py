@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from idtrans.errors import IdtransError, ModelError
 from idtrans.glossary import Glossary, load_glossary
+from idtrans.glossary.check import rendering_spans
 from idtrans.pipeline.backends.load import load_backend
 from idtrans.pipeline.layers.cache import CachedTranslator
 from idtrans.pipeline.layers.enforce import GlossaryTranslator
 from idtrans.pipeline.layers.sentences import SentenceTranslator
-from idtrans.pipeline.layers.translator import Backend, DecodeSettings, Translator
+from idtrans.pipeline.layers.translator import Backend, DecodeSettings, Translation, Translator
 from idtrans.pipeline.models.converted import converted_copy
 from idtrans.pipeline.models.resolve import choose_model
 from idtrans.settings import DEFAULT_GLOSSARY, GLOSSARY_ENV, GlossarySpec, env, resolve_glossary
@@ -61,6 +62,27 @@ def _load_glossary(path: Path, spec: GlossarySpec) -> Glossary:
         raise
 
 
+def glossary_verifier(glossary: Glossary) -> Callable[[Translation], bool]:
+    """A cache-hit check: every term the row records as applied or repaired is in its English.
+
+    A row failing it is damaged (edited by hand, a disk error, a bug) and is translated again.
+    """
+
+    def verify(item: Translation) -> bool:
+        for term in item.info.get("glossary", ()):
+            if not isinstance(term, dict) or term.get("status") not in ("applied", "repaired"):
+                continue
+            entry = glossary.get(str(term.get("entry")))
+            target = term.get("target")
+            if entry is None or not isinstance(target, str):
+                return False  # the row names a term this glossary version does not have
+            if not rendering_spans(entry, target, item.text):
+                return False
+        return True
+
+    return verify
+
+
 def build_stack(
     model: str | None = None,
     *,
@@ -93,7 +115,8 @@ def build_stack(
         stack.glossary_path = glossary_path
         translator = stack.enforcer
     if cache:
-        stack.cache = CachedTranslator(translator, None if cache is True else Path(cache))
+        verify = glossary_verifier(loaded_glossary) if loaded_glossary is not None else None
+        stack.cache = CachedTranslator(translator, None if cache is True else Path(cache), verify=verify)
         translator = stack.cache
     if memory:
         from idtrans.interop.tm import MemoryTranslator, TranslationMemory
