@@ -91,3 +91,13 @@ def test_the_hub_probe_bounds_a_hanging_dns_lookup(monkeypatch):
     started = time.monotonic()
     assert resolve.hub_reachable(timeout=0.3) is False
     assert time.monotonic() - started < 1.5
+
+
+@pytest.mark.parametrize("content", ["", "sets: []\n", "name: x\n"])
+def test_an_empty_mix_file_gets_a_hint(tmp_path, content):
+    mix = tmp_path / "mix.yaml"
+    mix.write_text(content, encoding="utf-8")
+    result = CliRunner().invoke(app, ["train-data", str(mix), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert f"{mix}: the mix file" in result.stderr
+    assert "hint: list the parallel sets under 'sets:'" in result.stderr and "news-v2.yaml" in result.stderr
