@@ -6,6 +6,7 @@ callers (the CLI, ``idtrans eval run``, benchmarks) get one object with ``transl
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -20,7 +21,7 @@ from idtrans.pipeline.layers.cache import CachedTranslator
 from idtrans.pipeline.layers.enforce import GlossaryTranslator
 from idtrans.pipeline.layers.sentences import SentenceTranslator
 from idtrans.pipeline.layers.translator import Backend, DecodeSettings, Translation, Translator
-from idtrans.pipeline.models.converted import converted_copy
+from idtrans.pipeline.models.autoconvert import ensure_converted
 from idtrans.pipeline.models.resolve import choose_model
 from idtrans.settings import DEFAULT_GLOSSARY, GLOSSARY_ENV, GlossarySpec, env, resolve_glossary
 
@@ -106,7 +107,8 @@ def build_stack(
     loaded_glossary = _load_glossary(glossary_path, glossary) if glossary_path is not None else None
     choice = choose_model(model)
     if backend == "auto":
-        backend = "ct2" if converted_copy(choice.path) is not None else "torch"
+        say = notice or (lambda line: print(line, file=sys.stderr))
+        backend = "ct2" if ensure_converted(choice, say) is not None else "torch"
     loaded = load_backend(choice, backend=backend, threads=threads, notice=notice)
     translator: Translator = SentenceTranslator(loaded, settings, progress=progress)
     stack = TranslatorStack(translator, loaded)
