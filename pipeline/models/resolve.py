@@ -11,6 +11,7 @@ retries. ``trust_remote_code`` is never passed.
 from __future__ import annotations
 
 import json
+import os
 import re
 import socket
 import threading
@@ -81,7 +82,18 @@ def _check_model_dir(path: Path, name: str) -> Path:
     return path
 
 
+def hub_cache_dir() -> Path:
+    """The Hugging Face hub cache, located as huggingface_hub does (without importing it: ~0.4 s)."""
+    explicit = os.environ.get("HF_HUB_CACHE") or os.environ.get("HUGGINGFACE_HUB_CACHE")
+    if explicit:
+        return Path(explicit).expanduser()
+    home = os.environ.get("HF_HOME") or os.path.join(os.environ.get("XDG_CACHE_HOME") or "~/.cache", "huggingface")
+    return Path(home).expanduser() / "hub"
+
+
 def _cached_snapshot(repo_id: str) -> Path | None:
+    if not (hub_cache_dir() / f"models--{repo_id.replace('/', '--')}").is_dir():
+        return None  # never downloaded: no need to import huggingface_hub to find out
     from huggingface_hub import snapshot_download
 
     try:
