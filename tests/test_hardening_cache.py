@@ -3,6 +3,7 @@ re-translated, a size limit with LRU eviction and ``cache prune``, keys that nam
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 import pytest
@@ -118,6 +119,8 @@ def test_cache_prune_shrinks_the_file(tmp_path):
     result = CliRunner().invoke(app, ["cache", "prune", "--path", str(path), "--max-mb", "0.1"])
     assert result.exit_code == 0, result.output
     assert "removed " in result.stdout and "MB ->" in result.stdout
+    before, after = (float(x) for x in re.findall(r"([\d.]+) MB", result.stdout))
+    assert after < before / 2 and path.stat().st_size <= 140_000
     store = SentenceCache(path, strict=True)
     outcome = prune_cache(store, max_bytes=100_000)
     assert outcome.removed == 0 and outcome.after_bytes <= 140_000  # already pruned; file compacted

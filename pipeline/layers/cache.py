@@ -242,7 +242,7 @@ class SentenceCache:
         self.disabled = True
         if self.strict:
             raise InputError(
-                f"the sentence cache {why.replace('; translating without the cache', '')}",
+                f"the sentence cache is unusable: {why}",
                 where=str(self.path),
                 hint="check the file's and its directory's permissions (a read-only cache cannot be changed), "
                 "or name another file with --path / $IDTRANS_CACHE",
@@ -505,6 +505,7 @@ def prune_cache(
         try:  # give the space back to the file system; best effort, another process may be reading
             connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             connection.execute("VACUUM")
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # VACUUM itself went through the WAL
         except sqlite3.OperationalError:
             pass
         return int(removed)
