@@ -128,7 +128,8 @@ def plan_directory(
         if notice:
             names = " and ".join(str(sources[i]) for i in members)
             renamed = ", ".join(targets[i].name for i in members)
-            notice(f"{names} would all write {target.name}: writing {renamed} instead")
+            both = "both" if len(members) == 2 else "all"
+            notice(f"note: {names} would {both} write {target.name}: writing {renamed} instead")
     inputs = {source.resolve() for source in sources}
     seen: set[Path] = set()
     for target in targets:

@@ -31,7 +31,7 @@ def test_a_txt_and_a_md_are_both_translated_under_distinct_names(run, tmp_path):
     result = run(str(source), "-o", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.md.en.txt", "a.txt.en.txt", "b.en.txt"]
-    assert "would all write a.en.txt: writing a.md.en.txt, a.txt.en.txt instead" in result.stderr
+    assert "would both write a.en.txt: writing a.md.en.txt, a.txt.en.txt instead" in result.stderr
     assert "translated 3 file(s)" in result.stderr
     again = run(str(source), "-o", str(tmp_path / "out"))
     assert again.exit_code == 0 and "translated 0 file(s)" in again.stderr and "skipped 3" in again.stderr
