@@ -29,6 +29,7 @@ def __getattr__(name: str) -> Any:
         return getattr(api, name)
     raise AttributeError(f"module 'idtrans' has no attribute {name!r}")
 
+
 __all__ = [
     "DEFAULT_GLOSSARY",
     "ArticleTranslation",

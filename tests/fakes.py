@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 
 from idtrans.pipeline.layers.longsplit import split_by_window
@@ -24,12 +25,7 @@ class WordBackend:
     def split_tokens(self, text: str, window: int) -> list[str]:
         return split_by_window(text, self.count_tokens, window)
 
-    def generate(self, texts, *, beams, max_new_tokens, no_repeat_ngram_size=0, repetition_penalty=1.0):
-        options = {
-            "beams": beams,
-            "max_new_tokens": max_new_tokens,
-            "no_repeat_ngram_size": no_repeat_ngram_size,
-            "repetition_penalty": repetition_penalty,
-        }
+    def generate(self, texts, options):
+        options = dataclasses.asdict(options)
         self.calls.append((list(texts), options))
         return [self.respond(text, options) for text in texts]

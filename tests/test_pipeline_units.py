@@ -129,8 +129,8 @@ def test_empty_sentences_stay_empty_without_a_model_call():
 
 def test_backend_returning_too_few_outputs_is_an_error():
     class Broken(WordBackend):
-        def generate(self, texts, **options):
-            return super().generate(texts, **options)[:-1]
+        def generate(self, texts, options):
+            return super().generate(texts, options)[:-1]
 
     with pytest.raises(TranslationError, match="outputs for"):
         SentenceTranslator(Broken(), DecodeSettings()).translate(["a b", "c d"])

@@ -12,7 +12,7 @@ import pytest
 from idtrans.errors import InputError, ModelError
 from idtrans.pipeline.backends.ct2_backend import CT2MarianBackend, MarianPieces, load_ct2_backend
 from idtrans.pipeline.layers.sentences import SentenceTranslator
-from idtrans.pipeline.layers.translator import Backend, DecodeSettings
+from idtrans.pipeline.layers.translator import Backend, DecodeSettings, Generation
 from idtrans.pipeline.models.convert import convert_model
 from idtrans.pipeline.models.converted import (
     PROVENANCE,
@@ -96,7 +96,7 @@ def test_converted_directory_is_self_contained_with_provenance(converted, tiny_m
     # Usable with the source model gone.
     moved = shutil.copytree(converted["int8"], tmp_path / "elsewhere")
     backend = CT2MarianBackend(moved, threads=1)
-    assert len(backend.generate(["Halo dunia."], beams=1, max_new_tokens=5)) == 1
+    assert len(backend.generate(["Halo dunia."], Generation(beams=1, max_new_tokens=5))) == 1
 
 
 def test_int8_is_smaller_than_float32(converted):
@@ -189,7 +189,7 @@ def test_backend_satisfies_protocol_and_loads_lazily(converted):
     assert backend.threads == 1 and not backend.loaded
     assert backend.max_input_tokens == 64
     assert backend.count_tokens(["Halo dunia."]) == [len(backend.tokenizer.pieces("Halo dunia."))]
-    backend.generate(["Halo dunia."], beams=1, max_new_tokens=4)
+    backend.generate(["Halo dunia."], Generation(beams=1, max_new_tokens=4))
     assert backend.loaded
 
 
@@ -251,8 +251,8 @@ class _RecordingTranslator:
 def test_generate_maps_decoding_options(converted, options, expected):
     backend = CT2MarianBackend(converted["int8"], threads=1)
     recorder = backend._translator = _RecordingTranslator()
-    assert backend.generate(["Halo dunia.", "Apa kabar?"], **options) == ["ok", "ok"]
-    assert backend.generate_scored(["Halo dunia."], **options) == [("ok", -0.25)]
+    assert backend.generate(["Halo dunia.", "Apa kabar?"], Generation(**options)) == ["ok", "ok"]
+    assert backend.generate_scored(["Halo dunia."], Generation(**options)) == [("ok", -0.25)]
     batch, passed = recorder.calls[0]
     assert batch[0][-1] == "</s>" and batch[0] == backend.tokenizer.pieces("Halo dunia.")
     for key, value in expected.items():
@@ -268,7 +268,7 @@ def test_batches_are_shared_among_single_threaded_replicas(converted, threads, s
     backend = CT2MarianBackend(converted["int8"], threads=threads)
     assert (backend.inter_threads, backend.intra_threads) == (threads, 1)
     recorder = backend._translator = _RecordingTranslator()
-    backend.generate(["Halo dunia."] * sentences, beams=2, max_new_tokens=5)
+    backend.generate(["Halo dunia."] * sentences, Generation(beams=2, max_new_tokens=5))
     assert recorder.calls[0][1]["max_batch_size"] == sub_batch  # every replica busy, no sub-batch above 16
     one_replica = CT2MarianBackend(converted["int8"], threads=4, inter_threads=1)
     assert (one_replica.inter_threads, one_replica.intra_threads) == (1, 4)
@@ -287,7 +287,7 @@ def test_broken_model_file_is_a_model_error(converted, tmp_path):
     (broken / "model.bin").write_bytes(b"not a model")
     backend = CT2MarianBackend(broken, threads=1)
     with pytest.raises(ModelError, match="cannot load"):
-        backend.generate(["Halo."], beams=1, max_new_tokens=3)
+        backend.generate(["Halo."], Generation(beams=1, max_new_tokens=3))
 
 
 def test_separate_vocabularies_are_refused_clearly(model_copy, tmp_path):
@@ -309,12 +309,12 @@ def test_decoding_scores_equal_forced_scores(converted, tiny_model_dir):
     sources = ["Halo dunia.", "Pasukan Korea Utara diserang di Kursk pada 4 November."]
     ct2 = CT2MarianBackend(converted["float32"], threads=1)
     for beams in (1, 2):
-        scored = ct2.generate_scored(sources, beams=beams, max_new_tokens=12)
+        scored = ct2.generate_scored(sources, Generation(beams=beams, max_new_tokens=12))
         forced = ct2.score(sources, [text for text, _ in scored])
         for (text, decoded), again in zip(scored, forced):
             assert decoded < 0 and abs(decoded - again) < 0.05, (beams, text, decoded, again)
     torch_backend = TorchMarianBackend(choose_model(str(tiny_model_dir)), threads=1)
-    outputs = torch_backend.generate(sources, beams=2, max_new_tokens=12)
+    outputs = torch_backend.generate(sources, Generation(beams=2, max_new_tokens=12))
     scores = torch_backend.score(sources, outputs)
     assert len(scores) == 2 and all(value < 0 for value in scores)
     assert torch_backend.score(sources[:1], ["Hello, world: a different text."]) != scores[:1]  # depends on the target

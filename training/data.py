@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from idtrans.pipeline.layers.batching import plan_batches
+
 if TYPE_CHECKING:
     import torch
 
@@ -49,18 +51,8 @@ def make_batches(examples: Sequence[Example], batch_tokens: int, seed: int) -> l
     order = list(range(len(examples)))
     rng.shuffle(order)
     order.sort(key=lambda i: (len(examples[i].source), len(examples[i].target)))
-    batches: list[list[int]] = []
-    current: list[int] = []
-    longest = 0
-    for i in order:
-        size = max(len(examples[i].source), len(examples[i].target))
-        if current and max(longest, size) * (len(current) + 1) > batch_tokens:
-            batches.append(current)
-            current, longest = [], 0
-        current.append(i)
-        longest = max(longest, size)
-    if current:
-        batches.append(current)
+    sizes = [max(len(example.source), len(example.target)) for example in examples]
+    batches = plan_batches(sizes, budget=batch_tokens, max_sentences=max(1, len(examples)), order=order)
     rng.shuffle(batches)
     return batches
 

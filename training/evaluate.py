@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from idtrans.eval.score import score_corpus
+from idtrans.pipeline.layers.batching import plan_batches
 
 
 def translate_batch_sorted(
@@ -24,25 +25,15 @@ def translate_batch_sorted(
         tokenizer(s, truncation=True, max_length=min(tokenizer.model_max_length, 512))["input_ids"] for s in sentences
     ]
     order = sorted(range(len(sentences)), key=lambda i: len(ids[i]))
+    lengths = [len(row) for row in ids]
+    chunks = plan_batches(lengths, budget=batch_tokens, beams=max(beams, 1), max_sentences=max_batch, order=order)
     out: list[str] = [""] * len(sentences)
     pad = tokenizer.pad_token_id
     limit = model.config.max_position_embeddings
-    start = 0
     was_training = model.training
     model.eval()
     with torch.inference_mode():
-        while start < len(order):
-            longest = len(ids[order[start]])
-            end = start
-            while (
-                end < len(order)
-                and end - start < max_batch
-                and (end - start + 1) * max(longest, len(ids[order[end]])) * max(beams, 1) <= batch_tokens
-            ):
-                longest = max(longest, len(ids[order[end]]))
-                end += 1
-            end = max(end, start + 1)
-            chunk = order[start:end]
+        for chunk in chunks:
             width = max(len(ids[i]) for i in chunk)
             input_ids = torch.full((len(chunk), width), pad, dtype=torch.long)
             mask = torch.zeros_like(input_ids)
@@ -59,7 +50,6 @@ def translate_batch_sorted(
             )
             for row, text in zip(chunk, tokenizer.batch_decode(generated, skip_special_tokens=True)):
                 out[row] = text
-            start = end
     if was_training:
         model.train()
     return out

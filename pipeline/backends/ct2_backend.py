@@ -23,6 +23,7 @@ from pathlib import Path
 
 from idtrans.errors import ModelError
 from idtrans.pipeline.layers.longsplit import split_by_window
+from idtrans.pipeline.layers.translator import Generation
 from idtrans.pipeline.models.convert import convert_model
 from idtrans.pipeline.models.converted import (
     converted_copy,
@@ -227,51 +228,26 @@ class CT2MarianBackend:
     def split_tokens(self, text: str, window: int) -> list[str]:
         return split_by_window(text, self.count_tokens, window)
 
-    def generate(
-        self,
-        texts: Sequence[str],
-        *,
-        beams: int,
-        max_new_tokens: int,
-        no_repeat_ngram_size: int = 0,
-        repetition_penalty: float = 1.0,
-    ) -> list[str]:
-        return [
-            text
-            for text, _ in self.generate_scored(
-                texts,
-                beams=beams,
-                max_new_tokens=max_new_tokens,
-                no_repeat_ngram_size=no_repeat_ngram_size,
-                repetition_penalty=repetition_penalty,
-            )
-        ]
+    def generate(self, texts: Sequence[str], options: Generation) -> list[str]:
+        return [text for text, _ in self.generate_scored(texts, options)]
 
-    def generate_scored(
-        self,
-        texts: Sequence[str],
-        *,
-        beams: int,
-        max_new_tokens: int,
-        no_repeat_ngram_size: int = 0,
-        repetition_penalty: float = 1.0,
-    ) -> list[tuple[str, float]]:
+    def generate_scored(self, texts: Sequence[str], options: Generation) -> list[tuple[str, float]]:
         """Like :meth:`generate`, with each output's score (mean log-probability per token, CTranslate2's)."""
         if not texts:
             return []
         batch = [self.tokenizer.pieces(text) for text in texts]
         # transformers counts a forced final </s> within max_new_tokens; CTranslate2 does not.
-        length = max(1, max_new_tokens - 1) if self.forced_eos else max(1, max_new_tokens)
+        length = max(1, options.max_new_tokens - 1) if self.forced_eos else max(1, options.max_new_tokens)
         # Sub-batches small enough that every replica gets a share, and no larger than the cap.
         share = -(-len(batch) // self.inter_threads)
         sub_batch = min(share, self.max_batch_examples) if self.max_batch_examples else share
         results = self.translator.translate_batch(
             batch,
-            beam_size=max(1, beams),
+            beam_size=max(1, options.beams),
             num_hypotheses=1,
             max_decoding_length=length,
-            no_repeat_ngram_size=no_repeat_ngram_size,
-            repetition_penalty=repetition_penalty,
+            no_repeat_ngram_size=options.no_repeat_ngram_size,
+            repetition_penalty=options.repetition_penalty,
             max_batch_size=sub_batch,
             batch_type="examples",
             return_scores=True,

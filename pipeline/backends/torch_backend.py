@@ -12,6 +12,7 @@ from typing import Any
 
 from idtrans.errors import ModelError
 from idtrans.pipeline.layers.longsplit import split_by_window
+from idtrans.pipeline.layers.translator import Generation
 from idtrans.pipeline.models.converted import weights_digest
 from idtrans.pipeline.models.resolve import ModelChoice
 
@@ -100,25 +101,17 @@ class TorchMarianBackend:
     def split_tokens(self, text: str, window: int) -> list[str]:
         return split_by_window(text, self.count_tokens, window)
 
-    def generate(
-        self,
-        texts: Sequence[str],
-        *,
-        beams: int,
-        max_new_tokens: int,
-        no_repeat_ngram_size: int = 0,
-        repetition_penalty: float = 1.0,
-    ) -> list[str]:
+    def generate(self, texts: Sequence[str], options: Generation) -> list[str]:
         torch = self._torch
         batch = self.tokenizer(list(texts), return_tensors="pt", padding=True, truncation=False)
         with torch.inference_mode():
             output = self.model.generate(
                 **batch,
-                num_beams=beams,
-                max_new_tokens=max_new_tokens,
+                num_beams=options.beams,
+                max_new_tokens=options.max_new_tokens,
                 num_return_sequences=1,
-                no_repeat_ngram_size=no_repeat_ngram_size,
-                repetition_penalty=repetition_penalty,
+                no_repeat_ngram_size=options.no_repeat_ngram_size,
+                repetition_penalty=options.repetition_penalty,
                 do_sample=False,
                 early_stopping=True,
             )

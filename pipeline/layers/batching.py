@@ -5,14 +5,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 
-def plan_batches(lengths: Sequence[int], *, budget: int, beams: int = 1, max_sentences: int = 64) -> list[list[int]]:
-    """Group item indices into batches of similar length, longest first.
+def plan_batches(
+    lengths: Sequence[int],
+    *,
+    budget: int,
+    beams: int = 1,
+    max_sentences: int = 64,
+    order: Sequence[int] | None = None,
+) -> list[list[int]]:
+    """Group item indices into batches of similar length, longest first (or in the given ``order``).
 
     A batch's cost is ``(size) x (its longest input) x beams`` padded tokens and stays within
     ``budget`` (a single item over the budget still gets a batch of its own). Every index
-    appears in exactly one batch.
+    appears in exactly one batch. The one batching rule of idtrans: translation, training batches
+    (:func:`idtrans.training.data.make_batches`) and training's dev decoding use it.
     """
-    order = sorted(range(len(lengths)), key=lambda i: (-lengths[i], i))
+    if order is None:
+        order = sorted(range(len(lengths)), key=lambda i: (-lengths[i], i))
     batches: list[list[int]] = []
     current: list[int] = []
     longest = 0

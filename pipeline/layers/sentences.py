@@ -11,13 +11,12 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from idtrans.errors import TranslationError
 from idtrans.pipeline.layers.batching import plan_batches
 from idtrans.pipeline.layers.longsplit import join_translations, split_long
 from idtrans.pipeline.layers.repetition import is_degenerate
-from idtrans.pipeline.layers.translator import Backend, DecodeSettings, Translation
+from idtrans.pipeline.layers.translator import Backend, DecodeSettings, Generation, Translation
 
 #: The safer setting a degenerate output is retried with.
 RETRY_NO_REPEAT_NGRAM = 3
@@ -154,16 +153,16 @@ class SentenceTranslator:
 
     def _generate(self, texts: list[str], longest: int, retry: bool) -> list[tuple[str, float | None]]:
         """One backend batch; with the model's scores when the backend gives them (``generate_scored``)."""
-        options: dict[str, Any] = {
-            "beams": self.settings.beams,
-            "max_new_tokens": self._max_new_tokens(longest),
-            "no_repeat_ngram_size": RETRY_NO_REPEAT_NGRAM if retry else 0,
-            "repetition_penalty": RETRY_REPETITION_PENALTY if retry else 1.0,
-        }
+        options = Generation(
+            beams=self.settings.beams,
+            max_new_tokens=self._max_new_tokens(longest),
+            no_repeat_ngram_size=RETRY_NO_REPEAT_NGRAM if retry else 0,
+            repetition_penalty=RETRY_REPETITION_PENALTY if retry else 1.0,
+        )
         scored = getattr(self.backend, "generate_scored", None)
         if scored is not None:
-            return [(text, float(score)) for text, score in scored(texts, **options)]
-        return [(text, None) for text in self.backend.generate(texts, **options)]
+            return [(text, float(score)) for text, score in scored(texts, options)]
+        return [(text, None) for text in self.backend.generate(texts, options)]
 
     def _assemble(self, sentences: Sequence[str], pieces: list[_Piece]) -> list[Translation]:
         grouped: list[list[_Piece]] = [[] for _ in sentences]

@@ -38,6 +38,16 @@ class DecodeSettings:
         )
 
 
+@dataclass(frozen=True)
+class Generation:
+    """How a backend decodes one batch (derived from :class:`DecodeSettings` by the sentence layer)."""
+
+    beams: int
+    max_new_tokens: int
+    no_repeat_ngram_size: int = 0  # > 0 only on a retry after degenerate output
+    repetition_penalty: float = 1.0
+
+
 @dataclass
 class Translation:
     """One source sentence and its English translation.
@@ -75,15 +85,7 @@ class Backend(Protocol):
         """Cut ``text`` into consecutive pieces of at most ``window`` tokens, losing nothing."""
         ...
 
-    def generate(
-        self,
-        texts: Sequence[str],
-        *,
-        beams: int,
-        max_new_tokens: int,
-        no_repeat_ngram_size: int = 0,
-        repetition_penalty: float = 1.0,
-    ) -> list[str]:
+    def generate(self, texts: Sequence[str], options: Generation) -> list[str]:
         """Translate one batch of token-limited texts, one output each, in order."""
         ...
 

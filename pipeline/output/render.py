@@ -9,7 +9,6 @@ from idtrans.interop.html_out import render_html
 from idtrans.interop.xliff import render_xliff
 from idtrans.pipeline.output.assemble import TranslatedArticle
 
-FORMATS = ("text", "jsonl", "bilingual", "html", "xliff")
 SUFFIXES = {"text": ".en.txt", "jsonl": ".jsonl", "bilingual": ".en.md", "html": ".en.html", "xliff": ".xlf"}
 
 
