@@ -30,7 +30,7 @@ glossary_app = typer.Typer(
     no_args_is_help=True,
 )
 
-_GLOSSARY_HELP = f"Glossary YAML file [default: ${GLOSSARY_ENV}, else the bundled starter glossary]."
+_GLOSSARY_HELP = f"Glossary YAML file \\[default: ${GLOSSARY_ENV}, else the bundled starter glossary]."
 #: ``--glossary/-g`` of every glossary command.
 GlossaryFile = Annotated[Path | None, typer.Option("--glossary", "-g", help=_GLOSSARY_HELP)]
 #: ``--glossary/-g`` of the commands that add entries.
@@ -138,7 +138,7 @@ def add_command(
         [], "--also", help="Another English form that counts as the rendering, e.g. an adjective (repeatable)."
     ),
     note: str | None = typer.Option(None, "--note", "-n", help="A free note for editors."),
-    entry_id: str | None = typer.Option(None, "--id", help="The entry's id [default: derived from the rendering]."),
+    entry_id: str | None = typer.Option(None, "--id", help="The entry's id \\[default: derived from the rendering]."),
     glossary: NewOrGlossaryFile = None,
 ) -> None:
     """Append an entry (the rest of the file, comments included, is left byte for byte)."""
@@ -233,12 +233,12 @@ def import_command(
     file: Path = typer.Argument(
         ..., help="A DeepL, Google or Amazon Translate glossary (.csv or .tsv), or a TBX termbase (.tbx)."
     ),
-    fmt: str | None = typer.Option(None, "--format", help="csv or tsv [default: from the file name]."),
+    fmt: str | None = typer.Option(None, "--format", help="csv or tsv \\[default: from the file name]."),
     layout: str | None = typer.Option(
         None,
         "--layout",
         help="google (source,target), amazon (header row of language codes) or deepl "
-        "(source,target,source_lang,target_lang) [default: detected].",
+        "(source,target,source_lang,target_lang) \\[default: detected].",
     ),
     category: str = typer.Option("other", "--category", "-c", help="Category of the new entries."),
     case: str = typer.Option("as-written", "--case", help="Case policy of the new entries."),
@@ -274,7 +274,7 @@ def import_command(
 def export_command(
     file: Path = typer.Argument(..., help="Output file (.csv, .tsv or .tbx), or - for stdout."),
     fmt: str | None = typer.Option(
-        None, "--format", help="csv, tsv or tbx [default: from the file name; csv for stdout]."
+        None, "--format", help="csv, tsv or tbx \\[default: from the file name; csv for stdout]."
     ),
     layout: str = typer.Option(
         "google",

@@ -36,7 +36,7 @@ xliff_app = typer.Typer(
 MemoryFile = Annotated[
     Path | None,
     typer.Option(
-        "--tm", help="Translation memory file [default: $IDTRANS_TM, else ~/.local/share/idtrans/memory.sqlite3]."
+        "--tm", help="Translation memory file \\[default: $IDTRANS_TM, else ~/.local/share/idtrans/memory.sqlite3]."
     ),
 ]
 

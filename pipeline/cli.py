@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from idtrans.errors import InputError
 from idtrans.pipeline import speed_cli
 from idtrans.pipeline.layers.factory import BackendName
 from idtrans.pipeline.layers.translator import DecodeSettings
@@ -96,7 +97,7 @@ def translate_command(
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no informational lines on stderr."),
     engine: str = typer.Option(
-        "local", "--engine", help="local, or ray (idtrans[scale]) for directories and JSONL/Parquet archives."
+        "local", "--engine", help="local, or ray (idtrans\\[scale]) for directories and JSONL/Parquet archives."
     ),
     address: str | None = typer.Option(
         None, "--address", help="--engine ray: cluster address (auto, ray://host:10001); default: embedded Ray."
@@ -134,6 +135,8 @@ def translate_command(
         return
 
     def on_file(outcome: FileOutcome) -> None:
+        if outcome.status == "failed":
+            typer.echo(f"{outcome.source}: skipped, {outcome.error}", err=True)
         for line in outcome.removed:
             _say(f"{outcome.source}:{line.line_no}: removed boilerplate ({line.rule}): {line.text[:70]}", quiet)
         if outcome.dropped:
@@ -156,7 +159,7 @@ def translate_command(
         force=force,
         keep_boilerplate=keep_boilerplate,
         progress=ProgressBar(enabled=not quiet),
-        notice=lambda line: typer.echo(line, err=True),
+        notice=lambda line: _say(line, quiet),
         memory=False if no_tm else (tm or True),
         on_file=on_file,
     )
@@ -165,7 +168,8 @@ def translate_command(
         sys.stdout.flush()
     elif run.directory:
         skipped = f", skipped {run.skipped} already done (--force redoes them)" if run.skipped else ""
-        _say(f"translated {run.translated} file(s) into {output}{skipped}", quiet)
+        failed = f", {len(run.failed)} failed" if run.failed else ""
+        _say(f"translated {run.translated} file(s) into {output}{skipped}{failed}", quiet)
     else:
         _say(f"wrote {output} ({run.outcomes[0].sentences} sentences)", quiet)
     if run.glossary_path is not None:
@@ -179,6 +183,12 @@ def translate_command(
         _say(run.cache_summary, quiet)
     if run.memory_summary is not None:
         _say(run.memory_summary, quiet)
+    if run.failed:
+        raise InputError(
+            f"{len(run.failed)} of {len(run.outcomes)} file(s) could not be translated (listed above)",
+            where=input,
+            hint="fix or remove them and rerun: finished files are kept and skipped",
+        )
 
 
 def register(app: typer.Typer) -> None:

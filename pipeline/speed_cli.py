@@ -1,4 +1,4 @@
-"""``idtrans model convert`` and ``idtrans cache stats|clear``: the fast-CPU commands.
+"""``idtrans model convert`` and ``idtrans cache stats|clear|prune``: the fast-CPU commands.
 
 Thin wrappers: the work is in :mod:`idtrans.pipeline.models.convert` and :mod:`idtrans.pipeline.layers.cache`.
 """
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from idtrans.pipeline.layers.cache import SentenceCache
+from idtrans.pipeline.layers.cache import DEFAULT_MAX_MB, MAX_MB_ENV, SentenceCache, prune_cache
 from idtrans.pipeline.models.convert import convert_model, describe_size
 from idtrans.pipeline.models.converted import converted_copy
 
@@ -79,9 +79,11 @@ def cache_stats_command(
 ) -> None:
     """Show where the sentence cache is, how many translations it holds, and for which models."""
 
-    store = SentenceCache(path)
+    store = SentenceCache(path, strict=True)
     for line in store.stats().lines():
         typer.echo(line)
+    limit = store.max_bytes
+    typer.echo(f"limit: {limit / 1e6:.0f} MB (${MAX_MB_ENV})" if limit else f"limit: none (${MAX_MB_ENV}=0)")
     store.close()
 
 
@@ -96,13 +98,41 @@ def cache_clear_command(
 ) -> None:
     """Delete every cached sentence translation (they are re-created on the next runs)."""
 
-    store = SentenceCache(path)
+    store = SentenceCache(path, strict=True)
     removed = store.clear()
     store.close()
     typer.echo(f"removed {removed} cached translation(s) from {store.path}")
 
 
+@cache_app.command("prune")
+def cache_prune_command(
+    path: Path | None = typer.Option(
+        None, "--path", help="Cache file (default: $IDTRANS_CACHE, else sentences.sqlite3 in the idtrans cache dir)."
+    ),
+    max_mb: float | None = typer.Option(
+        None,
+        "--max-mb",
+        min=0,
+        help=f"Shrink to this many megabytes, least recently used first (default: ${MAX_MB_ENV}, else "
+        f"{DEFAULT_MAX_MB:.0f}; 0: no size pruning).",
+    ),
+    older_than: float | None = typer.Option(
+        None, "--older-than", min=0, help="Also remove translations not used for this many days."
+    ),
+) -> None:
+    """Remove the least recently used cached translations down to a size limit, then compact the file."""
+
+    store = SentenceCache(path, strict=True)
+    limit = None if max_mb is None else int(max_mb * 1_000_000)
+    result = prune_cache(store, max_bytes=limit, older_than_days=older_than)
+    store.close()
+    typer.echo(
+        f"removed {result.removed} cached translation(s) from {result.path}: "
+        f"{result.before_bytes / 1e6:.2f} MB -> {result.after_bytes / 1e6:.2f} MB"
+    )
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``model convert`` and ``cache stats|clear`` to the root app."""
+    """Add ``model convert`` and ``cache stats|clear|prune`` to the root app."""
     app.add_typer(model_app, name="model")
     app.add_typer(cache_app, name="cache")

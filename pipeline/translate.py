@@ -5,6 +5,7 @@ Plain functions that return data; the CLI only parses options and prints.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from idtrans.corpus.html import load_article
 from idtrans.corpus.reader import collect_inputs
-from idtrans.errors import InputError
+from idtrans.errors import IdtransError, InputError
 from idtrans.io import atomic_write_text
 from idtrans.pipeline.layers.factory import build_stack
 from idtrans.pipeline.layers.translator import DecodeSettings, Translation, Translator
@@ -56,12 +57,13 @@ def facts_summary(counts: Counter) -> str:
 class FileOutcome:
     source: str
     output: Path | None
-    status: str  # "translated", "skipped"
+    status: str  # "translated", "skipped", "failed"
     sentences: int = 0
     removed: list = field(default_factory=list)
     result: TranslatedArticle | None = None
     terms: Counter = field(default_factory=Counter)
     dropped: int = 0  # page blocks the HTML extractor left out (a saved web page)
+    error: str = ""  # why a "failed" file could not be translated (one line)
 
 
 def translate_file(path: str | Path, translator: Translator, *, keep_boilerplate: bool = False) -> FileOutcome:
@@ -78,23 +80,85 @@ def translate_file(path: str | Path, translator: Translator, *, keep_boilerplate
     )
 
 
-def output_path_for(source: Path, root: Path, out_dir: Path, fmt: str) -> Path:
+def output_path_for(source: Path, root: Path, out_dir: Path, fmt: str, *, keep_suffix: bool = False) -> Path:
+    """``out_dir/<relative folder>/<stem><format suffix>``; with ``keep_suffix`` the input suffix stays in
+    the name (``a.md`` → ``a.md.en.txt``), which :func:`plan_directory` uses when two inputs share a stem."""
     relative = source.relative_to(root)
-    return out_dir / relative.parent / (relative.stem + SUFFIXES[fmt])
+    stem = relative.name if keep_suffix else relative.stem
+    return out_dir / relative.parent / (stem + SUFFIXES[fmt])
 
 
-def plan_directory(root: Path, out_dir: Path, fmt: str) -> list[tuple[Path, Path]]:
-    """Pairs of (input file, output file) for a directory run, refusing to overwrite inputs."""
-    pairs = [(source, output_path_for(source, root, out_dir, fmt)) for source in collect_inputs(root)]
-    inputs = {source.resolve() for source, _ in pairs}
-    for _, target in pairs:
-        if target.resolve() in inputs:
+def _is_own_output(source: Path, root: Path, out_dir: Path) -> bool:
+    """True for a file of a directory run's own output when ``out_dir`` is ``root`` or inside it.
+
+    Inside: every file under ``out_dir`` is output. Equal: the files named like an output
+    (``*.en.txt``, ``*.en.md``, ``*.en.html``, …), so a rerun never takes its outputs as inputs.
+    """
+    out, top = out_dir.resolve(), root.resolve()
+    if out == top:
+        return source.name.lower().endswith(tuple(SUFFIXES.values()))
+    return out in source.resolve().parents
+
+
+def plan_directory(
+    root: Path, out_dir: Path, fmt: str, *, notice: Callable[[str], None] | None = None
+) -> list[tuple[Path, Path]]:
+    """Pairs of (input file, output file) for a directory run, refusing to overwrite inputs.
+
+    ``out_dir`` may be ``root`` or a folder inside it: the run's own outputs are never taken as
+    inputs. Inputs whose outputs would share a name (``a.txt`` and ``a.md``) keep their suffix
+    in the output name (``a.txt.en.txt``, ``a.md.en.txt``); ``notice`` is told about each such clash.
+    """
+    sources = [source for source in collect_inputs(root) if not _is_own_output(source, root, out_dir)]
+    if not sources:
+        raise InputError(
+            "no article files in this directory besides idtrans output",
+            where=str(root),
+            hint="add .txt/.md/.html articles, or pass the directory that holds them",
+        )
+    targets = [output_path_for(source, root, out_dir, fmt) for source in sources]
+    groups: dict[Path, list[int]] = {}
+    for index, target in enumerate(targets):
+        groups.setdefault(target, []).append(index)
+    for target, members in groups.items():
+        if len(members) < 2:
+            continue
+        for index in members:
+            targets[index] = output_path_for(sources[index], root, out_dir, fmt, keep_suffix=True)
+        if notice:
+            names = " and ".join(str(sources[i]) for i in members)
+            renamed = ", ".join(targets[i].name for i in members)
+            both = "both" if len(members) == 2 else "all"
+            notice(f"note: {names} would {both} write {target.name}: writing {renamed} instead")
+    inputs = {source.resolve() for source in sources}
+    seen: set[Path] = set()
+    for target in targets:
+        resolved = target.resolve()
+        if resolved in inputs or resolved in seen:
             raise InputError(
-                "an output file would overwrite an input file",
+                "an output file would overwrite an input file or another output",
                 where=str(target),
                 hint="choose an output directory outside the input directory (-o DIR)",
             )
-    return pairs
+        seen.add(resolved)
+    return list(zip(sources, targets))
+
+
+def _translate_one(
+    source: Path, target: Path, translator: Translator, *, fmt: str, keep_boilerplate: bool
+) -> FileOutcome:
+    """Translate one file of a directory run and write its output; a bad article is a ``failed`` outcome."""
+    try:
+        outcome = translate_file(source, translator, keep_boilerplate=keep_boilerplate)
+    except (IdtransError, UnicodeError, ValueError) as error:
+        message = error.message if isinstance(error, IdtransError) else str(error)
+        first = message.strip().splitlines()[0] if message.strip() else type(error).__name__
+        return FileOutcome(str(source), None, "failed", error=first)
+    assert outcome.result is not None  # translate_file always returns the translated article
+    atomic_write_text(target, render(outcome.result, fmt))
+    outcome.output = target
+    outcome.result = None  # keep memory bounded on large directories
+    return outcome
 
 
 def translate_directory(
@@ -106,23 +170,23 @@ def translate_directory(
     force: bool = False,
     keep_boilerplate: bool = False,
     on_file: Callable[[FileOutcome], None] | None = None,
+    notice: Callable[[str], None] | None = None,
+    plan: list[tuple[Path, Path]] | None = None,
 ) -> list[FileOutcome]:
     """Translate each file of ``root`` into ``out_dir``; finished files are skipped unless ``force``.
 
     Each output is written atomically as soon as its file is done, so an interrupted run
-    leaves only complete files and a rerun resumes where it stopped. Memory stays bounded by
-    one article at a time.
+    leaves only complete files and a rerun resumes where it stopped. A file that cannot be
+    translated (binary, empty, not UTF-8, only boilerplate) is a ``failed`` outcome and the run
+    goes on. Memory stays bounded by one article at a time. ``plan``: the pairs of
+    :func:`plan_directory` when the caller made them already.
     """
     outcomes = []
-    for source, target in plan_directory(root, out_dir, fmt):
+    for source, target in plan if plan is not None else plan_directory(root, out_dir, fmt, notice=notice):
         if target.exists() and not force:
             outcome = FileOutcome(str(source), target, "skipped")
         else:
-            outcome = translate_file(source, translator, keep_boilerplate=keep_boilerplate)
-            assert outcome.result is not None  # translate_file always returns the translated article
-            atomic_write_text(target, render(outcome.result, fmt))
-            outcome.output = target
-            outcome.result = None  # keep memory bounded on large directories
+            outcome = _translate_one(source, target, translator, fmt=fmt, keep_boilerplate=keep_boilerplate)
         outcomes.append(outcome)
         if on_file:
             on_file(outcome)
@@ -147,21 +211,56 @@ class PathRun:
 
     @property
     def skipped(self) -> int:
-        return len(self.outcomes) - self.translated
+        return sum(outcome.status == "skipped" for outcome in self.outcomes)
+
+    @property
+    def failed(self) -> list[FileOutcome]:
+        return [outcome for outcome in self.outcomes if outcome.status == "failed"]
+
+
+def check_writable(output: Path, *, directory: bool) -> None:
+    """Refuse an output location that cannot be written, before any work.
+
+    The nearest existing ancestor of ``output`` must be a directory this process may write in
+    (missing folders are created later); an existing ``output`` must be a directory for a
+    directory run and a file otherwise.
+    """
+    if output.exists():
+        if output.is_dir() != directory:
+            what = "a directory" if directory else "a file"
+            raise InputError(
+                f"the output must be {what}, and this is {'a file' if directory else 'a directory'}",
+                where=str(output),
+                hint="choose a directory path for -o"
+                if directory
+                else "name a file for -o, e.g. -o DIR/article.en.txt",
+            )
+        if not os.access(output, os.W_OK):
+            raise InputError(
+                "the output is not writable", where=str(output), hint="check its permissions, or use -o elsewhere"
+            )
+        return
+    parent = output.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise InputError(
+            "the output path runs through a file, not a directory",
+            where=str(parent),
+            hint="choose another -o path",
+        )
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise InputError(
+            "cannot write in this directory", where=str(parent), hint="check its permissions, or use -o elsewhere"
+        )
 
 
 def check_paths(input: str, output: Path | None) -> bool:
-    """Refuse contradictory input/output paths before any work; True when ``input`` is a directory."""
+    """Refuse contradictory or unwritable input/output paths before any work; True when ``input`` is a directory."""
     source_path = Path(input)
     is_directory = input != "-" and source_path.is_dir()
     if is_directory and output is None:
         raise InputError("a directory input needs an output directory", where=input, hint="add -o OUTPUT_DIR")
-    if is_directory and output is not None and output.exists() and not output.is_dir():
-        raise InputError(
-            "the output for a directory input must be a directory",
-            where=str(output),
-            hint="choose a directory path for -o",
-        )
     if (
         not is_directory
         and output is not None
@@ -170,6 +269,8 @@ def check_paths(input: str, output: Path | None) -> bool:
         and output.resolve() == source_path.resolve()
     ):
         raise InputError("the output file is the input file", where=str(output), hint="choose another -o path")
+    if output is not None:
+        check_writable(output, directory=is_directory)
     return is_directory
 
 
@@ -202,6 +303,7 @@ def translate_path(
     """
     progress = progress or ProgressBar(enabled=False)
     is_directory = check_paths(input, output)
+    plan = plan_directory(Path(input), output, fmt, notice=notice) if is_directory and output is not None else None
     article = None if is_directory else load_article(input, keep_boilerplate=keep_boilerplate)
     stack = build_stack(
         model,
@@ -218,7 +320,8 @@ def translate_path(
     try:
         if article is None:
             assert output is not None  # check_paths: a directory input needs an output directory
-            progress.start(len(collect_inputs(input)), "files")
+            assert plan is not None
+            progress.start(len(plan), "files")
 
             def advance(outcome: FileOutcome) -> None:
                 progress(1)
@@ -233,6 +336,7 @@ def translate_path(
                 force=force,
                 keep_boilerplate=keep_boilerplate,
                 on_file=advance,
+                plan=plan,
             )
             run.terms = sum((outcome.terms for outcome in run.outcomes), Counter())
         else:

@@ -108,3 +108,9 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def example_article() -> Path:
     """The bundled sample article (Indonesian, North Korean troops in Kursk)."""
     return EXAMPLE_ARTICLE
+
+
+@pytest.fixture(autouse=True)
+def _no_automatic_conversion(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--backend auto` converts a model on first use; tests opt in (tests/test_hardening_convert.py)."""
+    monkeypatch.setenv("IDTRANS_AUTO_CONVERT", "0")

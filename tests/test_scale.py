@@ -75,7 +75,8 @@ def test_archive_local_engine_writes_one_record_per_article_and_resumes(run, tmp
     archive = _make_archive(tmp_path / "in.jsonl", 3, empty=True)
     out = tmp_path / "out.jsonl"
     result = run(str(archive), "-o", str(out))
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # the run finishes, then reports the failed article
+    assert "1 of 4 article(s) could not be translated" in result.stderr
     assert "empty: skipped, no text" in result.stderr
     assert "3 done, 0 skipped, 1 failed" in result.stderr
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
@@ -123,7 +124,7 @@ def test_ray_directory_equals_local_byte_for_byte_and_rerun_skips(ray_local, run
     local = run(str(clean), "-o", str(tmp_path / "local"), "--engine", "local")
     source = _make_dir(tmp_path / "in", 6, corrupt=True)
     ray_run = run(str(source), "-o", str(tmp_path / "ray"), "--engine", "ray", "--actors", "2")
-    assert ray_run.exit_code == 0, ray_run.output
+    assert ray_run.exit_code == 1, ray_run.output  # finished, then the failed file reported
     assert "bad.txt: skipped" in ray_run.stderr and "6 done, 0 skipped, 1 failed" in ray_run.stderr
     assert _tree(tmp_path / "ray") == _tree(tmp_path / "local") and len(_tree(tmp_path / "ray")) == 6
     assert local.exit_code == 0

@@ -143,6 +143,12 @@ def not_english(source: str, target: str) -> bool:
     return sum(w in _INDONESIAN_WORDS for w in words) / len(words) >= 0.25
 
 
+_MIX_HINT = (
+    "list the parallel sets under 'sets:', each with a name and a path (e.g. `- {name: news, path: train}`); "
+    "training/mixes/news-v2.yaml is a complete example"
+)
+
+
 def load_mix(path: Path) -> list[MixSet]:
     """Read and check a mix file; every problem is reported with the file and the set's position."""
     from ruamel.yaml import YAML
@@ -154,9 +160,10 @@ def load_mix(path: Path) -> list[MixSet]:
             "mix file not found", where=str(path), hint="pass a YAML file like training/mixes/news-v2.yaml"
         ) from None
     except Exception as error:  # ruamel raises many types for malformed YAML
-        raise TrainingError(f"not a valid YAML mix file: {error}", where=str(path)) from None
+        raise TrainingError(f"not a valid YAML mix file: {error}", where=str(path), hint=_MIX_HINT) from None
     if not isinstance(data, dict) or not isinstance(data.get("sets"), list) or not data["sets"]:
-        raise TrainingError("a mix file needs a non-empty 'sets:' list", where=str(path))
+        what = "is empty" if data is None else "needs a non-empty 'sets:' list"
+        raise TrainingError(f"the mix file {what}", where=str(path), hint=_MIX_HINT)
     sets = []
     for i, item in enumerate(data["sets"], 1):
         where = f"{path}: set {i}"

@@ -176,6 +176,8 @@ class CT2MarianBackend:
         self.identity = (
             f"ct2-{self.quantization}:{self.name}@{self.provenance['source_digest']}"
             f"/ct2={self.provenance.get('versions', {}).get('ctranslate2', '?')}"
+            # int8/int16 kernels may round differently with another thread count: it is in the cache key
+            f"/threads={self.inter_threads}x{self.intra_threads}"
         )
         self.suppress_sequences = self.provenance.get("suppress_sequences") or None
         self.forced_eos = bool(self.provenance.get("forced_eos", False))

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import threading
 import warnings
 from collections.abc import Sequence
 from functools import cached_property
+from pathlib import Path
+from typing import Any
 
 from idtrans.errors import ModelError
 from idtrans.pipeline.layers.longsplit import split_by_window
@@ -13,34 +17,78 @@ from idtrans.pipeline.models.converted import weights_digest
 from idtrans.pipeline.models.resolve import ModelChoice
 
 
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as error:
+        raise ModelError(
+            f"{path.name} is unreadable: {error}", where=str(path.parent), hint="re-export the model"
+        ) from error
+    return data if isinstance(data, dict) else {}
+
+
 class TorchMarianBackend:
-    """A MarianMT checkpoint loaded with ``MarianMTModel`` / ``MarianTokenizer`` on the CPU."""
+    """A MarianMT checkpoint loaded with ``MarianMTModel`` / ``MarianTokenizer`` on the CPU.
+
+    torch and transformers are imported, and the weights loaded, on first use: a run answered
+    entirely from the sentence cache never pays for them. The limits come from the JSON files.
+    """
 
     def __init__(self, choice: ModelChoice, *, threads: int | None = None) -> None:
+        self.choice = choice
+        self.threads = threads
+        self._lock = threading.Lock()
+        self._state: tuple[Any, Any, Any] | None = None
+        config = _read_json(choice.path / "config.json")
+        tokenizer_config = _read_json(choice.path / "tokenizer_config.json")
+        positions = int(config.get("max_position_embeddings") or 512)
+        self.max_input_tokens = min(positions, int(tokenizer_config.get("model_max_length") or 10**6))
+        self.max_output_tokens = positions
+
+    @property
+    def _loaded(self) -> tuple[Any, Any, Any]:
+        """(torch, tokenizer, model), loaded once, on first use (thread-safe)."""
+        if self._state is None:
+            with self._lock:
+                if self._state is None:
+                    self._state = self._load()
+        return self._state
+
+    def _load(self) -> tuple[Any, Any, Any]:
         import torch
         from transformers import MarianMTModel, MarianTokenizer
         from transformers.utils import logging as hf_logging
 
-        if threads:
-            torch.set_num_threads(threads)
+        if self.threads:
+            torch.set_num_threads(self.threads)
         hf_logging.set_verbosity_error()
         hf_logging.disable_progress_bar()
-        self.choice = choice
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                self.tokenizer = MarianTokenizer.from_pretrained(choice.path)
-                self.model = MarianMTModel.from_pretrained(choice.path).eval()
+                tokenizer = MarianTokenizer.from_pretrained(self.choice.path)
+                model = MarianMTModel.from_pretrained(self.choice.path).eval()
         except Exception as error:
             raise ModelError(
                 f"cannot load the model: {str(error).splitlines()[0] if str(error) else type(error).__name__}",
-                where=choice.name,
+                where=self.choice.name,
                 hint="re-download or re-export the model directory",
             ) from error
-        self._torch = torch
-        config = self.model.config
-        self.max_input_tokens = min(config.max_position_embeddings, self.tokenizer.model_max_length or 10**6)
-        self.max_output_tokens = config.max_position_embeddings
+        return torch, tokenizer, model
+
+    @property
+    def _torch(self) -> Any:
+        return self._loaded[0]
+
+    @property
+    def tokenizer(self) -> Any:
+        return self._loaded[1]
+
+    @property
+    def model(self) -> Any:
+        return self._loaded[2]
 
     @cached_property
     def identity(self) -> str:

@@ -14,6 +14,14 @@ without the cache. The cache never crashes or fails a translation.
 
 Location: ``$IDTRANS_CACHE`` (a file path), else ``<cache dir>/sentences.sqlite3`` with the
 cache dir ``$XDG_CACHE_HOME/idtrans`` or ``~/.cache/idtrans``.
+
+Size: at most ``$IDTRANS_CACHE_MAX_MB`` megabytes of live rows (default :data:`DEFAULT_MAX_MB`, 0 for
+no limit); a write that passes the limit evicts the least recently used rows down to 90 % of it.
+``idtrans cache prune`` does the same on demand (and drops rows unused for N days), then compacts
+the file.
+
+Every hit can be checked by a ``verify`` function (the stack passes the glossary's check): a row
+whose recorded glossary terms are not in its English is damaged, and is re-translated, not returned.
 """
 
 from __future__ import annotations
@@ -28,14 +36,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from idtrans.errors import TranslationError
+from idtrans.errors import InputError, TranslationError
 from idtrans.pipeline.layers.translator import Translation, Translator
-from idtrans.settings import default_cache_path
+from idtrans.settings import default_cache_path, env
 
 _T = TypeVar("_T")
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the ``used`` column (least recently used rows are evicted first)
 BUSY_TIMEOUT_SECONDS = 30.0
+#: The cache's size limit when ``$IDTRANS_CACHE_MAX_MB`` is not set; 0 means no limit.
+DEFAULT_MAX_MB = 500.0
+MAX_MB_ENV = "IDTRANS_CACHE_MAX_MB"
+#: Eviction brings the cache down to this share of its limit, so it does not run on every write.
+_EVICT_TO = 0.9
 #: SQLite's limit on host parameters is 32766 in recent versions, 999 in old ones.
 _CHUNK = 900
 
@@ -46,8 +59,10 @@ CREATE TABLE IF NOT EXISTS translations (
     translation TEXT NOT NULL,
     info TEXT NOT NULL,
     seconds REAL NOT NULL,
-    created REAL NOT NULL
+    created REAL NOT NULL,
+    used REAL NOT NULL
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS translations_used ON translations (used);
 CREATE TABLE IF NOT EXISTS identities (
     model BLOB PRIMARY KEY,
     identity TEXT NOT NULL
@@ -105,6 +120,21 @@ def _warn(line: str) -> None:
     print(line, file=sys.stderr)
 
 
+def max_cache_bytes(max_mb: float | None = None) -> int:
+    """The size limit in bytes: ``max_mb``, else ``$IDTRANS_CACHE_MAX_MB``, else :data:`DEFAULT_MAX_MB`; 0: none."""
+    if max_mb is None:
+        raw = env(MAX_MB_ENV)
+        try:
+            max_mb = float(raw) if raw is not None else DEFAULT_MAX_MB
+        except ValueError:
+            raise InputError(
+                f"${MAX_MB_ENV} must be a number of megabytes, not {raw!r}", hint="e.g. IDTRANS_CACHE_MAX_MB=200"
+            ) from None
+    if max_mb < 0:
+        raise InputError("a cache size limit cannot be negative", hint="pass megabytes >= 0 (0: no limit)")
+    return int(max_mb * 1_000_000)
+
+
 class SentenceCache:
     """The SQLite store behind :class:`CachedTranslator` (also used alone by ``idtrans cache``).
 
@@ -112,10 +142,21 @@ class SentenceCache:
     when even that fails the cache turns itself off (lookups miss, stores are dropped).
     """
 
-    def __init__(self, path: Path | str | None = None, *, warn: Callable[[str], None] = _warn) -> None:
+    def __init__(
+        self,
+        path: Path | str | None = None,
+        *,
+        warn: Callable[[str], None] = _warn,
+        strict: bool = False,
+        max_bytes: int | None = None,
+    ) -> None:
         self.path = Path(path).expanduser() if path is not None else default_cache_path()
         self.warn = warn
+        #: ``idtrans cache stats|clear|prune``: a cache that cannot be read or written is an error, not a warning.
+        self.strict = strict
+        self.max_bytes = max_cache_bytes() if max_bytes is None else max_bytes
         self.disabled = False
+        self.evicted = 0
         self._connection: sqlite3.Connection | None = None
 
     # -- connection and recovery -------------------------------------------------------------
@@ -199,6 +240,13 @@ class SentenceCache:
     def _disable(self, why: str) -> None:
         self.close()
         self.disabled = True
+        if self.strict:
+            raise InputError(
+                f"the sentence cache is unusable: {why}",
+                where=str(self.path),
+                hint="check the file's and its directory's permissions (a read-only cache cannot be changed), "
+                "or name another file with --path / $IDTRANS_CACHE",
+            )
         self.warn(f"warning: sentence cache {self.path} {why}; translating without the cache")
 
     def _guarded(self, action: Callable[[sqlite3.Connection], _T], fallback: _T) -> _T:
@@ -218,6 +266,12 @@ class SentenceCache:
                     self._rebuild(error)
                     continue
                 if not self._is_corruption(error):
+                    if self.strict:
+                        raise InputError(
+                            f"the sentence cache cannot be used: {error}",
+                            where=str(self.path),
+                            hint="check the file's and its directory's permissions, or name another file with --path",
+                        ) from None
                     self.warn(f"warning: sentence cache {self.path}: {error}; continuing without it for this step")
                     return fallback
                 self._disable(f"failed again after a rebuild ({error})")
@@ -258,9 +312,62 @@ class SentenceCache:
                     details = details if isinstance(details, dict) else {}
                     details["cached"] = True
                     found[source] = Translation(source, text, 0.0, details)
+            self._touch(connection, [sentence_key(identity, source) for source in found])
             return found
 
         return self._guarded(action, {})
+
+    def _touch(self, connection: sqlite3.Connection, keys: list[bytes]) -> None:
+        """Mark rows as used now (least recently used go first); best effort: a read-only cache still answers."""
+        now = time.time()
+        try:
+            for start in range(0, len(keys), _CHUNK):
+                chunk = keys[start : start + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                connection.execute(f"UPDATE translations SET used = ? WHERE key IN ({marks})", [now, *chunk])
+        except sqlite3.OperationalError:
+            pass
+
+    def forget(self, identity: str, sentences: Sequence[str]) -> None:
+        """Delete the rows of ``sentences`` (a damaged row found on reading); best effort."""
+
+        def action(connection: sqlite3.Connection) -> None:
+            keys = [sentence_key(identity, s) for s in sentences]
+            for start in range(0, len(keys), _CHUNK):
+                chunk = keys[start : start + _CHUNK]
+                connection.execute(f"DELETE FROM translations WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+
+        self._guarded(action, None)
+
+    @staticmethod
+    def _live_bytes(connection: sqlite3.Connection) -> int:
+        """Bytes of the database's pages in use (freed pages are reused, so they do not count)."""
+        pages = connection.execute("PRAGMA page_count").fetchone()[0]
+        free = connection.execute("PRAGMA freelist_count").fetchone()[0]
+        size = connection.execute("PRAGMA page_size").fetchone()[0]
+        return int((pages - free) * size)
+
+    def _evict(self, connection: sqlite3.Connection, limit: int) -> int:
+        """Delete least recently used rows until the live size is under ``_EVICT_TO`` of ``limit``.
+
+        Rows per page vary, so the row count is estimated and the estimate repeated (a few rounds at most).
+        """
+        removed = 0
+        for _ in range(8):
+            live = self._live_bytes(connection)
+            if limit <= 0 or live <= (limit if not removed else limit * _EVICT_TO):
+                break
+            entries = connection.execute("SELECT count(*) FROM translations").fetchone()[0]
+            if not entries:
+                break
+            remove = min(entries, max(1, int((live - limit * _EVICT_TO) / (live / entries)) + 1))
+            connection.execute(
+                "DELETE FROM translations WHERE key IN (SELECT key FROM translations ORDER BY used LIMIT ?)", (remove,)
+            )
+            removed += remove
+        if removed:
+            connection.execute("DELETE FROM identities WHERE model NOT IN (SELECT DISTINCT model FROM translations)")
+        return removed
 
     def put_many(self, identity: str, translations: Sequence[Translation]) -> int:
         """Store translations under ``identity``; returns how many rows were written."""
@@ -279,6 +386,7 @@ class SentenceCache:
                     json.dumps(info, ensure_ascii=False, default=str),
                     float(item.seconds),
                     now,
+                    now,
                 )
             )
 
@@ -289,10 +397,11 @@ class SentenceCache:
                     "INSERT OR IGNORE INTO identities (model, identity) VALUES (?, ?)", (model, identity)
                 )
                 connection.executemany(
-                    "INSERT OR REPLACE INTO translations (key, model, translation, info, seconds, created) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    "INSERT OR REPLACE INTO translations (key, model, translation, info, seconds, created, used) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
                     rows,
                 )
+                self.evicted += self._evict(connection, self.max_bytes)
             except BaseException:
                 connection.execute("ROLLBACK")
                 raise
@@ -355,6 +464,56 @@ class SentenceCache:
         return self._guarded(action, 0)
 
 
+@dataclass
+class PruneResult:
+    """What ``idtrans cache prune`` did."""
+
+    path: Path
+    removed: int
+    before_bytes: int
+    after_bytes: int
+    limit_bytes: int
+
+
+def _file_bytes(path: Path) -> int:
+    return sum(Path(str(path) + s).stat().st_size for s in ("", "-wal") if Path(str(path) + s).exists())
+
+
+def prune_cache(
+    store: SentenceCache, *, max_bytes: int | None = None, older_than_days: float | None = None
+) -> PruneResult:
+    """Evict least recently used rows down to ``max_bytes`` (default: the store's limit) and rows unused for
+    ``older_than_days``, then compact the file. A cache that cannot be changed raises (``store.strict``)."""
+    limit = store.max_bytes if max_bytes is None else max_bytes
+    before = _file_bytes(store.path) if store.path.exists() else 0
+    if not store.path.exists():
+        return PruneResult(store.path, 0, 0, 0, limit)
+
+    def action(connection: sqlite3.Connection) -> int:
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            removed = 0
+            if older_than_days is not None:
+                cutoff = time.time() - older_than_days * 86400
+                removed += connection.execute("DELETE FROM translations WHERE used < ?", (cutoff,)).rowcount
+            removed += store._evict(connection, limit) if limit > 0 else 0
+            connection.execute("DELETE FROM identities WHERE model NOT IN (SELECT DISTINCT model FROM translations)")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
+        try:  # give the space back to the file system; best effort, another process may be reading
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            connection.execute("VACUUM")
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # VACUUM itself went through the WAL
+        except sqlite3.OperationalError:
+            pass
+        return int(removed)
+
+    removed = store._guarded(action, 0)
+    return PruneResult(store.path, removed, before, _file_bytes(store.path), limit)
+
+
 class CachedTranslator:
     """A Translator that answers from the sentence cache and translates only the misses.
 
@@ -363,12 +522,19 @@ class CachedTranslator:
     """
 
     def __init__(
-        self, inner: Translator, path: Path | str | None = None, *, warn: Callable[[str], None] = _warn
+        self,
+        inner: Translator,
+        path: Path | str | None = None,
+        *,
+        warn: Callable[[str], None] = _warn,
+        verify: Callable[[Translation], bool] | None = None,
     ) -> None:
         self.inner = inner
         self.store = SentenceCache(path, warn=warn)
+        self.verify = verify
         self.hits = 0
         self.misses = 0
+        self.damaged = 0  # cached rows that failed ``verify`` and were translated again
         self.last_misses: list[str] = []
 
     @property
@@ -383,6 +549,11 @@ class CachedTranslator:
         sentences = list(sentences)
         identity = self.inner.identity
         found = self.store.get_many(identity, sentences)
+        if self.verify is not None:
+            damaged = [source for source, item in found.items() if not self.verify(item)]
+            for source in damaged:
+                del found[source]
+            self.damaged += len(damaged)
         missing = [s for s in dict.fromkeys(sentences) if s not in found]
         self.last_misses = missing
         fresh: dict[str, Translation] = {}
@@ -423,7 +594,9 @@ class CachedTranslator:
     def summary_line(self) -> str:
         if self.store.disabled:
             return f"cache: off for this run ({self.path} unusable)"
-        return f"cache: {self.hits} hit(s), {self.misses} miss(es) ({self.path})"
+        damaged = f", {self.damaged} damaged row(s) translated again" if self.damaged else ""
+        evicted = f", {self.store.evicted} old row(s) evicted (size limit)" if self.store.evicted else ""
+        return f"cache: {self.hits} hit(s), {self.misses} miss(es){damaged}{evicted} ({self.path})"
 
     def close(self) -> None:
         self.store.close()

@@ -6,22 +6,24 @@ callers (the CLI, ``idtrans eval run``, benchmarks) get one object with ``transl
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from idtrans.errors import ModelError
-from idtrans.glossary import load_glossary
+from idtrans.errors import IdtransError, ModelError
+from idtrans.glossary import Glossary, load_glossary
+from idtrans.glossary.check import rendering_spans
 from idtrans.pipeline.backends.load import load_backend
 from idtrans.pipeline.layers.cache import CachedTranslator
 from idtrans.pipeline.layers.enforce import GlossaryTranslator
 from idtrans.pipeline.layers.sentences import SentenceTranslator
-from idtrans.pipeline.layers.translator import Backend, DecodeSettings, Translator
-from idtrans.pipeline.models.converted import converted_copy
+from idtrans.pipeline.layers.translator import Backend, DecodeSettings, Translation, Translator
+from idtrans.pipeline.models.autoconvert import ensure_converted
 from idtrans.pipeline.models.resolve import choose_model
-from idtrans.settings import DEFAULT_GLOSSARY, GlossarySpec, resolve_glossary
+from idtrans.settings import DEFAULT_GLOSSARY, GLOSSARY_ENV, GlossarySpec, env, resolve_glossary
 
 if TYPE_CHECKING:  # the memory layer loads only when asked for (see build_stack)
     from idtrans.interop.tm import MemoryTranslator
@@ -51,6 +53,37 @@ class TranslatorStack:
     memory: MemoryTranslator | None = None
 
 
+def _load_glossary(path: Path, spec: GlossarySpec) -> Glossary:
+    """Load the glossary; an error about a file named by ``$IDTRANS_GLOSSARY`` says so."""
+    try:
+        return load_glossary(path)
+    except IdtransError as error:
+        if spec is DEFAULT_GLOSSARY and env(GLOSSARY_ENV):
+            error.where = f"{error.where or path} (from ${GLOSSARY_ENV})"
+        raise
+
+
+def glossary_verifier(glossary: Glossary) -> Callable[[Translation], bool]:
+    """A cache-hit check: every term the row records as applied or repaired is in its English.
+
+    A row failing it is damaged (edited by hand, a disk error, a bug) and is translated again.
+    """
+
+    def verify(item: Translation) -> bool:
+        for term in item.info.get("glossary", ()):
+            if not isinstance(term, dict) or term.get("status") not in ("applied", "repaired"):
+                continue
+            entry = glossary.get(str(term.get("entry")))
+            target = term.get("target")
+            if entry is None or not isinstance(target, str):
+                return False  # the row names a term this glossary version does not have
+            if not rendering_spans(entry, target, item.text):
+                return False
+        return True
+
+    return verify
+
+
 def build_stack(
     model: str | None = None,
     *,
@@ -70,19 +103,22 @@ def build_stack(
     """
     if backend not in BACKENDS:
         raise ModelError(f"unknown backend {backend!r}", hint=f"use one of: {', '.join(BACKENDS)}")
+    glossary_path = resolve_glossary(glossary)
+    loaded_glossary = _load_glossary(glossary_path, glossary) if glossary_path is not None else None
     choice = choose_model(model)
     if backend == "auto":
-        backend = "ct2" if converted_copy(choice.path) is not None else "torch"
+        say = notice or (lambda line: print(line, file=sys.stderr))
+        backend = "ct2" if ensure_converted(choice, say) is not None else "torch"
     loaded = load_backend(choice, backend=backend, threads=threads, notice=notice)
     translator: Translator = SentenceTranslator(loaded, settings, progress=progress)
     stack = TranslatorStack(translator, loaded)
-    glossary_path = resolve_glossary(glossary)
-    if glossary_path is not None:
-        stack.enforcer = GlossaryTranslator(translator, load_glossary(glossary_path))
+    if glossary_path is not None and loaded_glossary is not None:
+        stack.enforcer = GlossaryTranslator(translator, loaded_glossary)
         stack.glossary_path = glossary_path
         translator = stack.enforcer
     if cache:
-        stack.cache = CachedTranslator(translator, None if cache is True else Path(cache))
+        verify = glossary_verifier(loaded_glossary) if loaded_glossary is not None else None
+        stack.cache = CachedTranslator(translator, None if cache is True else Path(cache), verify=verify)
         translator = stack.cache
     if memory:
         from idtrans.interop.tm import MemoryTranslator, TranslationMemory

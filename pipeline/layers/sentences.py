@@ -54,7 +54,10 @@ class SentenceTranslator:
 
     @property
     def identity(self) -> str:
-        return f"{self.backend.identity}|{self.settings.describe()}"
+        # The batch budget decides which sentences share a batch (padding), which can change a quantized
+        # backend's output, so it is part of the identity (and the cache key).
+        batching = f"batch={self.settings.batch_tokens}/{self.settings.max_batch_sentences}"
+        return f"{self.backend.identity}|{self.settings.describe()},{batching}"
 
     def translate(self, sentences: Sequence[str]) -> list[Translation]:
         pieces = self._pieces(sentences)

@@ -135,9 +135,13 @@ def convert_model(
     destination = Path(dst).expanduser() if dst is not None else default_converted_dir(source, quantization, digest)
     replaced = _check_destination(destination, force)
     destination.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_workdirs(destination.parent)
 
     started = time.perf_counter()
-    workdir = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", suffix=".tmp", dir=destination.parent))
+    # The pid in the name lets a later run tell a killed conversion's leftovers from a running one's.
+    workdir = Path(
+        tempfile.mkdtemp(prefix=f".{destination.name}.{os.getpid()}.", suffix=".tmp", dir=destination.parent)
+    )
     try:
         output = workdir / "model"
         _run_converter(source, output, quantization, name or choice.name)
@@ -175,6 +179,45 @@ def convert_model(
         shutil.rmtree(workdir, ignore_errors=True)
     size = sum(p.stat().st_size for p in destination.iterdir() if p.is_file())
     return ConvertResult(destination, source, quantization, seconds, size, digest, replaced)
+
+
+#: A work directory older than this is removed whatever its pid says (the pid may have been reused).
+STALE_WORKDIR_SECONDS = 24 * 3600
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # exists, owned by someone else
+    return True
+
+
+def remove_stale_workdirs(parent: Path) -> list[Path]:
+    """Delete conversion work directories (``.<name>.<pid>.<random>.tmp``) left by killed runs.
+
+    A directory is stale when its process is gone, or when it is older than
+    :data:`STALE_WORKDIR_SECONDS`; a running conversion's directory is left alone. Best effort.
+    """
+    removed: list[Path] = []
+    try:
+        candidates = [p for p in parent.iterdir() if p.name.startswith(".") and p.name.endswith(".tmp") and p.is_dir()]
+    except OSError:
+        return removed
+    now = time.time()
+    for candidate in candidates:
+        parts = candidate.name[1:-4].split(".")
+        pid = int(parts[-2]) if len(parts) >= 3 and parts[-2].isdigit() else None
+        try:
+            old = now - candidate.stat().st_mtime > STALE_WORKDIR_SECONDS
+        except OSError:
+            continue
+        if old or pid is None or not _process_alive(pid):
+            shutil.rmtree(candidate, ignore_errors=True)
+            removed.append(candidate)
+    return removed
 
 
 def _run_converter(source: Path, output: Path, quantization: str, name: str) -> None:

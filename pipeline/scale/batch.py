@@ -98,3 +98,10 @@ def run_batch_command(
         progress.stop()
     if not quiet:
         typer.echo(f"{summary.line()} into {output}", err=True)
+    if summary.failed:
+        total = summary.done + summary.skipped + len(summary.failed)
+        raise InputError(
+            f"{len(summary.failed)} of {total} article(s) could not be translated (listed above)",
+            where=source,
+            hint="fix or remove them and rerun: finished articles are kept and skipped",
+        )
