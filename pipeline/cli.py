@@ -5,15 +5,17 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
 from idtrans.errors import InputError
+from idtrans.options import Beams, ModelThreads, Quiet
 from idtrans.pipeline import speed_cli
 from idtrans.pipeline.layers.factory import BackendName
 from idtrans.pipeline.layers.translator import DecodeSettings
 from idtrans.pipeline.scale.archives import is_archive
-from idtrans.pipeline.translate import FileOutcome, facts_summary, translate_path
+from idtrans.pipeline.translate import FileOutcome, PathRun, facts_summary, translate_path
 from idtrans.progress import ProgressBar
 from idtrans.settings import glossary_option
 
@@ -31,25 +33,31 @@ def _say(message: str, quiet: bool) -> None:
         typer.echo(message, err=True)
 
 
-def translate_command(
-    input: str = typer.Argument(
-        ..., help="An Indonesian .txt/.md article or saved web page (.html), a directory of them, or - for stdin."
+#: The options of ``idtrans translate`` (declared once here; the command only lists them).
+InputArg = Annotated[
+    str,
+    typer.Argument(
+        help="An Indonesian .txt/.md article or saved web page (.html), a directory of them, or - for stdin."
     ),
-    output: Path | None = typer.Option(
-        None,
-        "--output",
-        "-o",
-        help="Output file (default: stdout); required for a directory input (an output directory).",
+]
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--output", "-o", help="Output file (default: stdout); required for a directory input (an output directory)."
     ),
-    model: str | None = typer.Option(
-        None,
+]
+ModelOpt = Annotated[
+    str | None,
+    typer.Option(
         "--model",
         "-m",
         help="Hugging Face model id or local MarianMT directory (default: $IDTRANS_MODEL, else "
         "Helsinki-NLP/opus-mt-id-en, else the bundled model).",
     ),
-    fmt: OutputFormat = typer.Option(
-        OutputFormat.text,
+]
+FormatOpt = Annotated[
+    OutputFormat,
+    typer.Option(
         "--format",
         "-f",
         help=(
@@ -57,61 +65,100 @@ def translate_command(
             " html: the English article as HTML; xliff: XLIFF 2.1 for post-editing."
         ),
     ),
-    glossary: Path | None = typer.Option(
-        None,
+]
+GlossaryOpt = Annotated[
+    Path | None,
+    typer.Option(
         "--glossary",
         "-g",
         help="Glossary YAML to enforce (default: $IDTRANS_GLOSSARY, else the bundled starter glossary).",
     ),
-    no_glossary: bool = typer.Option(False, "--no-glossary", help="Translate without glossary enforcement."),
-    beams: int = typer.Option(4, "--beams", min=1, max=32, help="Beam size."),
-    max_new_tokens: int | None = typer.Option(
-        None,
+]
+NoGlossaryOpt = Annotated[bool, typer.Option("--no-glossary", help="Translate without glossary enforcement.")]
+MaxNewTokensOpt = Annotated[
+    int | None,
+    typer.Option(
         "--max-new-tokens",
         min=1,
         help="Cap on generated tokens per sentence (default: derived from each batch's input length).",
     ),
-    batch_tokens: int = typer.Option(
-        8000, "--batch-tokens", min=64, help="Token budget of one batch (padded source tokens x beams)."
+]
+BatchTokensOpt = Annotated[
+    int, typer.Option("--batch-tokens", min=64, help="Token budget of one batch (padded source tokens x beams).")
+]
+BackendOpt = Annotated[
+    BackendName,
+    typer.Option("--backend", help="torch, ct2 (CTranslate2), or auto: ct2 when the model has a converted copy."),
+]
+NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Do not read or write the persistent sentence cache.")]
+MemoryOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--tm", help="Translation memory file (default: $IDTRANS_TM, else ~/.local/share/idtrans/memory.sqlite3)."
     ),
-    backend: BackendName = typer.Option(
-        BackendName.auto,
-        "--backend",
-        help="torch, ct2 (CTranslate2), or auto: ct2 when the model has a converted copy.",
+]
+NoMemoryOpt = Annotated[
+    bool, typer.Option("--no-tm", help="Ignore the translation memory (approved translations are not reused).")
+]
+KeepBoilerplateOpt = Annotated[
+    bool,
+    typer.Option(
+        "--keep-boilerplate", help="Keep scraped boilerplate lines (related-article links, share prompts, …)."
     ),
-    threads: int | None = typer.Option(
-        None, "--threads", min=1, help="CPU threads for the model (default: all cores)."
-    ),
-    no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the persistent sentence cache."),
-    tm: Path | None = typer.Option(
-        None, "--tm", help="Translation memory file (default: $IDTRANS_TM, else ~/.local/share/idtrans/memory.sqlite3)."
-    ),
-    no_tm: bool = typer.Option(
-        False, "--no-tm", help="Ignore the translation memory (approved translations are not reused)."
-    ),
-    keep_boilerplate: bool = typer.Option(
-        False, "--keep-boilerplate", help="Keep scraped boilerplate lines (related-article links, share prompts, …)."
-    ),
-    force: bool = typer.Option(
-        False, "--force", help="Directory input: re-translate files whose output already exists."
-    ),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no informational lines on stderr."),
-    engine: str = typer.Option(
-        "local", "--engine", help="local, or ray (idtrans\\[scale]) for directories and JSONL/Parquet archives."
-    ),
-    address: str | None = typer.Option(
-        None, "--address", help="--engine ray: cluster address (auto, ray://host:10001); default: embedded Ray."
-    ),
-    actors: int = typer.Option(1, "--actors", min=1, help="--engine ray: translator actors."),
-    threads_per_actor: int = typer.Option(
-        1, "--threads-per-actor", min=1, help="--engine ray: CPU threads of each actor's model."
-    ),
+]
+ForceOpt = Annotated[
+    bool, typer.Option("--force", help="Directory input: re-translate files whose output already exists.")
+]
+EngineOpt = Annotated[
+    str,
+    typer.Option("--engine", help="local, or ray (idtrans\\[scale]) for directories and JSONL/Parquet archives."),
+]
+AddressOpt = Annotated[
+    str | None,
+    typer.Option("--address", help="--engine ray: cluster address (auto, ray://host:10001); default: embedded Ray."),
+]
+ActorsOpt = Annotated[int, typer.Option("--actors", min=1, help="--engine ray: translator actors.")]
+ActorThreadsOpt = Annotated[
+    int, typer.Option("--threads-per-actor", min=1, help="--engine ray: CPU threads of each actor's model.")
+]
+
+
+def translate_command(
+    input: InputArg,
+    output: OutputOpt = None,
+    model: ModelOpt = None,
+    fmt: FormatOpt = OutputFormat.text,
+    glossary: GlossaryOpt = None,
+    no_glossary: NoGlossaryOpt = False,
+    beams: Beams = 4,
+    max_new_tokens: MaxNewTokensOpt = None,
+    batch_tokens: BatchTokensOpt = 8000,
+    backend: BackendOpt = BackendName.auto,
+    threads: ModelThreads = None,
+    no_cache: NoCacheOpt = False,
+    tm: MemoryOpt = None,
+    no_tm: NoMemoryOpt = False,
+    keep_boilerplate: KeepBoilerplateOpt = False,
+    force: ForceOpt = False,
+    quiet: Quiet = False,
+    engine: EngineOpt = "local",
+    address: AddressOpt = None,
+    actors: ActorsOpt = 1,
+    threads_per_actor: ActorThreadsOpt = 1,
 ) -> None:
     """Translate Indonesian news articles into English."""
     glossary_spec = glossary_option(glossary, no_glossary)
     if engine != "local" or is_archive(input):
         from idtrans.pipeline.scale.batch import run_batch_command  # Ray stays unimported on the local path
 
+        stack_options = dict(
+            model=model,
+            settings=dict(beams=beams, max_new_tokens=max_new_tokens, batch_tokens=batch_tokens),
+            glossary=glossary_spec,
+            backend=backend.value,
+            threads=threads,
+            cache=not no_cache,
+        )
         run_batch_command(
             input,
             output,
@@ -119,38 +166,18 @@ def translate_command(
             address=address,
             actors=actors,
             threads_per_actor=threads_per_actor,
-            stack_options=dict(
-                model=model,
-                settings=dict(beams=beams, max_new_tokens=max_new_tokens, batch_tokens=batch_tokens),
-                glossary=glossary_spec,
-                backend=backend.value,
-                threads=threads,
-                cache=not no_cache,
-            ),
+            stack_options=stack_options,
             fmt=fmt.value,
             force=force,
             keep_boilerplate=keep_boilerplate,
             quiet=quiet,
         )
         return
-
-    def on_file(outcome: FileOutcome) -> None:
-        if outcome.status == "failed":
-            typer.echo(f"{outcome.source}: skipped, {outcome.error}", err=True)
-        for line in outcome.removed:
-            _say(f"{outcome.source}:{line.line_no}: removed boilerplate ({line.rule}): {line.text[:70]}", quiet)
-        if outcome.dropped:
-            _say(
-                f"{outcome.source}: the HTML extractor left out {outcome.dropped} page blocks (navigation, "
-                f"ads, related links, comments …); `idtrans segment {outcome.source}` lists them",
-                quiet,
-            )
-
     run = translate_path(
         input,
         output,
         model=model,
-        glossary=glossary_option(glossary, no_glossary),
+        glossary=glossary_spec,
         settings=DecodeSettings(beams=beams, max_new_tokens=max_new_tokens, batch_tokens=batch_tokens),
         backend=backend.value,
         threads=threads,
@@ -161,8 +188,27 @@ def translate_command(
         progress=ProgressBar(enabled=not quiet),
         notice=lambda line: _say(line, quiet),
         memory=False if no_tm else (tm or True),
-        on_file=on_file,
+        on_file=lambda outcome: _report_file(outcome, quiet),
     )
+    _report_run(run, input, output, quiet)
+
+
+def _report_file(outcome: FileOutcome, quiet: bool) -> None:
+    """What one input file's reading said: skipped as unreadable, boilerplate removed, page blocks left out."""
+    if outcome.status == "failed":
+        typer.echo(f"{outcome.source}: skipped, {outcome.error}", err=True)
+    for line in outcome.removed:
+        _say(f"{outcome.source}:{line.line_no}: removed boilerplate ({line.rule}): {line.text[:70]}", quiet)
+    if outcome.dropped:
+        _say(
+            f"{outcome.source}: the HTML extractor left out {outcome.dropped} page blocks (navigation, "
+            f"ads, related links, comments …); `idtrans segment {outcome.source}` lists them",
+            quiet,
+        )
+
+
+def _report_run(run: PathRun, input: str, output: Path | None, quiet: bool) -> None:
+    """Print the English (stdout input) and the run's summary lines; failed files make the exit status 1."""
     if run.text is not None:
         sys.stdout.write(run.text)
         sys.stdout.flush()
@@ -179,10 +225,9 @@ def translate_command(
             f"{terms['repaired']} repaired, {terms['missed']} missed{facts_summary(terms)}",
             quiet,
         )
-    if run.cache_summary is not None:
-        _say(run.cache_summary, quiet)
-    if run.memory_summary is not None:
-        _say(run.memory_summary, quiet)
+    for line in (run.cache_summary, run.memory_summary):
+        if line is not None:
+            _say(line, quiet)
     if run.failed:
         raise InputError(
             f"{len(run.failed)} of {len(run.outcomes)} file(s) could not be translated (listed above)",

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from idtrans.corpus.article import Article
 from idtrans.corpus.html import load_article
 from idtrans.corpus.reader import collect_inputs
 from idtrans.errors import IdtransError, InputError
@@ -319,42 +320,14 @@ def translate_path(
     run = PathRun([], Counter(), stack.glossary_path, None, directory=is_directory)
     try:
         if article is None:
-            assert output is not None  # check_paths: a directory input needs an output directory
-            assert plan is not None
-            progress.start(len(plan), "files")
-
-            def advance(outcome: FileOutcome) -> None:
-                progress(1)
-                if on_file:
-                    on_file(outcome)
-
-            run.outcomes = translate_directory(
-                Path(input),
-                output,
-                stack.translator,
-                fmt=fmt,
-                force=force,
-                keep_boilerplate=keep_boilerplate,
-                on_file=advance,
-                plan=plan,
+            assert output is not None and plan is not None  # check_paths: a directory input needs -o
+            run.outcomes = _translate_planned(
+                Path(input), output, plan, stack.translator, fmt, force, keep_boilerplate, progress, on_file
             )
             run.terms = sum((outcome.terms for outcome in run.outcomes), Counter())
         else:
-            outcome = FileOutcome(
-                article.source, output, "translated", removed=list(article.removed), dropped=len(article.dropped)
-            )
-            if on_file:
-                on_file(outcome)
-            progress.start(article.sentence_count, "sentences")
-            result = translate_article(article, stack.translator)
-            progress.stop()
-            outcome.sentences = len(result.sentences)
-            outcome.terms = run.terms = term_counts(item.translation for item in result.sentences)
-            text = render(result, fmt)
-            if output is None:
-                run.text = text
-            else:
-                atomic_write_text(output, text)
+            outcome, run.text = _translate_article_file(article, output, stack.translator, fmt, progress, on_file)
+            run.terms = outcome.terms
             run.outcomes = [outcome]
     finally:
         progress.stop()
@@ -362,3 +335,53 @@ def translate_path(
     if stack.memory is not None and stack.memory.memory.path.exists():
         run.memory_summary = stack.memory.summary_line()
     return run
+
+
+def _translate_planned(
+    root: Path,
+    output: Path,
+    plan: list[tuple[Path, Path]],
+    translator: Translator,
+    fmt: str,
+    force: bool,
+    keep_boilerplate: bool,
+    progress: ProgressBar,
+    on_file: Callable[[FileOutcome], None] | None,
+) -> list[FileOutcome]:
+    """A directory run with a progress bar counting files."""
+    progress.start(len(plan), "files")
+
+    def advance(outcome: FileOutcome) -> None:
+        progress(1)
+        if on_file:
+            on_file(outcome)
+
+    return translate_directory(
+        root, output, translator, fmt=fmt, force=force, keep_boilerplate=keep_boilerplate, on_file=advance, plan=plan
+    )
+
+
+def _translate_article_file(
+    article: Article,
+    output: Path | None,
+    translator: Translator,
+    fmt: str,
+    progress: ProgressBar,
+    on_file: Callable[[FileOutcome], None] | None,
+) -> tuple[FileOutcome, str | None]:
+    """One article, written atomically to ``output``; its rendered text is returned when there is no output file."""
+    outcome = FileOutcome(
+        article.source, output, "translated", removed=list(article.removed), dropped=len(article.dropped)
+    )
+    if on_file:
+        on_file(outcome)
+    progress.start(article.sentence_count, "sentences")
+    result = translate_article(article, translator)
+    progress.stop()
+    outcome.sentences = len(result.sentences)
+    outcome.terms = term_counts(item.translation for item in result.sentences)
+    text = render(result, fmt)
+    if output is None:
+        return outcome, text
+    atomic_write_text(output, text)
+    return outcome, None

@@ -149,25 +149,8 @@ def convert_model(
             if (source / filename).is_file():
                 shutil.copyfile(source / filename, output / filename)
         shutil.copyfile(source / "config.json", output / HF_CONFIG_COPY)
-        hf_config = _read_json(source / "config.json", choice.name)
         seconds = time.perf_counter() - started
-        record = {
-            "format": FORMAT_VERSION,
-            "source": str(source.resolve()),
-            "source_name": name or choice.name,
-            "source_digest": digest,
-            "source_files": file_stats(source),
-            "quantization": quantization,
-            "max_position_embeddings": hf_config.get("max_position_embeddings", 512),
-            "model_max_length": tokenizer_config.get("model_max_length"),
-            "separate_vocabs": bool(tokenizer_config.get("separate_vocabs", False)),
-            "suppress_sequences": _banned_tokens(source),
-            "forced_eos": _forced_eos(source, hf_config),
-            "loader": "transformers-faithful Marian (decoder starts from the <pad> embedding)",
-            "versions": _versions(),
-            "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-            "seconds": round(seconds, 2),
-        }
+        record = _provenance(source, name or choice.name, digest, quantization, tokenizer_config, seconds)
         (output / PROVENANCE).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
         if replaced:
             old = workdir / "old"
@@ -179,6 +162,30 @@ def convert_model(
         shutil.rmtree(workdir, ignore_errors=True)
     size = sum(p.stat().st_size for p in destination.iterdir() if p.is_file())
     return ConvertResult(destination, source, quantization, seconds, size, digest, replaced)
+
+
+def _provenance(
+    source: Path, name: str, digest: str, quantization: str, tokenizer_config: dict, seconds: float
+) -> dict[str, Any]:
+    """The record a converted directory keeps of where it came from (see :mod:`.converted`)."""
+    hf_config = _read_json(source / "config.json", name)
+    return {
+        "format": FORMAT_VERSION,
+        "source": str(source.resolve()),
+        "source_name": name,
+        "source_digest": digest,
+        "source_files": file_stats(source),
+        "quantization": quantization,
+        "max_position_embeddings": hf_config.get("max_position_embeddings", 512),
+        "model_max_length": tokenizer_config.get("model_max_length"),
+        "separate_vocabs": bool(tokenizer_config.get("separate_vocabs", False)),
+        "suppress_sequences": _banned_tokens(source),
+        "forced_eos": _forced_eos(source, hf_config),
+        "loader": "transformers-faithful Marian (decoder starts from the <pad> embedding)",
+        "versions": _versions(),
+        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "seconds": round(seconds, 2),
+    }
 
 
 #: A work directory older than this is removed whatever its pid says (the pid may have been reused).
