@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -68,17 +69,22 @@ def convert_command(
         )
 
 
-@cache_app.command("stats")
-def cache_stats_command(
-    path: Path | None = typer.Option(
-        None,
+#: ``--path`` of the ``cache`` commands.
+CachePath = Annotated[
+    Path | None,
+    typer.Option(
         "--path",
         help="Cache file (default: $IDTRANS_CACHE, else sentences.sqlite3 in $XDG_CACHE_HOME/idtrans or "
         "~/.cache/idtrans).",
     ),
+]
+
+
+@cache_app.command("stats")
+def cache_stats_command(
+    path: CachePath = None,
 ) -> None:
     """Show where the sentence cache is, how many translations it holds, and for which models."""
-
     store = SentenceCache(path, strict=True)
     for line in store.stats().lines():
         typer.echo(line)
@@ -89,15 +95,9 @@ def cache_stats_command(
 
 @cache_app.command("clear")
 def cache_clear_command(
-    path: Path | None = typer.Option(
-        None,
-        "--path",
-        help="Cache file (default: $IDTRANS_CACHE, else sentences.sqlite3 in $XDG_CACHE_HOME/idtrans or "
-        "~/.cache/idtrans).",
-    ),
+    path: CachePath = None,
 ) -> None:
     """Delete every cached sentence translation (they are re-created on the next runs)."""
-
     store = SentenceCache(path, strict=True)
     removed = store.clear()
     store.close()
@@ -106,9 +106,7 @@ def cache_clear_command(
 
 @cache_app.command("prune")
 def cache_prune_command(
-    path: Path | None = typer.Option(
-        None, "--path", help="Cache file (default: $IDTRANS_CACHE, else sentences.sqlite3 in the idtrans cache dir)."
-    ),
+    path: CachePath = None,
     max_mb: float | None = typer.Option(
         None,
         "--max-mb",
@@ -121,7 +119,6 @@ def cache_prune_command(
     ),
 ) -> None:
     """Remove the least recently used cached translations down to a size limit, then compact the file."""
-
     store = SentenceCache(path, strict=True)
     limit = None if max_mb is None else int(max_mb * 1_000_000)
     result = prune_cache(store, max_bytes=limit, older_than_days=older_than)
