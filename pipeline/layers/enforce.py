@@ -41,13 +41,15 @@ from idtrans.glossary.facts import (
     PROTECT_STRATEGIES,
     Item,
     ItemChecks,
-    check_items,
+    check_sentence,
+    item_counterparts,
     protect_items,
     repair_name,
     repair_text,
     required_items,
     restore_items,
 )
+from idtrans.glossary.invented import Counterparts
 from idtrans.glossary.matcher import Match
 from idtrans.glossary.names import NameFact
 from idtrans.glossary.schema import Glossary
@@ -63,8 +65,8 @@ DEFAULT_STRATEGIES = ("proxy",)
 NAME_MARGIN = 1.0
 #: A sentence scoring this much (or 3 MADs, whichever is more) under its peers' median is flagged.
 REVIEW_MARGIN = 1.0
-#: The version of the rules above, part of the cache identity.
-RULES_VERSION = "facts-v1"
+#: The version of the rules above, part of the cache identity (v2: invented names fail a sentence).
+RULES_VERSION = "facts-v2"
 
 #: English words never used as an anchor for substitution (too common to be the term).
 _COMMON = frozenset(
@@ -152,11 +154,17 @@ class _Candidate:
     checks: ItemChecks
     score: float = 0.0
 
-    def key(self, plain: _Candidate) -> tuple[int, int, float]:
-        names = self.checks.names
-        if names > plain.checks.names and self.score < plain.score - NAME_MARGIN:
-            names = plain.checks.names
-        return (self.checks.hard, names, self.score)
+    def tier(self) -> tuple[int, int, int]:
+        """Fewest invented names, then most terms and numbers, then most names."""
+        return (-len(self.checks.invented), self.checks.hard, self.checks.names)
+
+    def key(self, plain: _Candidate) -> tuple[int, int, int, float]:
+        """:meth:`tier` and score; gains in names (copied or invented) count only within ``NAME_MARGIN``."""
+        invented, hard, names = self.tier()
+        if self.score < plain.score - NAME_MARGIN:
+            invented = min(invented, plain.tier()[0])
+            names = min(names, plain.checks.names)
+        return (invented, hard, names, self.score)
 
 
 @dataclass
@@ -167,6 +175,8 @@ class _Sentence:
     items: list[Item]
     candidates: list[_Candidate] = field(default_factory=list)
     seconds: float = 0.0
+    #: the source's counterparts, to find invented names (None: not checked)
+    known: Counterparts | None = None
 
     @property
     def plain(self) -> _Candidate:
@@ -177,7 +187,7 @@ class _Sentence:
 
     def add(self, strategy: str, text: str) -> None:
         if all(c.text != text for c in self.candidates):
-            self.candidates.append(_Candidate(strategy, text, check_items(self.items, text)))
+            self.candidates.append(_Candidate(strategy, text, check_sentence(self.items, text, self.known)))
 
     def best(self) -> _Candidate:
         return max(self.candidates, key=lambda c: c.key(self.plain))
@@ -193,7 +203,8 @@ class GlossaryTranslator:
 
     ``strategies``: protection strategies for failing sentences (``proxy``, ``inline``);
     ``substitute``: allow the term repairs (safe substitution, translating around a term);
-    ``numbers``/``names``: check (and repair) numbers and copied names as well as terms.
+    ``numbers``/``names``: check (and repair) numbers and copied names as well as terms;
+    ``invented``: a sentence whose English has a name with no counterpart in its source fails too.
     """
 
     def __init__(
@@ -205,6 +216,7 @@ class GlossaryTranslator:
         substitute: bool = True,
         numbers: bool = True,
         names: bool = True,
+        invented: bool = True,
     ) -> None:
         unknown = [s for s in strategies if s not in PROTECT_STRATEGIES]
         if unknown or not strategies:
@@ -220,6 +232,7 @@ class GlossaryTranslator:
         self.substitute = substitute
         self.numbers = numbers
         self.names = names
+        self.invented = invented
         self.counts = {
             "sentences": 0,
             "matched": 0,
@@ -235,7 +248,8 @@ class GlossaryTranslator:
 
     @property
     def identity(self) -> str:
-        checks = "+".join(k for k, on in (("numbers", self.numbers), ("names", self.names)) if on) or "terms"
+        flags = (("numbers", self.numbers), ("names", self.names), ("invented", self.invented))
+        checks = "+".join(k for k, on in flags if on) or "terms"
         return (
             f"{self.inner.identity}|glossary={self.glossary.fingerprint}|{RULES_VERSION}:{checks}"
             f"|protect={'+'.join(self.strategies)}{'+subst' if self.substitute else ''}"
@@ -272,9 +286,11 @@ class GlossaryTranslator:
         work: dict[int, _Sentence] = {}
         for i, sentence in enumerate(sentences):
             items = required_items(sentence, self.glossary, numbers=self.numbers, names=self.names)
-            if items:
-                work[i] = _Sentence(sentence, items, seconds=plain[i].seconds)
-                work[i].add("model", plain[i].text)
+            known = item_counterparts(sentence, items) if self.invented and sentence.strip() else None
+            w = _Sentence(sentence, items, seconds=plain[i].seconds, known=known)
+            w.add("model", plain[i].text)
+            if items or w.plain.checks.invented:
+                work[i] = w
         failing = {i: w for i, w in work.items() if not w.passed()}
         self._repair(failing)
         scores = self._score(results, failing)
@@ -301,7 +317,11 @@ class GlossaryTranslator:
             protected = {}
             for i, w in todo.items():  # the items failing now and those that failed before
                 protect[i].update(k for k, item in enumerate(w.items) if item in w.failing())
+                if not protect[i]:  # only an invented name fails: protect every term and name
+                    protect[i].update(k for k, item in enumerate(w.items) if item.kind != "number")
                 protected[i] = protect_items(w.source, [w.items[k] for k in sorted(protect[i])], strategy)
+            todo = {i: w for i, w in todo.items() if protected[i].text != w.source}
+            protected = {i: protected[i] for i in todo}
             outputs = self._translate([p.text for p in protected.values()])
             for (i, w), out in zip(todo.items(), outputs):
                 w.seconds += out.seconds
@@ -370,7 +390,12 @@ class GlossaryTranslator:
                 reasons.append(f"{item.kind} {item.rendering!r} not in the translation")
             if item.match is not None:
                 glossary_records.append(self._term_record(item.match, status, best))
-        result.info["items"] = records
+        for name in best.checks.invented:
+            reasons.append(f"name {name!r} in the translation has no counterpart in the source")
+        if best.checks.invented:
+            result.info["invented"] = list(best.checks.invented)
+        if records:
+            result.info["items"] = records
         if glossary_records:
             result.info["glossary"] = glossary_records
         if best is not w.plain:
@@ -475,14 +500,18 @@ _UNSCORED = -1e9
 def _to_score(w: _Sentence) -> list[_Candidate]:
     """The candidates whose scores can decide the winner: none when one candidate wins on items alone.
 
-    Ties on (terms+numbers, names) are broken by score; a candidate that gains names over the model's
-    own output must score within ``NAME_MARGIN`` of it, so then every candidate with its count of
-    terms and numbers is scored, with the model's output.
+    Ties on (invented names, terms+numbers, names) are broken by score; a candidate that gains names
+    over the model's own output must score within ``NAME_MARGIN`` of it, so then every candidate with
+    its count of terms and numbers is scored, with the model's output (every candidate, when the gain
+    is an invented name fewer).
     """
-    top = max((c.checks.hard, c.checks.names) for c in w.candidates)
-    leaders = [c for c in w.candidates if (c.checks.hard, c.checks.names) == top]
-    if top[1] > w.plain.checks.names:
-        contenders = [c for c in w.candidates if c.checks.hard == top[0]]
+    top = max(c.tier() for c in w.candidates)
+    leaders = [c for c in w.candidates if c.tier() == top]
+    plain = w.plain.tier()
+    if top[0] > plain[0]:  # fewer invented names than the model's own output: all compete on score
+        return list(w.candidates)
+    if top[2] > plain[2]:
+        contenders = [c for c in w.candidates if c.tier()[:2] == top[:2]]
         return list({id(c): c for c in [w.plain, *contenders]}.values())
     return leaders if len(leaders) > 1 else []
 
@@ -526,12 +555,24 @@ def _fix_one(text: str, match: Match, alone: str, all_matches: list[Match]) -> s
         if anchor not in shared and any(anchor.casefold() in r.casefold() for r in protected):
             continue
         hits = list(re.finditer(rf"(?<!\w){re.escape(anchor)}(?!\w)", text, re.IGNORECASE))
+        if anchor in shared:  # not the word inside another term's rendering ("Korea" of "South Korea")
+            hits = [h for h in hits if not _inside_other(text, h.span(), match, all_matches)]
         if len(hits) == 1:
             start, end = hits[0].span()
             if anchor in shared:
                 start, end = _widen(text, start, end, {w.casefold() for w in words})
             return text[:start] + rendering + text[end:]
     return text
+
+
+def _inside_other(text: str, span: tuple[int, int], match: Match, all_matches: list[Match]) -> bool:
+    """Whether ``span`` of ``text`` lies inside the rendering of another matched term."""
+    return any(
+        a <= span[0] and span[1] <= b
+        for other in all_matches
+        if other.entry is not match.entry
+        for a, b in rendering_spans(other.entry, other.rendering, text)
+    )
 
 
 def _widen(text: str, start: int, end: int, words: set[str]) -> tuple[int, int]:
