@@ -301,3 +301,15 @@ def test_an_invented_name_a_far_worse_scored_candidate_removes_is_kept():
     (result,) = GlossaryTranslator(inner, GLOSSARY).translate(["pasukan Ukraina menyerang"])
     assert result.text == "troops Sri Mulyania Ukraine attacked"
     assert result.info["invented"] == ["Mulyania"] and "review" in result.info
+
+
+def test_a_place_form_with_its_last_word_only_is_completed():
+    inner = FakeTranslator(lambda text: text.replace("North Korean troops", "small Korean troops"))
+    (result,) = GlossaryTranslator(inner, GLOSSARY).translate(["pasukan Korea Utara menyerang"])
+    assert result.text == "small North Korean troops attacked"
+    assert len(inner.calls) == 1  # repaired without another model call
+    assert statuses(result)[0] == ("term", "North Korea", "repaired")
+    # after a capitalised word ("South Korean") the last word is another place's: left alone
+    inner = FakeTranslator(lambda text: text.replace("North Korean troops", "South Korean troops"))
+    (result,) = GlossaryTranslator(inner, GLOSSARY, substitute=False).translate(["pasukan Korea Utara menyerang"])
+    assert "South North" not in result.text

@@ -562,6 +562,32 @@ def _fix_one(text: str, match: Match, alone: str, all_matches: list[Match]) -> s
             if anchor in shared:
                 start, end = _widen(text, start, end, {w.casefold() for w in words})
             return text[:start] + rendering + text[end:]
+    return _complete_place(text, match, all_matches)
+
+
+def _complete_place(text: str, match: Match, all_matches: list[Match]) -> str:
+    """5. A place's two-word form written with its last word only: the missing words put before it.
+
+    ``small Korean forces`` for ``pasukan Korea Utara`` becomes ``small North Korean forces``, when
+    that last word occurs once, outside other terms' renderings, after a lower-case word.
+    """
+    if match.entry.category != "place":
+        return text
+    for form in (match.rendering, *match.entry.also):
+        words = form.split()
+        if len(words) < 2:
+            continue
+        hits = [
+            h
+            for h in re.finditer(rf"(?<!\w){re.escape(words[-1])}(?!\w)", text)
+            if not _inside_other(text, h.span(), match, all_matches)
+        ]
+        if len(hits) != 1:
+            continue
+        previous = text[: hits[0].start()].split()
+        if previous and (previous[-1][:1].isupper() or previous[-1] == words[-2]):
+            continue
+        return text[: hits[0].start()] + " ".join(words[:-1]) + " " + text[hits[0].start() :]
     return text
 
 
