@@ -67,7 +67,7 @@ def worker(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--before", required=True, help="python of the checkout to compare against")
+    parser.add_argument("--before", help="python of the checkout to compare against (required)")
     parser.add_argument("--sentences", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
@@ -84,6 +84,8 @@ def main() -> None:
     if args.worker:
         worker(args)
         return
+    if not args.before:
+        parser.error("--before is required")
     args.work.mkdir(parents=True, exist_ok=True)
     sources = (args.corpus_dir / "dev.id").read_text(encoding="utf-8").splitlines()
     picked = sorted(random.Random(args.seed).sample(range(len(sources)), args.sentences))
