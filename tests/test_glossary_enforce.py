@@ -313,3 +313,19 @@ def test_a_place_form_with_its_last_word_only_is_completed():
     inner = FakeTranslator(lambda text: text.replace("North Korean troops", "South Korean troops"))
     (result,) = GlossaryTranslator(inner, GLOSSARY, substitute=False).translate(["pasukan Korea Utara menyerang"])
     assert "South North" not in result.text
+
+
+def _drop_north_korea_and_a_trailing_ukraine(text: str) -> str:
+    text = re.sub(r"\s*\b(North Korea|London|Korea Utara)\b", "", text)
+    return re.sub(r"\s*Ukraine", "", text) if text.lstrip().startswith("and ") else text
+
+
+def test_no_text_is_sent_to_the_model_twice_in_one_call():
+    # split fails (its piece "dan Ukraina." loses Ukraine), so split-all runs: its piece "menyerang " was sent before
+    inner = FakeTranslator(_drop_north_korea_and_a_trailing_ukraine)
+    enforcer = GlossaryTranslator(inner, GLOSSARY)
+    (result,) = enforcer.translate(["menyerang Korea Utara dan Ukraina."])
+    assert result.text == "Attacked North Korea and Ukraine."
+    assert result.info["glossary"][0]["strategy"] == "split-all"
+    later = [text for call in inner.calls[1:] for text in call]
+    assert later.count("menyerang ") == 1 and len(later) == len(set(later))

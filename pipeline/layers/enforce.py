@@ -242,6 +242,8 @@ class GlossaryTranslator:
             "forbidden": 0,
             "review": 0,
         }
+        #: texts translated during the current :meth:`translate` call (see :meth:`_translate`)
+        self._done: dict[str, Translation] = {}
         self.item_counts: dict[str, dict[str, int]] = {
             k: {"kept": 0, "repaired": 0, "missed": 0} for k in ("term", "number", "name")
         }
@@ -273,15 +275,25 @@ class GlossaryTranslator:
 
     # -- translation -------------------------------------------------------------------------
 
-    def _translate(self, texts: list[str]) -> list[Translation]:
-        outputs = self.inner.translate(texts) if texts else []
-        if len(outputs) != len(texts):
-            raise TranslationError(f"inner translator returned {len(outputs)} translations for {len(texts)} sentences")
-        return outputs
+    def _translate(self, texts: list[str], *, memo: bool = True) -> list[Translation]:
+        """The inner translations of ``texts``; with ``memo``, a text this call translated before is not sent again.
+
+        (The split rounds share most pieces, a protected source may equal another source.)
+        """
+        todo = list(dict.fromkeys(t for t in texts if t not in self._done)) if memo else texts
+        outputs = self.inner.translate(todo) if todo else []
+        if len(outputs) != len(todo):
+            raise TranslationError(f"inner translator returned {len(outputs)} translations for {len(todo)} sentences")
+        fresh = dict(zip(todo, outputs))
+        self._done.update(fresh)
+        if not memo:
+            return outputs
+        return [fresh.get(t) or Translation(t, self._done[t].text, 0.0, dict(self._done[t].info)) for t in texts]
 
     def translate(self, sentences: Sequence[str]) -> list[Translation]:
         sentences = list(sentences)
-        plain = self._translate(sentences)
+        self._done = {}
+        plain = self._translate(sentences, memo=False)
         results = [Translation(s, out.text, out.seconds, dict(out.info)) for s, out in zip(sentences, plain)]
         work: dict[int, _Sentence] = {}
         for i, sentence in enumerate(sentences):
