@@ -12,9 +12,9 @@ For each sentence (rules, in order):
    terms and names, English numbers; then ``inline``: English renderings written into the
    source), restored and repaired; a substitution of the term's wrong rendering; translating
    around a still-missing term, number or name (the last resort, it keeps Indonesian word order).
-4. The winner has the most terms and numbers right, then the most names (copied names kept,
-   less names it invents: :mod:`idtrans.glossary.invented`; an invented name fails a sentence
-   too), then the best model score: the model's mean log-probability per token of the candidate
+4. The winner has the most terms and numbers right, then the most names, then the fewest
+   invented names (:mod:`idtrans.glossary.invented`; an invented name fails a sentence too),
+   then the best model score: the model's mean log-probability per token of the candidate
    given the *original* source (CTranslate2 ``score_batch`` / a transformers forward pass). A
    candidate may change a name only if it scores no more than ``NAME_MARGIN`` below the model's
    own output: a name rule can be wrong where a glossary entry or a number is not.
@@ -155,16 +155,16 @@ class _Candidate:
     checks: ItemChecks
     score: float = 0.0
 
-    def tier(self) -> tuple[int, int]:
-        """Most terms and numbers, then most names: copied names kept less names invented."""
-        return (self.checks.hard, self.checks.names - len(self.checks.invented))
+    def tier(self) -> tuple[int, int, int]:
+        """Most terms and numbers, then most copied names, then fewest invented names."""
+        return (self.checks.hard, self.checks.names, -len(self.checks.invented))
 
-    def key(self, plain: _Candidate) -> tuple[int, int, float]:
-        """:meth:`tier` and score; a gain in names (copied or fewer invented) counts only within ``NAME_MARGIN``."""
-        hard, names = self.tier()
-        if names > plain.tier()[1] and self.score < plain.score - NAME_MARGIN:
-            names = plain.tier()[1]
-        return (hard, names, self.score)
+    def key(self, plain: _Candidate) -> tuple[int, int, int, float]:
+        """:meth:`tier` and score; a gain in names (copied, or fewer invented) counts only within ``NAME_MARGIN``."""
+        hard, names, invented = self.tier()
+        if (names, invented) > plain.tier()[1:] and self.score < plain.score - NAME_MARGIN:
+            names, invented = plain.tier()[1:]
+        return (hard, names, invented, self.score)
 
 
 @dataclass
@@ -512,13 +512,13 @@ _UNSCORED = -1e9
 def _to_score(w: _Sentence) -> list[_Candidate]:
     """The candidates whose scores can decide the winner: none when one candidate wins on items alone.
 
-    Ties on (terms+numbers, names kept less names invented) are broken by score; a candidate that gains
+    Ties on (terms+numbers, names, fewest invented names) are broken by score; a candidate that gains
     names over the model's own output must score within ``NAME_MARGIN`` of it, so then every candidate
     with its count of terms and numbers is scored, with the model's output.
     """
     top = max(c.tier() for c in w.candidates)
     leaders = [c for c in w.candidates if c.tier() == top]
-    if top[1] > w.plain.tier()[1]:
+    if top[1:] > w.plain.tier()[1:]:
         contenders = [c for c in w.candidates if c.tier()[0] == top[0]]
         return list({id(c): c for c in [w.plain, *contenders]}.values())
     return leaders if len(leaders) > 1 else []
