@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from idtrans.glossary.check import forbidden_in, rendering_spans
+from idtrans.glossary.invented import Counterparts, counterparts, invented_names
 from idtrans.glossary.matcher import Match
 from idtrans.glossary.names import NameFact, find_names
 from idtrans.glossary.numbers import NumberFact, find_numbers, month_names
@@ -291,10 +292,12 @@ class ItemChecks:
     ok: list[bool] = field(default_factory=list)
     hard: int = 0
     names: int = 0
+    #: names in the text that nothing in the source accounts for (:mod:`idtrans.glossary.invented`)
+    invented: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
-        return all(self.ok)
+        return all(self.ok) and not self.invented
 
 
 def check_items(items: Sequence[Item], text: str) -> ItemChecks:
@@ -306,4 +309,19 @@ def check_items(items: Sequence[Item], text: str) -> ItemChecks:
             checks.hard += 1
         elif ok:
             checks.names += 1
+    return checks
+
+
+def item_counterparts(source: str, items: Sequence[Item]) -> Counterparts:
+    """What an English rendering of ``source`` may name: its words and its items' renderings (``also`` forms too)."""
+    renderings = [item.rendering for item in items]
+    renderings += [form for item in items if item.match is not None for form in item.match.entry.also]
+    return counterparts(source, renderings)
+
+
+def check_sentence(items: Sequence[Item], text: str, known: Counterparts | None = None) -> ItemChecks:
+    """:func:`check_items`, and, given the source's ``known`` counterparts, the names ``text`` invents."""
+    checks = check_items(items, text)
+    if known is not None:
+        checks.invented = invented_names(text, known)
     return checks

@@ -265,3 +265,67 @@ def test_factory_wraps_the_sentence_translator(tiny_model_dir, tmp_path, monkeyp
     )
     monkeypatch.setenv("IDTRANS_GLOSSARY", str(path))
     assert build_stack(str(tiny_model_dir), settings=settings, backend="torch", threads=1).glossary_path == path
+
+
+def _hallucinate(text: str) -> str:
+    """A model that invents a name beside "Ukraine" (but not beside a proxy it copies)."""
+    return text.replace("Ukraine", "Sri Mulyania Ukraine")
+
+
+def test_an_invented_name_fails_the_sentence_and_protection_removes_it():
+    inner = FakeTranslator(_hallucinate)
+    enforcer = GlossaryTranslator(inner, GLOSSARY)
+    (result,) = enforcer.translate(["pasukan Ukraina menyerang"])
+    assert result.text == "troops Ukraine attacked"
+    assert inner.calls[1] == ["pasukan London menyerang"]  # every term protected: only the invented name failed
+    assert "review" not in result.info and "invented" not in result.info
+    assert "+invented" in enforcer.identity
+
+
+def test_an_invented_name_no_candidate_removes_is_flagged_for_review():
+    inner = FakeTranslator(lambda text: text.replace("attacked", "attacked Zorbleck"))
+    enforcer = GlossaryTranslator(inner, GLOSSARY)
+    results = enforcer.translate(["pasukan menyerang", "menyerang"])
+    for result in results:
+        assert result.text.endswith("attacked Zorbleck")
+        assert result.info["invented"] == ["Zorbleck"]
+        assert result.info["review"] == ["name 'Zorbleck' in the translation has no counterpart in the source"]
+    assert "items" not in results[1].info  # a sentence without items is checked for invented names too
+    assert enforcer.summary()["review"] == 2
+    off = GlossaryTranslator(FakeTranslator(lambda text: text + " Zorbleck"), GLOSSARY, invented=False)
+    assert "review" not in off.translate(["menyerang"])[0].info
+
+
+def test_an_invented_name_a_far_worse_scored_candidate_removes_is_kept():
+    inner = FakeTranslator(_hallucinate, scores=lambda source, target: -0.5 if "Mulyania" in target else -3.0)
+    (result,) = GlossaryTranslator(inner, GLOSSARY).translate(["pasukan Ukraina menyerang"])
+    assert result.text == "troops Sri Mulyania Ukraine attacked"
+    assert result.info["invented"] == ["Mulyania"] and "review" in result.info
+
+
+def test_a_place_form_with_its_last_word_only_is_completed():
+    inner = FakeTranslator(lambda text: text.replace("North Korean troops", "small Korean troops"))
+    (result,) = GlossaryTranslator(inner, GLOSSARY).translate(["pasukan Korea Utara menyerang"])
+    assert result.text == "small North Korean troops attacked"
+    assert len(inner.calls) == 1  # repaired without another model call
+    assert statuses(result)[0] == ("term", "North Korea", "repaired")
+    # after a capitalised word ("South Korean") the last word is another place's: left alone
+    inner = FakeTranslator(lambda text: text.replace("North Korean troops", "South Korean troops"))
+    (result,) = GlossaryTranslator(inner, GLOSSARY, substitute=False).translate(["pasukan Korea Utara menyerang"])
+    assert "South North" not in result.text
+
+
+def _drop_north_korea_and_a_trailing_ukraine(text: str) -> str:
+    text = re.sub(r"\s*\b(North Korea|London|Korea Utara)\b", "", text)
+    return re.sub(r"\s*Ukraine", "", text) if text.lstrip().startswith("and ") else text
+
+
+def test_no_text_is_sent_to_the_model_twice_in_one_call():
+    # split fails (its piece "dan Ukraina." loses Ukraine), so split-all runs: its piece "menyerang " was sent before
+    inner = FakeTranslator(_drop_north_korea_and_a_trailing_ukraine)
+    enforcer = GlossaryTranslator(inner, GLOSSARY)
+    (result,) = enforcer.translate(["menyerang Korea Utara dan Ukraina."])
+    assert result.text == "Attacked North Korea and Ukraine."
+    assert result.info["glossary"][0]["strategy"] == "split-all"
+    later = [text for call in inner.calls[1:] for text in call]
+    assert later.count("menyerang ") == 1 and len(later) == len(set(later))

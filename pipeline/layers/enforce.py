@@ -12,11 +12,12 @@ For each sentence (rules, in order):
    terms and names, English numbers; then ``inline``: English renderings written into the
    source), restored and repaired; a substitution of the term's wrong rendering; translating
    around a still-missing term, number or name (the last resort, it keeps Indonesian word order).
-4. The winner has the most terms and numbers right, then the most names, then the best model
-   score: the model's mean log-probability per token of the candidate given the *original*
-   source (CTranslate2 ``score_batch`` / a transformers forward pass). A candidate may change a
-   name only if it scores no more than ``NAME_MARGIN`` below the model's own output: a name
-   rule can be wrong where a glossary entry or a number is not.
+4. The winner has the most terms and numbers right, then the most names, then the fewest
+   invented names (:mod:`idtrans.glossary.invented`; an invented name fails a sentence too),
+   then the best model score: the model's mean log-probability per token of the candidate
+   given the *original* source (CTranslate2 ``score_batch`` / a transformers forward pass). A
+   candidate may change a name only if it scores no more than ``NAME_MARGIN`` below the model's
+   own output: a name rule can be wrong where a glossary entry or a number is not.
 5. Every item is recorded (``info["items"]``: kind, source, target, status ``kept`` by the
    model / ``repaired`` / ``missed``); terms also in ``info["glossary"]`` (``applied`` /
    ``repaired`` / ``missed``). A sentence with a missed item, or whose model score is far below
@@ -41,13 +42,15 @@ from idtrans.glossary.facts import (
     PROTECT_STRATEGIES,
     Item,
     ItemChecks,
-    check_items,
+    check_sentence,
+    item_counterparts,
     protect_items,
     repair_name,
     repair_text,
     required_items,
     restore_items,
 )
+from idtrans.glossary.invented import Counterparts
 from idtrans.glossary.matcher import Match
 from idtrans.glossary.names import NameFact
 from idtrans.glossary.schema import Glossary
@@ -63,8 +66,8 @@ DEFAULT_STRATEGIES = ("proxy",)
 NAME_MARGIN = 1.0
 #: A sentence scoring this much (or 3 MADs, whichever is more) under its peers' median is flagged.
 REVIEW_MARGIN = 1.0
-#: The version of the rules above, part of the cache identity.
-RULES_VERSION = "facts-v1"
+#: The version of the rules above, part of the cache identity (v2: invented names fail a sentence).
+RULES_VERSION = "facts-v2"
 
 #: English words never used as an anchor for substitution (too common to be the term).
 _COMMON = frozenset(
@@ -152,11 +155,16 @@ class _Candidate:
     checks: ItemChecks
     score: float = 0.0
 
-    def key(self, plain: _Candidate) -> tuple[int, int, float]:
-        names = self.checks.names
-        if names > plain.checks.names and self.score < plain.score - NAME_MARGIN:
-            names = plain.checks.names
-        return (self.checks.hard, names, self.score)
+    def tier(self) -> tuple[int, int, int]:
+        """Most terms and numbers, then most copied names, then fewest invented names."""
+        return (self.checks.hard, self.checks.names, -len(self.checks.invented))
+
+    def key(self, plain: _Candidate) -> tuple[int, int, int, float]:
+        """:meth:`tier` and score; a gain in names (copied, or fewer invented) counts only within ``NAME_MARGIN``."""
+        hard, names, invented = self.tier()
+        if (names, invented) > plain.tier()[1:] and self.score < plain.score - NAME_MARGIN:
+            names, invented = plain.tier()[1:]
+        return (hard, names, invented, self.score)
 
 
 @dataclass
@@ -167,6 +175,8 @@ class _Sentence:
     items: list[Item]
     candidates: list[_Candidate] = field(default_factory=list)
     seconds: float = 0.0
+    #: the source's counterparts, to find invented names (None: not checked)
+    known: Counterparts | None = None
 
     @property
     def plain(self) -> _Candidate:
@@ -177,7 +187,7 @@ class _Sentence:
 
     def add(self, strategy: str, text: str) -> None:
         if all(c.text != text for c in self.candidates):
-            self.candidates.append(_Candidate(strategy, text, check_items(self.items, text)))
+            self.candidates.append(_Candidate(strategy, text, check_sentence(self.items, text, self.known)))
 
     def best(self) -> _Candidate:
         return max(self.candidates, key=lambda c: c.key(self.plain))
@@ -193,7 +203,8 @@ class GlossaryTranslator:
 
     ``strategies``: protection strategies for failing sentences (``proxy``, ``inline``);
     ``substitute``: allow the term repairs (safe substitution, translating around a term);
-    ``numbers``/``names``: check (and repair) numbers and copied names as well as terms.
+    ``numbers``/``names``: check (and repair) numbers and copied names as well as terms;
+    ``invented``: a sentence whose English has a name with no counterpart in its source fails too.
     """
 
     def __init__(
@@ -205,6 +216,7 @@ class GlossaryTranslator:
         substitute: bool = True,
         numbers: bool = True,
         names: bool = True,
+        invented: bool = True,
     ) -> None:
         unknown = [s for s in strategies if s not in PROTECT_STRATEGIES]
         if unknown or not strategies:
@@ -220,6 +232,7 @@ class GlossaryTranslator:
         self.substitute = substitute
         self.numbers = numbers
         self.names = names
+        self.invented = invented
         self.counts = {
             "sentences": 0,
             "matched": 0,
@@ -229,13 +242,16 @@ class GlossaryTranslator:
             "forbidden": 0,
             "review": 0,
         }
+        #: texts translated during the current :meth:`translate` call (see :meth:`_translate`)
+        self._done: dict[str, Translation] = {}
         self.item_counts: dict[str, dict[str, int]] = {
             k: {"kept": 0, "repaired": 0, "missed": 0} for k in ("term", "number", "name")
         }
 
     @property
     def identity(self) -> str:
-        checks = "+".join(k for k, on in (("numbers", self.numbers), ("names", self.names)) if on) or "terms"
+        flags = (("numbers", self.numbers), ("names", self.names), ("invented", self.invented))
+        checks = "+".join(k for k, on in flags if on) or "terms"
         return (
             f"{self.inner.identity}|glossary={self.glossary.fingerprint}|{RULES_VERSION}:{checks}"
             f"|protect={'+'.join(self.strategies)}{'+subst' if self.substitute else ''}"
@@ -259,22 +275,34 @@ class GlossaryTranslator:
 
     # -- translation -------------------------------------------------------------------------
 
-    def _translate(self, texts: list[str]) -> list[Translation]:
-        outputs = self.inner.translate(texts) if texts else []
-        if len(outputs) != len(texts):
-            raise TranslationError(f"inner translator returned {len(outputs)} translations for {len(texts)} sentences")
-        return outputs
+    def _translate(self, texts: list[str], *, memo: bool = True) -> list[Translation]:
+        """The inner translations of ``texts``; with ``memo``, a text this call translated before is not sent again.
+
+        (The split rounds share most pieces, a protected source may equal another source.)
+        """
+        todo = list(dict.fromkeys(t for t in texts if t not in self._done)) if memo else texts
+        outputs = self.inner.translate(todo) if todo else []
+        if len(outputs) != len(todo):
+            raise TranslationError(f"inner translator returned {len(outputs)} translations for {len(todo)} sentences")
+        fresh = dict(zip(todo, outputs))
+        self._done.update(fresh)
+        if not memo:
+            return outputs
+        return [fresh.get(t) or Translation(t, self._done[t].text, 0.0, dict(self._done[t].info)) for t in texts]
 
     def translate(self, sentences: Sequence[str]) -> list[Translation]:
         sentences = list(sentences)
-        plain = self._translate(sentences)
+        self._done = {}
+        plain = self._translate(sentences, memo=False)
         results = [Translation(s, out.text, out.seconds, dict(out.info)) for s, out in zip(sentences, plain)]
         work: dict[int, _Sentence] = {}
         for i, sentence in enumerate(sentences):
             items = required_items(sentence, self.glossary, numbers=self.numbers, names=self.names)
-            if items:
-                work[i] = _Sentence(sentence, items, seconds=plain[i].seconds)
-                work[i].add("model", plain[i].text)
+            known = item_counterparts(sentence, items) if self.invented and sentence.strip() else None
+            w = _Sentence(sentence, items, seconds=plain[i].seconds, known=known)
+            w.add("model", plain[i].text)
+            if items or w.plain.checks.invented:
+                work[i] = w
         failing = {i: w for i, w in work.items() if not w.passed()}
         self._repair(failing)
         scores = self._score(results, failing)
@@ -301,7 +329,11 @@ class GlossaryTranslator:
             protected = {}
             for i, w in todo.items():  # the items failing now and those that failed before
                 protect[i].update(k for k, item in enumerate(w.items) if item in w.failing())
+                if not protect[i]:  # only an invented name fails: protect every term and name
+                    protect[i].update(k for k, item in enumerate(w.items) if item.kind != "number")
                 protected[i] = protect_items(w.source, [w.items[k] for k in sorted(protect[i])], strategy)
+            todo = {i: w for i, w in todo.items() if protected[i].text != w.source}
+            protected = {i: protected[i] for i in todo}
             outputs = self._translate([p.text for p in protected.values()])
             for (i, w), out in zip(todo.items(), outputs):
                 w.seconds += out.seconds
@@ -370,7 +402,12 @@ class GlossaryTranslator:
                 reasons.append(f"{item.kind} {item.rendering!r} not in the translation")
             if item.match is not None:
                 glossary_records.append(self._term_record(item.match, status, best))
-        result.info["items"] = records
+        for name in best.checks.invented:
+            reasons.append(f"name {name!r} in the translation has no counterpart in the source")
+        if best.checks.invented:
+            result.info["invented"] = list(best.checks.invented)
+        if records:
+            result.info["items"] = records
         if glossary_records:
             result.info["glossary"] = glossary_records
         if best is not w.plain:
@@ -475,14 +512,14 @@ _UNSCORED = -1e9
 def _to_score(w: _Sentence) -> list[_Candidate]:
     """The candidates whose scores can decide the winner: none when one candidate wins on items alone.
 
-    Ties on (terms+numbers, names) are broken by score; a candidate that gains names over the model's
-    own output must score within ``NAME_MARGIN`` of it, so then every candidate with its count of
-    terms and numbers is scored, with the model's output.
+    Ties on (terms+numbers, names, fewest invented names) are broken by score; a candidate that gains
+    names over the model's own output must score within ``NAME_MARGIN`` of it, so then every candidate
+    with its count of terms and numbers is scored, with the model's output.
     """
-    top = max((c.checks.hard, c.checks.names) for c in w.candidates)
-    leaders = [c for c in w.candidates if (c.checks.hard, c.checks.names) == top]
-    if top[1] > w.plain.checks.names:
-        contenders = [c for c in w.candidates if c.checks.hard == top[0]]
+    top = max(c.tier() for c in w.candidates)
+    leaders = [c for c in w.candidates if c.tier() == top]
+    if top[1:] > w.plain.tier()[1:]:
+        contenders = [c for c in w.candidates if c.tier()[0] == top[0]]
         return list({id(c): c for c in [w.plain, *contenders]}.values())
     return leaders if len(leaders) > 1 else []
 
@@ -526,12 +563,50 @@ def _fix_one(text: str, match: Match, alone: str, all_matches: list[Match]) -> s
         if anchor not in shared and any(anchor.casefold() in r.casefold() for r in protected):
             continue
         hits = list(re.finditer(rf"(?<!\w){re.escape(anchor)}(?!\w)", text, re.IGNORECASE))
+        if anchor in shared:  # not the word inside another term's rendering ("Korea" of "South Korea")
+            hits = [h for h in hits if not _inside_other(text, h.span(), match, all_matches)]
         if len(hits) == 1:
             start, end = hits[0].span()
             if anchor in shared:
                 start, end = _widen(text, start, end, {w.casefold() for w in words})
             return text[:start] + rendering + text[end:]
+    return _complete_place(text, match, all_matches)
+
+
+def _complete_place(text: str, match: Match, all_matches: list[Match]) -> str:
+    """5. A place's two-word form written with its last word only: the missing words put before it.
+
+    ``small Korean forces`` for ``pasukan Korea Utara`` becomes ``small North Korean forces``, when
+    that last word occurs once, outside other terms' renderings, after a lower-case word.
+    """
+    if match.entry.category != "place":
+        return text
+    for form in (match.rendering, *match.entry.also):
+        words = form.split()
+        if len(words) < 2:
+            continue
+        hits = [
+            h
+            for h in re.finditer(rf"(?<!\w){re.escape(words[-1])}(?!\w)", text)
+            if not _inside_other(text, h.span(), match, all_matches)
+        ]
+        if len(hits) != 1:
+            continue
+        previous = text[: hits[0].start()].split()
+        if previous and (previous[-1][:1].isupper() or previous[-1] == words[-2]):
+            continue
+        return text[: hits[0].start()] + " ".join(words[:-1]) + " " + text[hits[0].start() :]
     return text
+
+
+def _inside_other(text: str, span: tuple[int, int], match: Match, all_matches: list[Match]) -> bool:
+    """Whether ``span`` of ``text`` lies inside the rendering of another matched term."""
+    return any(
+        a <= span[0] and span[1] <= b
+        for other in all_matches
+        if other.entry is not match.entry
+        for a, b in rendering_spans(other.entry, other.rendering, text)
+    )
 
 
 def _widen(text: str, start: int, end: int, words: set[str]) -> tuple[int, int]:
