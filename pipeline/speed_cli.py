@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from idtrans.pipeline.layers.cache import DEFAULT_MAX_MB, MAX_MB_ENV, SentenceCache, prune_cache
+from idtrans.pipeline.layers.cache import DEFAULT_MAX_MB, MAX_MB_ENV, SentenceCache, max_cache_bytes, prune_cache
 from idtrans.pipeline.models.convert import convert_model, describe_size
 from idtrans.pipeline.models.converted import converted_copy
 
@@ -120,7 +120,7 @@ def cache_prune_command(
 ) -> None:
     """Remove the least recently used cached translations down to a size limit, then compact the file."""
     store = SentenceCache(path, strict=True)
-    limit = None if max_mb is None else int(max_mb * 1_000_000)
+    limit = None if max_mb is None else max_cache_bytes(max_mb)
     result = prune_cache(store, max_bytes=limit, older_than_days=older_than)
     store.close()
     typer.echo(

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import sqlite3
 import sys
 import time
@@ -130,8 +131,11 @@ def max_cache_bytes(max_mb: float | None = None) -> int:
             raise InputError(
                 f"${MAX_MB_ENV} must be a number of megabytes, not {raw!r}", hint="e.g. IDTRANS_CACHE_MAX_MB=200"
             ) from None
-    if max_mb < 0:
-        raise InputError("a cache size limit cannot be negative", hint="pass megabytes >= 0 (0: no limit)")
+    if not math.isfinite(max_mb) or max_mb < 0:
+        raise InputError(
+            f"a cache size limit must be a finite number of megabytes >= 0, not {max_mb}",
+            hint="pass megabytes >= 0 (0: no limit)",
+        )
     return int(max_mb * 1_000_000)
 
 
@@ -454,11 +458,7 @@ class SentenceCache:
                 connection.execute("ROLLBACK")
                 raise
             connection.execute("COMMIT")
-            try:  # give the space back; best effort, another process may be reading
-                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                connection.execute("VACUUM")
-            except sqlite3.OperationalError:
-                pass
+            _compact(connection)
             return int(count)
 
         return self._guarded(action, 0)
@@ -479,15 +479,25 @@ def _file_bytes(path: Path) -> int:
     return sum(Path(str(path) + s).stat().st_size for s in ("", "-wal") if Path(str(path) + s).exists())
 
 
+def _compact(connection: sqlite3.Connection) -> None:
+    """Give freed space back to the file system (best effort: another process may be reading)."""
+    try:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        connection.execute("VACUUM")
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # VACUUM itself went through the WAL
+    except sqlite3.OperationalError:
+        pass
+
+
 def prune_cache(
     store: SentenceCache, *, max_bytes: int | None = None, older_than_days: float | None = None
 ) -> PruneResult:
     """Evict least recently used rows down to ``max_bytes`` (default: the store's limit) and rows unused for
     ``older_than_days``, then compact the file. A cache that cannot be changed raises (``store.strict``)."""
     limit = store.max_bytes if max_bytes is None else max_bytes
-    before = _file_bytes(store.path) if store.path.exists() else 0
     if not store.path.exists():
         return PruneResult(store.path, 0, 0, 0, limit)
+    before = _file_bytes(store.path)
 
     def action(connection: sqlite3.Connection) -> int:
         connection.execute("BEGIN IMMEDIATE")
@@ -502,12 +512,7 @@ def prune_cache(
             connection.execute("ROLLBACK")
             raise
         connection.execute("COMMIT")
-        try:  # give the space back to the file system; best effort, another process may be reading
-            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            connection.execute("VACUUM")
-            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # VACUUM itself went through the WAL
-        except sqlite3.OperationalError:
-            pass
+        _compact(connection)
         return int(removed)
 
     removed = store._guarded(action, 0)
