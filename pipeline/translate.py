@@ -14,11 +14,11 @@ from pathlib import Path
 from idtrans.corpus.article import Article
 from idtrans.corpus.html import load_article
 from idtrans.corpus.reader import collect_inputs
-from idtrans.errors import IdtransError, InputError
+from idtrans.errors import InputError
 from idtrans.io import atomic_write_text
 from idtrans.pipeline.layers.factory import build_stack
 from idtrans.pipeline.layers.translator import DecodeSettings, Translation, Translator
-from idtrans.pipeline.output.assemble import TranslatedArticle, translate_article
+from idtrans.pipeline.output.assemble import translate_article
 from idtrans.pipeline.output.render import SUFFIXES, render
 from idtrans.progress import ProgressBar
 from idtrans.settings import DEFAULT_GLOSSARY, GlossarySpec
@@ -61,24 +61,9 @@ class FileOutcome:
     status: str  # "translated", "skipped", "failed"
     sentences: int = 0
     removed: list = field(default_factory=list)
-    result: TranslatedArticle | None = None
     terms: Counter = field(default_factory=Counter)
     dropped: int = 0  # page blocks the HTML extractor left out (a saved web page)
     error: str = ""  # why a "failed" file could not be translated (one line)
-
-
-def translate_file(path: str | Path, translator: Translator, *, keep_boilerplate: bool = False) -> FileOutcome:
-    article = load_article(path, keep_boilerplate=keep_boilerplate)
-    result = translate_article(article, translator)
-    return FileOutcome(
-        article.source,
-        None,
-        "translated",
-        len(result.sentences),
-        list(article.removed),
-        result,
-        term_counts(r.translation for r in result.sentences),
-    )
 
 
 def output_path_for(source: Path, root: Path, out_dir: Path, fmt: str, *, keep_suffix: bool = False) -> Path:
@@ -148,17 +133,19 @@ def plan_directory(
 def _translate_one(
     source: Path, target: Path, translator: Translator, *, fmt: str, keep_boilerplate: bool
 ) -> FileOutcome:
-    """Translate one file of a directory run and write its output; a bad article is a ``failed`` outcome."""
+    """Translate one file of a directory run and write its output.
+
+    A file that cannot be read as an article is a ``failed`` outcome and the run goes on; an error of the
+    model or the translator is not about this file, so it stops the run.
+    """
     try:
-        outcome = translate_file(source, translator, keep_boilerplate=keep_boilerplate)
-    except (IdtransError, UnicodeError, ValueError) as error:
-        message = error.message if isinstance(error, IdtransError) else str(error)
+        article = load_article(source, keep_boilerplate=keep_boilerplate)
+    except (InputError, UnicodeError, ValueError) as error:
+        message = error.message if isinstance(error, InputError) else str(error)
         first = message.strip().splitlines()[0] if message.strip() else type(error).__name__
         return FileOutcome(str(source), None, "failed", error=first)
-    assert outcome.result is not None  # translate_file always returns the translated article
-    atomic_write_text(target, render(outcome.result, fmt))
-    outcome.output = target
-    outcome.result = None  # keep memory bounded on large directories
+    outcome = _outcome_for(article, target)
+    _translate_into(outcome, article, translator, fmt)
     return outcome
 
 
@@ -370,18 +357,30 @@ def _translate_article_file(
     on_file: Callable[[FileOutcome], None] | None,
 ) -> tuple[FileOutcome, str | None]:
     """One article, written atomically to ``output``; its rendered text is returned when there is no output file."""
-    outcome = FileOutcome(
-        article.source, output, "translated", removed=list(article.removed), dropped=len(article.dropped)
-    )
+    outcome = _outcome_for(article, output)
     if on_file:
         on_file(outcome)
     progress.start(article.sentence_count, "sentences")
+    return outcome, _translate_into(outcome, article, translator, fmt)
+
+
+def _outcome_for(article: Article, output: Path | None) -> FileOutcome:
+    """The outcome of translating ``article`` into ``output``, with what reading it removed or left out."""
+    return FileOutcome(
+        article.source, output, "translated", removed=list(article.removed), dropped=len(article.dropped)
+    )
+
+
+def _translate_into(outcome: FileOutcome, article: Article, translator: Translator, fmt: str) -> str | None:
+    """Translate ``article``, record its counts in ``outcome``, write ``outcome.output`` atomically.
+
+    Returns the rendered text when there is no output file (standard output), else ``None``.
+    """
     result = translate_article(article, translator)
-    progress.stop()
     outcome.sentences = len(result.sentences)
     outcome.terms = term_counts(item.translation for item in result.sentences)
     text = render(result, fmt)
-    if output is None:
-        return outcome, text
-    atomic_write_text(output, text)
-    return outcome, None
+    if outcome.output is None:
+        return text
+    atomic_write_text(outcome.output, text)
+    return None

@@ -363,7 +363,7 @@ class GlossaryTranslator:
             needed = {id(w): _to_score(w) for w in failing.values()}
             owners = [c for w in failing.values() for c in needed[id(w)]]
             sources = [w.source for w in failing.values() for _ in needed[id(w)]]
-            values = list(scorer(sources, [c.text for c in owners]) or []) if owners else []
+            values = _all_scores(scorer(sources, [c.text for c in owners]), len(owners)) if owners else []
             for i, w in failing.items():
                 for candidate in w.candidates:
                     candidate.score = _UNSCORED
@@ -376,7 +376,9 @@ class GlossaryTranslator:
             return None
         unscored = [i for i, (value, r) in enumerate(zip(decoded_all, results)) if value is None and r.source.strip()]
         if unscored:  # a backend that gives no scores while decoding (transformers): one scoring pass
-            forced = list(scorer([results[i].source for i in unscored], [results[i].text for i in unscored]) or [])
+            forced = _all_scores(
+                scorer([results[i].source for i in unscored], [results[i].text for i in unscored]), len(unscored)
+            )
             for i, value in zip(unscored, forced):
                 decoded_all[i] = round(float(value), 4)
                 results[i].info["score"] = decoded_all[i]
@@ -503,6 +505,17 @@ class GlossaryTranslator:
         for i, plan in plans.items():
             w = todo[i]
             w.add("split-all" if cut_all else "split", repair_text(_join_plan(plan, outputs), w.items, w.source))
+
+
+def _all_scores(values: Any, expected: int) -> list[float]:
+    """The scorer's values, one per scored text, or TranslationError (a missing score is never dropped)."""
+    scores = [float(value) for value in (values or [])]
+    if len(scores) != expected:
+        raise TranslationError(
+            f"the model scored {len(scores)} of {expected} texts",
+            hint="the backend's score() must return one value per (source, target) pair",
+        )
+    return scores
 
 
 #: The score of a candidate that never needed one (it cannot win on score).
