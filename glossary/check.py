@@ -59,13 +59,14 @@ def _phrase_pattern(phrase: str, ignore_case: bool, plural: bool) -> re.Pattern:
     return re.compile(lead + body + suffix + tail, re.IGNORECASE if ignore_case else 0)
 
 
-#: Characters ``re.IGNORECASE`` equates with another letter that ``str.casefold`` keeps apart.
-_FOLD_EXTRA = str.maketrans({"\u0131": "i"})  # dotless i ~ i
+#: Characters ``re.IGNORECASE`` equates with ``i`` that ``str.casefold`` keeps apart: dotless ı, and
+#: dotted İ (which casefolds to ``i`` plus a combining dot). Mapped before casefolding.
+_FOLD_EXTRA = str.maketrans({"\u0131": "i", "\u0130": "i"})
 
 
 @lru_cache(maxsize=256)
 def _fold(text: str) -> str:
-    return text.casefold().translate(_FOLD_EXTRA)
+    return text.translate(_FOLD_EXTRA).casefold()
 
 
 def _find(phrase: str, ignore_case: bool, plural: bool, text: str) -> Iterator[re.Match[str]]:

@@ -22,6 +22,7 @@ import codecs
 import gzip
 import os
 import tempfile
+import zlib
 from pathlib import Path
 
 from idtrans.errors import InputError
@@ -82,7 +83,7 @@ def read_utf8(path: str | Path, *, role: str = "text", allow_bom: bool = False) 
         data = file.read_bytes()
         if name.endswith(".gz"):
             data = gzip.decompress(data)
-    except (OSError, EOFError) as error:
+    except (OSError, EOFError, zlib.error) as error:
         raise InputError(f"cannot read {role} file: {error}", where=name) from None
     if allow_bom and data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]

@@ -47,6 +47,19 @@ def parse_xml(
         raise malformed_xml(error, path, error_class, malformed_hint) from None
 
 
-def iterparse_xml(path: str | Path, events: tuple[str, ...]) -> Iterator[tuple[str, Any]]:
-    """``lxml.etree.iterparse`` of ``path`` with the safe options (a syntax error raises ``XMLSyntaxError``)."""
-    return etree.iterparse(str(path), events=events, **SAFE_OPTIONS)
+def iterparse_xml(
+    path: str | Path,
+    events: tuple[str, ...],
+    error_class: type[IdtransError],
+    *,
+    unreadable: str,
+    unreadable_hint: str | None = None,
+    malformed_hint: str,
+) -> Iterator[tuple[str, Any]]:
+    """``lxml.etree.iterparse`` of ``path`` with the safe options; errors as in :func:`parse_xml`."""
+    try:
+        yield from etree.iterparse(str(path), events=events, **SAFE_OPTIONS)
+    except OSError:
+        raise error_class(unreadable, where=str(path), hint=unreadable_hint) from None
+    except etree.XMLSyntaxError as error:
+        raise malformed_xml(error, path, error_class, malformed_hint) from None

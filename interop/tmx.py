@@ -29,7 +29,7 @@ from lxml import etree
 
 from idtrans.errors import InputError
 from idtrans.interop.tm import MemoryEntry
-from idtrans.xmlfile import iterparse_xml, malformed_xml
+from idtrans.xmlfile import iterparse_xml
 
 TMX_VERSION = "1.4"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -162,29 +162,32 @@ def read_tmx(
         raise InputError("no such file", where=str(path), hint="check the path of the .tmx file")
     default_src = ""
     first = True
-    try:
-        for event, element in iterparse_xml(path, ("start", "end")):
-            tag = element.tag if isinstance(element.tag, str) else ""
-            if event == "start":
-                if first and tag != "tmx":
-                    raise InputError(
-                        f"not a TMX file: the root element is <{tag}>, not <tmx>",
-                        where=str(path),
-                        hint="pass a TMX 1.4 translation memory (.tmx)",
-                    )
-                first = False
+    events = iterparse_xml(
+        path,
+        ("start", "end"),
+        InputError,
+        unreadable="cannot read the file",
+        unreadable_hint="check that the .tmx file is readable",
+        malformed_hint="the file must be TMX 1.4 (XML); check it with `xmllint --noout FILE`",
+    )
+    for event, element in events:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if event == "start":
+            if first and tag != "tmx":
+                raise InputError(
+                    f"not a TMX file: the root element is <{tag}>, not <tmx>",
+                    where=str(path),
+                    hint="pass a TMX 1.4 translation memory (.tmx)",
+                )
+            first = False
+            continue
+        if tag == "header":
+            default_src = _primary(element.get("srclang"))
+        elif tag == "tu":
+            report.units += 1
+            entry = _entry_from_tu(element, source_lang, target_lang, default_src)
+            element.clear()
+            if entry is None:
+                report.skipped += 1
                 continue
-            if tag == "header":
-                default_src = _primary(element.get("srclang"))
-            elif tag == "tu":
-                report.units += 1
-                entry = _entry_from_tu(element, source_lang, target_lang, default_src)
-                element.clear()
-                if entry is None:
-                    report.skipped += 1
-                    continue
-                yield entry
-    except etree.XMLSyntaxError as error:
-        raise malformed_xml(
-            error, path, InputError, "the file must be TMX 1.4 (XML); check it with `xmllint --noout FILE`"
-        ) from None
+            yield entry
