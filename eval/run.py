@@ -33,6 +33,7 @@ from idtrans.eval.score import MetricScore, TermScore, TermSuccess, score_corpus
 from idtrans.io import atomic_write_text
 from idtrans.pipeline.layers.factory import build_stack
 from idtrans.pipeline.layers.translator import DecodeSettings
+from idtrans.progress import Progress
 from idtrans.settings import DATA_ENV, DEFAULT_GLOSSARY, GlossarySpec, env
 
 SOURCE_SUFFIX = ".id"
@@ -270,7 +271,7 @@ def translate_inputs(
     glossary: GlossarySpec = DEFAULT_GLOSSARY,
     backend: str = "auto",
     threads: int | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
     notice: Callable[[str], None] | None = None,
 ) -> tuple[list[str], list[dict], dict[str, Any]]:
     """Translate the source lines; returns hypotheses, per-sentence info and run metadata."""

@@ -91,11 +91,18 @@ def rendering_spans(entry: Entry, rendering: str, text: str, *, strict: bool = F
 
     Unless ``strict``, the entry's ``also`` forms (with an English plural) count too.
     """
-    ignore = entry.case == "ignore"
+    also = entry.also if not strict and rendering == entry.target else ()
+    return list(_spans(rendering, also, entry.case == "ignore", text))
+
+
+@lru_cache(maxsize=1024)
+def _spans(rendering: str, also: tuple[str, ...], ignore: bool, text: str) -> tuple[tuple[int, int], ...]:
+    """:func:`rendering_spans`, remembered: a sentence's candidates are checked for the same term many
+    times (a long text repeats its terms: 4,699 checks, 402 different, on a 1,374-word unpunctuated text).
+    """
     spans = {m.span() for m in _find(rendering, ignore, ignore, text)}
-    if not strict and rendering == entry.target:
-        for form in entry.also:
-            spans.update(m.span() for m in _find(form, ignore, True, text))
+    for form in also:
+        spans.update(m.span() for m in _find(form, ignore, True, text))
     # drop spans inside longer ones (``North Korean`` also contains ``North Korea``)
     ordered = sorted(spans, key=lambda s: (s[0], -s[1]))
     kept: list[tuple[int, int]] = []
@@ -103,19 +110,23 @@ def rendering_spans(entry: Entry, rendering: str, text: str, *, strict: bool = F
         if kept and span[0] < kept[-1][1]:
             continue
         kept.append(span)
-    return kept
+    return tuple(kept)
 
 
 def forbidden_in(entry: Entry, text: str, allowed: Iterable[tuple[int, int]] = ()) -> list[str]:
     """The entry's forbidden forms that occur in ``text`` outside the ``allowed`` spans."""
     allowed = list(allowed)
-    hits = []
-    for form in entry.forbidden:
-        for m in _find(form, True, False, text):
-            if not any(a <= m.start() and m.end() <= b for a, b in allowed):
-                hits.append(form)
-                break
-    return hits
+    return [
+        form
+        for form in entry.forbidden
+        if any(not any(a <= start and end <= b for a, b in allowed) for start, end in _forbidden_spans(form, text))
+    ]
+
+
+@lru_cache(maxsize=1024)
+def _forbidden_spans(form: str, text: str) -> tuple[tuple[int, int], ...]:
+    """Where a forbidden ``form`` occurs in ``text`` (any case, no plural), remembered like :func:`_spans`."""
+    return tuple(m.span() for m in _find(form, True, False, text))
 
 
 def check_matches(matches: Sequence[Match], translation: str, *, strict: bool = False) -> list[TermCheck]:

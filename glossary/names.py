@@ -381,13 +381,15 @@ def find_names(text: str, taken: Iterable[tuple[int, int]] = ()) -> list[NameFac
     on; capitalised dictionary words (``weak``) directly before it count as given names (``Elon
     Musk``, ``Sri Mulyani``) unless the run starts the sentence.
     """
-    taken = list(taken)
+    covered = bytearray(len(text))  # 1 where a taken span is (one lookup per word, however many spans)
+    for a, b in taken:
+        covered[a:b] = b"\x01" * len(covered[a:b])
     words: list[tuple[int, int, str, bool]] = []  # start, end, class, ended early (clitic/punctuation)
     for m in _WORD.finditer(text):
         word = m.group()
         stripped = _CLITIC_TAIL.sub("", word.rstrip(".’'-")).rstrip(".’'-")
         end = m.start() + len(stripped)
-        kind = "no" if any(m.start() < b and a < end for a, b in taken) or not stripped else _word_class(stripped)
+        kind = "no" if 1 in covered[m.start() : end] or not stripped else _word_class(stripped)
         words.append((m.start(), end, kind, stripped != word))
     names: list[NameFact] = []
     run: list[tuple[int, int, str, bool]] = []

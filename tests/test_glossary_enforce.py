@@ -329,3 +329,39 @@ def test_no_text_is_sent_to_the_model_twice_in_one_call():
     assert result.info["glossary"][0]["strategy"] == "split-all"
     later = [text for call in inner.calls[1:] for text in call]
     assert later.count("menyerang ") == 1 and len(later) == len(set(later))
+
+
+class _Phases:
+    """A Progress that records what it is told."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, float]] = []
+
+    def __call__(self, done: float) -> None:
+        self.events.append(("done", done))
+
+    def phase(self, description: str, total: int) -> None:
+        self.events.append((description, total))
+
+
+def test_each_round_of_candidates_is_a_progress_phase():
+    progress = _Phases()
+    inner = FakeTranslator(_drop_north_korea_and_a_trailing_ukraine)
+    enforcer = GlossaryTranslator(inner, GLOSSARY, progress=progress)
+    enforcer.translate(["menyerang Korea Utara dan Ukraina."])
+    phases = [event for event in progress.events if event[0] != "done"]
+    assert [name for name, _ in phases] == [
+        "checking facts: proxy round",
+        "checking facts: terms alone",
+        "checking facts: split",
+        "checking facts: split-all",
+    ]
+    assert all(total >= 1 for _, total in phases)
+
+
+def test_a_call_keeps_no_state_on_the_translator():
+    """Two calls (e.g. two server threads) share nothing but the counts: each call has its own memo."""
+    enforcer = GlossaryTranslator(FakeTranslator(lambda text: text.replace("Ukraine", "Ukrania")), GLOSSARY)
+    (result,) = enforcer.translate(["dan Ukraina zzq"])
+    assert result.info["glossary"][0]["status"] == "repaired"
+    assert not [name for name, value in vars(enforcer).items() if "zzq" in repr(value)]

@@ -158,3 +158,36 @@ def test_split_by_window_is_lossless_and_bounded(text, window):
     pieces = split_by_window(text, count, window)
     assert "".join(pieces) == text
     assert all(count([p])[0] <= window for p in pieces)
+
+
+def test_a_long_sentence_advances_progress_piece_by_piece():
+    """One long unpunctuated sentence is translated in pieces; each piece reports its share of the sentence."""
+    from idtrans.pipeline.layers.sentences import SentenceTranslator
+    from idtrans.pipeline.layers.translator import DecodeSettings
+
+    reported: list[float] = []
+    settings = DecodeSettings(beams=1, length_slack=2, batch_tokens=12, max_batch_sentences=1)
+    translator = SentenceTranslator(WordBackend(max_input_tokens=10), settings, progress=reported.append)
+    long = " ".join(f"kata{i}" for i in range(40))
+    (result,) = translator.translate([long])
+    assert result.info["parts"] >= 4
+    assert len(reported) == result.info["parts"]  # one report per piece, not one at the very end
+    assert all(0 < share < 1 for share in reported) and sum(reported) == pytest.approx(1.0)
+
+
+def test_the_progress_bar_shows_one_sentence_and_a_new_phase():
+    from idtrans.progress import ProgressBar
+
+    bar = ProgressBar()
+    bar.enabled = True  # as on a terminal
+    bar.start(1, "sentences")
+    try:
+        assert bar._bar is not None  # a single (long) sentence gets a bar too
+        bar(0.25)
+        bar(5)  # never past the total
+        assert bar._bar.tasks[0].completed == 1
+        bar.phase("checking facts: proxy round", 3)
+        task = bar._bar.tasks[0]
+        assert (task.description, task.total, task.completed) == ("checking facts: proxy round", 3, 0)
+    finally:
+        bar.stop()

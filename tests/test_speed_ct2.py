@@ -318,3 +318,23 @@ def test_decoding_scores_equal_forced_scores(converted, tiny_model_dir):
     scores = torch_backend.score(sources, outputs)
     assert len(scores) == 2 and all(value < 0 for value in scores)
     assert torch_backend.score(sources[:1], ["Hello, world: a different text."]) != scores[:1]  # depends on the target
+
+
+def test_a_text_over_the_position_limit_is_scored_on_its_first_tokens(converted, tiny_model_dir):
+    """Scoring never asks the model for positions it has not got (a long unpunctuated sentence and its repair)."""
+    from idtrans.pipeline.backends.torch_backend import TorchMarianBackend
+    from idtrans.pipeline.models.resolve import choose_model
+
+    long_source = " ".join(["pasukan Korea Utara diserang di Kursk"] * 200)
+    long_target = " ".join(["North Korean troops were attacked in Kursk"] * 200)
+    for backend in (
+        CT2MarianBackend(converted["float32"], threads=1),
+        TorchMarianBackend(choose_model(str(tiny_model_dir)), threads=1),
+    ):
+        assert backend.count_tokens([long_source])[0] > backend.max_input_tokens
+        (value,) = backend.score([long_source], [long_target])
+        assert value < 0
+        short = backend.score(["Halo dunia."], ["Hello world."])  # no doubled </s> on a short text
+        assert short[0] < 0
+    ct2 = CT2MarianBackend(converted["float32"], threads=1)
+    assert abs(ct2.score(["Halo dunia."], ["Hello world."])[0] - short[0]) < 0.05  # torch and ct2 agree

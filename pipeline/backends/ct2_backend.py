@@ -256,12 +256,17 @@ class CT2MarianBackend:
         return [(self.tokenizer.decode(result.hypotheses[0]), float(result.scores[0])) for result in results]
 
     def score(self, sources: Sequence[str], targets: Sequence[str]) -> list[float]:
-        """The model's mean log-probability per target token (``</s>`` included) of each target given its source."""
+        """The model's mean log-probability per target token (``</s>`` included) of each target given its source.
+
+        A source or target over the model's position limit is scored on its first ``max_input_tokens``
+        tokens (``</s>`` included), as the torch backend truncates it.
+        """
         if not sources:
             return []
+        keep = self.max_input_tokens - 1  # and </s>
         results = self.translator.score_batch(
-            [self.tokenizer.pieces(text) for text in sources],
-            [self.tokenizer.target_pieces(text) for text in targets],
+            [[*pieces[:-1][:keep], pieces[-1]] for pieces in map(self.tokenizer.pieces, sources)],
+            [self.tokenizer.target_pieces(text)[:keep] for text in targets],
             max_batch_size=max(1, -(-len(sources) // self.inter_threads)),
             batch_type="examples",
         )

@@ -55,6 +55,7 @@ from idtrans.glossary.matcher import Match
 from idtrans.glossary.names import NameFact
 from idtrans.glossary.schema import Glossary
 from idtrans.pipeline.layers.translator import Translation, Translator
+from idtrans.progress import Progress
 
 #: Protection strategies tried, in order, on the sentences that fail. One proxy round: on 300 dev
 #: sentences (bundled model) a second proxy round and an inline round after it kept 2 more names
@@ -66,8 +67,9 @@ DEFAULT_STRATEGIES = ("proxy",)
 NAME_MARGIN = 1.0
 #: A sentence scoring this much (or 3 MADs, whichever is more) under its peers' median is flagged.
 REVIEW_MARGIN = 1.0
-#: The version of the rules above, part of the cache identity (v2: invented names fail a sentence).
-RULES_VERSION = "facts-v2"
+#: The version of the rules above, part of the cache identity (v2: invented names fail a sentence;
+#: v3: candidates scored in batches of at most 8, which can move an int8 score in its last digits).
+RULES_VERSION = "facts-v3"
 
 #: English words never used as an anchor for substitution (too common to be the term).
 _COMMON = frozenset(
@@ -204,7 +206,8 @@ class GlossaryTranslator:
     ``strategies``: protection strategies for failing sentences (``proxy``, ``inline``);
     ``substitute``: allow the term repairs (safe substitution, translating around a term);
     ``numbers``/``names``: check (and repair) numbers and copied names as well as terms;
-    ``invented``: a sentence whose English has a name with no counterpart in its source fails too.
+    ``invented``: a sentence whose English has a name with no counterpart in its source fails too;
+    ``progress``: told when a round of candidates begins (:meth:`~idtrans.progress.Progress.phase`).
     """
 
     def __init__(
@@ -217,15 +220,15 @@ class GlossaryTranslator:
         numbers: bool = True,
         names: bool = True,
         invented: bool = True,
+        progress: Progress | None = None,
     ) -> None:
         unknown = [s for s in strategies if s not in PROTECT_STRATEGIES]
         if unknown or not strategies:
             raise ValueError(f"unknown protection strategies {unknown}; choose from {', '.join(PROTECT_STRATEGIES)}")
         self.inner = inner
+        self.progress = progress
         self.glossary = glossary
         self.strategies = tuple(strategies)
-        #: protection rounds, each protecting what failed so far (and what an earlier round broke)
-        self.rounds = self.strategies
         #: what the last resort translates around (names too: a candidate that places a name must
         #: still score within NAME_MARGIN of the model's own output)
         self.split_kinds: tuple[str, ...] = ("term", "number", "name")
@@ -242,8 +245,6 @@ class GlossaryTranslator:
             "forbidden": 0,
             "review": 0,
         }
-        #: texts translated during the current :meth:`translate` call (see :meth:`_translate`)
-        self._done: dict[str, Translation] = {}
         self.item_counts: dict[str, dict[str, int]] = {
             k: {"kept": 0, "repaired": 0, "missed": 0} for k in ("term", "number", "name")
         }
@@ -275,25 +276,10 @@ class GlossaryTranslator:
 
     # -- translation -------------------------------------------------------------------------
 
-    def _translate(self, texts: list[str], *, memo: bool = True) -> list[Translation]:
-        """The inner translations of ``texts``; with ``memo``, a text this call translated before is not sent again.
-
-        (The split rounds share most pieces, a protected source may equal another source.)
-        """
-        todo = list(dict.fromkeys(t for t in texts if t not in self._done)) if memo else texts
-        outputs = self.inner.translate(todo) if todo else []
-        if len(outputs) != len(todo):
-            raise TranslationError(f"inner translator returned {len(outputs)} translations for {len(todo)} sentences")
-        fresh = dict(zip(todo, outputs))
-        self._done.update(fresh)
-        if not memo:
-            return outputs
-        return [fresh.get(t) or Translation(t, self._done[t].text, 0.0, dict(self._done[t].info)) for t in texts]
-
     def translate(self, sentences: Sequence[str]) -> list[Translation]:
         sentences = list(sentences)
-        self._done = {}
-        plain = self._translate(sentences, memo=False)
+        plain = _checked(self.inner.translate(sentences), len(sentences))
+        memo = _Memo(self.inner, dict(zip(sentences, plain)), self.progress)
         results = [Translation(s, out.text, out.seconds, dict(out.info)) for s, out in zip(sentences, plain)]
         work: dict[int, _Sentence] = {}
         for i, sentence in enumerate(sentences):
@@ -304,7 +290,7 @@ class GlossaryTranslator:
             if items or w.plain.checks.invented:
                 work[i] = w
         failing = {i: w for i, w in work.items() if not w.passed()}
-        self._repair(failing)
+        self._repair(failing, memo)
         scores = self._score(results, failing)
         for i, sentence_work in work.items():
             best = sentence_work.best() if i in failing else sentence_work.plain
@@ -317,31 +303,33 @@ class GlossaryTranslator:
         self.counts["sentences"] += len(sentences)
         return results
 
-    def _repair(self, failing: dict[int, _Sentence]) -> None:
+    def _repair(self, failing: dict[int, _Sentence], memo: _Memo) -> None:
         """Add candidates to the failing sentences, stronger ones only while none passes."""
         for w in failing.values():
             w.add("repair", self._term_fixes(repair_text(w.plain.text, w.items, w.source), w, {}))
         protect: dict[int, set[int]] = {i: set() for i in failing}
-        for strategy in self.rounds:
+        for strategy in self.strategies:  # each protects what failed so far, and before
             todo = {i: w for i, w in failing.items() if not w.passed()}
             if not todo:
                 return
             protected = {}
             for i, w in todo.items():  # the items failing now and those that failed before
-                protect[i].update(k for k, item in enumerate(w.items) if item in w.failing())
+                failing_now = w.failing()
+                protect[i].update(k for k, item in enumerate(w.items) if item in failing_now)
                 if not protect[i]:  # only an invented name fails: protect every term and name
                     protect[i].update(k for k, item in enumerate(w.items) if item.kind != "number")
                 protected[i] = protect_items(w.source, [w.items[k] for k in sorted(protect[i])], strategy)
             todo = {i: w for i, w in todo.items() if protected[i].text != w.source}
             protected = {i: protected[i] for i in todo}
-            outputs = self._translate([p.text for p in protected.values()])
+            outputs = memo.translate([p.text for p in protected.values()], f"{strategy} round")
             for (i, w), out in zip(todo.items(), outputs):
                 w.seconds += out.seconds
                 w.add(strategy, repair_text(restore_items(out.text, protected[i]), w.items, w.source))
         if self.substitute:
-            self._substitute({i: w for i, w in failing.items() if w.failing(("term",))})
+            self._substitute({i: w for i, w in failing.items() if w.failing(("term",))}, memo)
             for cut_all in (False, True):
-                self._split_around({i: w for i, w in failing.items() if w.failing(self.split_kinds)}, cut_all=cut_all)
+                todo = {i: w for i, w in failing.items() if w.failing(self.split_kinds)}
+                self._split_around(todo, memo, cut_all=cut_all)
 
     # -- scores and records ------------------------------------------------------------------
 
@@ -455,12 +443,11 @@ class GlossaryTranslator:
 
     # -- term repairs (the last resorts) -----------------------------------------------------
 
-    def _substitute(self, todo: dict[int, _Sentence]) -> None:
+    def _substitute(self, todo: dict[int, _Sentence], memo: _Memo) -> None:
         """Replace a term's wrong rendering by the right one where it can be located without guessing."""
         needed = sorted({item.match.term for w in todo.values() for item in w.failing(("term",)) if item.match})
-        alone = {
-            term: out.text.strip().strip(".!?,;:\"'“”").strip() for term, out in zip(needed, self._translate(needed))
-        }
+        translated = memo.translate(needed, "terms alone")
+        alone = {term: out.text.strip().strip(".!?,;:\"'“”").strip() for term, out in zip(needed, translated)}
         for w in todo.values():
             w.add(w.best().strategy + "+substitution", self._term_fixes(w.best().text, w, alone))
 
@@ -476,7 +463,7 @@ class GlossaryTranslator:
                 text = _fix_one(text, item.match, alone.get(item.match.term, ""), matches)
         return text
 
-    def _split_around(self, todo: dict[int, _Sentence], *, cut_all: bool = False) -> None:
+    def _split_around(self, todo: dict[int, _Sentence], memo: _Memo, *, cut_all: bool = False) -> None:
         """Translate the text between the still-missing terms and numbers and put their renderings between.
 
         The sentence is cut at each missing term or number (``cut_all``: at every one); every piece
@@ -501,10 +488,43 @@ class GlossaryTranslator:
                     plan.append(("term", item.rendering, item.surface))
                     cursor = item.end
             plans[i] = plan
-        outputs = [out.text for out in self._translate(requests)]
+        outputs = [out.text for out in memo.translate(requests, "split-all" if cut_all else "split")]
         for i, plan in plans.items():
             w = todo[i]
             w.add("split-all" if cut_all else "split", repair_text(_join_plan(plan, outputs), w.items, w.source))
+
+
+def _checked(outputs: list[Translation], expected: int) -> list[Translation]:
+    """A translator's outputs, or TranslationError when it returned a different number."""
+    if len(outputs) != expected:
+        raise TranslationError(f"inner translator returned {len(outputs)} translations for {expected} sentences")
+    return outputs
+
+
+class _Memo:
+    """The candidates' translations during one :meth:`GlossaryTranslator.translate` call.
+
+    A text translated before in the call (the split rounds share most pieces; a protected source
+    may equal another source) is not sent again, and its time is counted where it was translated.
+    """
+
+    def __init__(self, translator: Translator, done: dict[str, Translation], progress: Progress | None) -> None:
+        self.translator = translator
+        self.done = done
+        self.progress = progress
+
+    def translate(self, texts: list[str], what: str) -> list[Translation]:
+        """The translations of ``texts``; ``what`` names the round for the progress display."""
+        todo = list(dict.fromkeys(t for t in texts if t not in self.done))
+        if self.progress is not None and todo:
+            self.progress.phase(f"checking facts: {what}", len(todo))
+        fresh = dict(zip(todo, _checked(self.translator.translate(todo), len(todo)) if todo else []))
+        self.done.update(fresh)
+        outputs = []
+        for text in texts:
+            first = fresh.pop(text) if text in fresh else None
+            outputs.append(first or Translation(text, self.done[text].text, 0.0, dict(self.done[text].info)))
+        return outputs
 
 
 def _all_scores(values: Any, expected: int) -> list[float]:

@@ -23,6 +23,7 @@ from idtrans.pipeline.layers.sentences import SentenceTranslator
 from idtrans.pipeline.layers.translator import Backend, DecodeSettings, Translation, Translator
 from idtrans.pipeline.models.autoconvert import ensure_converted
 from idtrans.pipeline.models.resolve import choose_model
+from idtrans.progress import Progress
 from idtrans.settings import DEFAULT_GLOSSARY, GLOSSARY_ENV, GlossarySpec, env, resolve_glossary
 
 if TYPE_CHECKING:  # the memory layer loads only when asked for (see build_stack)
@@ -92,7 +93,7 @@ def build_stack(
     backend: str = "auto",
     threads: int | None = None,
     cache: bool | str | Path = False,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
     notice: Callable[[str], None] | None = None,
     memory: bool | str | Path = False,
 ) -> TranslatorStack:
@@ -113,7 +114,7 @@ def build_stack(
     translator: Translator = SentenceTranslator(loaded, settings, progress=progress)
     stack = TranslatorStack(translator, loaded)
     if glossary_path is not None and loaded_glossary is not None:
-        stack.enforcer = GlossaryTranslator(translator, loaded_glossary)
+        stack.enforcer = GlossaryTranslator(translator, loaded_glossary, progress=progress)
         stack.glossary_path = glossary_path
         translator = stack.enforcer
     if cache:

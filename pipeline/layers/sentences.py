@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -21,6 +22,10 @@ from idtrans.pipeline.layers.translator import Backend, DecodeSettings, Generati
 #: The safer setting a degenerate output is retried with.
 RETRY_NO_REPEAT_NGRAM = 3
 RETRY_REPETITION_PENALTY = 1.3
+#: At most this many sentences per scoring batch: CTranslate2's score_batch slows down with batch
+#: size even on length-sorted input (192 dev pairs, bundled model int8, 1 thread: 64 per batch
+#: 6.9-7.9 s, 32: 4.8-5.7 s, 16: 3.3-4.1 s, 8: 2.2-2.8 s, 4: 2.4-3.9 s; benchmarks/facts_speed.py).
+SCORE_BATCH_SENTENCES = 8
 
 
 @dataclass
@@ -33,6 +38,7 @@ class _Piece:
     retried: bool = False
     degenerate: bool = False
     score: float | None = None
+    share: float = 1.0  # of its sentence, for progress
 
 
 class SentenceTranslator:
@@ -42,7 +48,7 @@ class SentenceTranslator:
         self,
         backend: Backend,
         settings: DecodeSettings = DecodeSettings(),
-        progress: Callable[[int], None] | None = None,
+        progress: Callable[[float], None] | None = None,
     ) -> None:
         self.backend = backend
         self.settings = settings
@@ -62,11 +68,11 @@ class SentenceTranslator:
     def translate(self, sentences: Sequence[str]) -> list[Translation]:
         pieces = self._pieces(sentences)
         work = [p for p in pieces if p.text.strip()]
-        self._left: dict[int, int] = {}
-        for piece in work:
-            self._left[piece.sentence] = self._left.get(piece.sentence, 0) + 1
+        parts = Counter(piece.sentence for piece in work)
+        for piece in work:  # progress counts sentences: each piece is its share of one
+            piece.share = 1 / parts[piece.sentence]
         if self.progress and len(work) < len(pieces):
-            self.progress(len({p.sentence for p in pieces}) - len(self._left))
+            self.progress(len({p.sentence for p in pieces}) - len({p.sentence for p in work}))
         self._run(work)
         retry = [p for p in work if is_degenerate(p.text, p.output)]
         if retry:
@@ -76,7 +82,8 @@ class SentenceTranslator:
     def score(self, sources: Sequence[str], targets: Sequence[str]) -> list[float] | None:
         """The model's mean log-probability per token of each target given its source (``None``: no scorer).
 
-        Batched under the same token budget as translation (one pass each, no beams).
+        Batched under the same token budget as translation (one pass each, no beams), in batches of
+        at most :data:`SCORE_BATCH_SENTENCES`.
         """
         scorer = getattr(self.backend, "score", None)
         if scorer is None or not sources:
@@ -84,7 +91,10 @@ class SentenceTranslator:
         counts = self.backend.count_tokens(list(sources))
         scores: list[float] = [0.0] * len(sources)
         batches = plan_batches(
-            counts, budget=self.settings.batch_tokens, beams=1, max_sentences=self.settings.max_batch_sentences
+            counts,
+            budget=self.settings.batch_tokens,
+            beams=1,
+            max_sentences=min(self.settings.max_batch_sentences, SCORE_BATCH_SENTENCES),
         )
         for batch in batches:
             for index, value in zip(batch, scorer([sources[i] for i in batch], [targets[i] for i in batch])):
@@ -144,12 +154,7 @@ class SentenceTranslator:
                 else:
                     piece.output, piece.seconds, piece.score = output, share, score
             if self.progress and not retry:
-                done = 0
-                for piece in members:
-                    self._left[piece.sentence] -= 1
-                    done += self._left[piece.sentence] == 0
-                if done:
-                    self.progress(done)
+                self.progress(sum(piece.share for piece in members))
 
     def _generate(self, texts: list[str], longest: int, retry: bool) -> list[tuple[str, float | None]]:
         """One backend batch; with the model's scores when the backend gives them (``generate_scored``)."""
