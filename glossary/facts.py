@@ -30,13 +30,11 @@ from idtrans.glossary.matcher import Match
 from idtrans.glossary.names import NameFact, find_names
 from idtrans.glossary.numbers import NumberFact, find_numbers, month_names
 from idtrans.glossary.protect import (
-    PROXIES,
     TOKEN_PREFIX,
     Protected,
-    fix_possessive,
-    replace_stand_in,
+    free_proxies,
+    replace_slots,
     unprotect,
-    word_free,
     write_stand_ins,
 )
 from idtrans.glossary.schema import Glossary
@@ -117,8 +115,7 @@ def protect_items(source: str, items: Sequence[Item], strategy: str = "proxy") -
     """Write each item's stand-in into ``source`` (see the module rules); other text is untouched."""
     if strategy not in PROTECT_STRATEGIES:
         raise ValueError(f"unknown protection strategy {strategy!r}; choose one of {', '.join(PROTECT_STRATEGIES)}")
-    taken = source + " " + " ".join(item.rendering for item in items)
-    proxies = iter(p for p in PROXIES if word_free(p, taken))
+    proxies = free_proxies(source, [item.rendering for item in items])
     placed = []
     for number, item in enumerate(sorted(items, key=lambda i: i.start), start=1):
         clitic = ""
@@ -143,14 +140,8 @@ def unprotect_items(protected: ProtectedItems) -> str:
 
 def restore_items(output: str, protected: ProtectedItems) -> str:
     """Proxies and tokens in a model ``output`` back to their renderings (with a copied ``-nya`` dropped)."""
-    text = output
-    for slot in sorted(protected.slots, key=lambda s: -len(s.stand_in)):
-        if slot.stand_in in (slot.rendering, slot.surface):
-            continue
-        text, _count = replace_stand_in(text, slot.stand_in, slot.rendering)
-        if slot.rendering.endswith("s"):
-            text = fix_possessive(text, slot.rendering)
-    return text
+    stand_ins = [slot for slot in protected.slots if slot.stand_in not in (slot.rendering, slot.surface)]
+    return replace_slots(output, stand_ins)[0]
 
 
 # ------------------------------------------------------------------------------------ repair

@@ -25,7 +25,7 @@ way Indonesian attaches clitics to foreign words.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar
 
@@ -145,13 +145,17 @@ def word_free(word: str, text: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.IGNORECASE) is None
 
 
+def free_proxies(source: str, renderings: Sequence[str]) -> Iterator[str]:
+    """The proxy names, in order, that occur neither in ``source`` nor in any of the ``renderings``."""
+    taken = source + " " + " ".join(renderings)
+    return iter(p for p in PROXIES if word_free(p, taken))
+
+
 def protect(source: str, matches: Sequence[Match], strategy: str = "inline") -> Protected[Match]:
     """Replace each match (term and clitic) in ``source`` by the strategy's stand-in."""
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown protection strategy {strategy!r}; choose one of {', '.join(STRATEGIES)}")
-    renderings = {m.rendering for m in matches}
-    taken = source + " " + " ".join(renderings)
-    proxies = iter(p for p in PROXIES if word_free(p, taken))
+    proxies = free_proxies(source, [m.rendering for m in matches])
     placed = []
     for number, match in enumerate(sorted(matches, key=lambda m: m.start), start=1):
         if strategy == "inline":
@@ -233,13 +237,22 @@ def restore(output: str, protected: Protected[Match]) -> Restored:
     """
     if protected.strategy == "inline":
         return Restored(output)
+    text, lost = replace_slots(output, protected.slots)
+    return Restored(text, lost)
+
+
+def replace_slots(output: str, slots: Iterable[Slot[SpanT]]) -> tuple[str, list[Slot[SpanT]]]:
+    """Every slot's stand-in in ``output`` replaced by its rendering; also the slots whose stand-in is not there.
+
+    Longest stand-ins first, so ZXQ12 is never read as ZXQ1 + "2"; a proxy's possessive on a
+    plural-looking rendering is fixed (:func:`fix_possessive`).
+    """
     text = output
-    lost: list[Slot[Match]] = []
-    # longest placeholders first, so ZXQ12 is never read as ZXQ1 + "2"
-    for slot in sorted(protected.slots, key=lambda s: -len(s.stand_in)):
+    lost: list[Slot[SpanT]] = []
+    for slot in sorted(slots, key=lambda s: -len(s.stand_in)):
         text, count = replace_stand_in(text, slot.stand_in, slot.rendering)
         if count == 0:
             lost.append(slot)
         elif slot.rendering.endswith("s"):
             text = fix_possessive(text, slot.rendering)
-    return Restored(text, lost)
+    return text, lost
