@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from idtrans.errors import ModelError
+from idtrans.errors import ModelError, first_line
 from idtrans.pipeline.layers.longsplit import split_by_window
 from idtrans.pipeline.layers.translator import Generation
 from idtrans.pipeline.models.convert import convert_model
@@ -209,9 +209,8 @@ class CT2MarianBackend:
                 inter_threads=self.inter_threads,
             )
         except (RuntimeError, ValueError, OSError) as error:
-            first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
             raise ModelError(
-                f"CTranslate2 cannot load the converted model: {first}",
+                f"CTranslate2 cannot load the converted model: {first_line(error)}",
                 where=str(self.path),
                 hint="convert the model again (idtrans model convert SRC DST --force)",
             ) from error

@@ -10,7 +10,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from idtrans.errors import ModelError
+from idtrans.errors import ModelError, first_line
 from idtrans.pipeline.layers.longsplit import split_by_window
 from idtrans.pipeline.layers.translator import Generation
 from idtrans.pipeline.models.converted import weights_digest
@@ -72,7 +72,7 @@ class TorchMarianBackend:
                 model = MarianMTModel.from_pretrained(self.choice.path).eval()
         except Exception as error:
             raise ModelError(
-                f"cannot load the model: {str(error).splitlines()[0] if str(error) else type(error).__name__}",
+                f"cannot load the model: {first_line(error)}",
                 where=self.choice.name,
                 hint="re-download or re-export the model directory",
             ) from error

@@ -14,6 +14,7 @@ import importlib.util
 from collections.abc import Callable
 from pathlib import Path
 
+from idtrans.errors import first_line
 from idtrans.pipeline.models.convert import convert_model
 from idtrans.pipeline.models.converted import converted_copy, default_converted_dir
 from idtrans.pipeline.models.resolve import ModelChoice
@@ -26,11 +27,6 @@ LOCK_SECONDS = 900.0
 def auto_convert_enabled() -> bool:
     """False when ``$IDTRANS_AUTO_CONVERT`` is ``0``, ``no``, ``off`` or ``false``."""
     return (env(AUTO_CONVERT_ENV) or "1").lower() not in ("0", "no", "off", "false")
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
 
 
 def ensure_converted(choice: ModelChoice, say: Callable[[str], None]) -> Path | None:
@@ -58,6 +54,6 @@ def ensure_converted(choice: ModelChoice, say: Callable[[str], None]) -> Path | 
     except Timeout:
         why = f"another process has been converting it for {LOCK_SECONDS:.0f} s"
     except Exception as error:  # any failure (disk, permissions, converter) falls back to torch
-        why = _first_line(error)
+        why = first_line(error)
     say(f"note: could not convert {choice.name} for the fast backend ({why}); translating with torch")
     return None

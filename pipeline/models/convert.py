@@ -16,7 +16,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from idtrans.errors import InputError, ModelError
+from idtrans.errors import InputError, ModelError, first_line
 from idtrans.pipeline.models.converted import (
     PROVENANCE,
     default_converted_dir,
@@ -252,9 +252,8 @@ def _run_converter(source: Path, output: Path, quantization: str, name: str) -> 
             converter = ctranslate2.converters.TransformersConverter(str(source))
             converter.convert(str(output), quantization=quantization, force=True)
     except Exception as error:
-        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise ModelError(
-            f"CTranslate2 conversion failed: {first}",
+            f"CTranslate2 conversion failed: {first_line(error)}",
             where=name,
             hint="check that the directory is a MarianMT checkpoint transformers can load",
         ) from error

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
-from idtrans.errors import ModelError
+from idtrans.errors import ModelError, first_line
 from idtrans.pipeline.models.converted import is_converted_dir
 from idtrans.settings import MODEL_ENV, env
 
@@ -152,8 +152,7 @@ def _download(repo_id: str) -> Path:
     try:
         return Path(snapshot_download(repo_id, allow_patterns=_MODEL_FILES))
     except Exception as error:
-        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise ModelError(f"download failed: {first}", where=repo_id, hint=_local_hint(repo_id)) from error
+        raise ModelError(f"download failed: {first_line(error)}", where=repo_id, hint=_local_hint(repo_id)) from error
 
 
 def _resolve_named(name: str, origin: str) -> ModelChoice:
