@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
+import shutil
 
+import pytest
+from typer.testing import CliRunner
+
+from idtrans.cli import app
 from idtrans.errors import InputError, ModelError, first_line
+from idtrans.pipeline.backends.load import load_backend
+from idtrans.pipeline.models import resolve
+from idtrans.pipeline.models.resolve import DEFAULT_MODEL
 
 
 @pytest.mark.parametrize(
@@ -19,3 +26,73 @@ from idtrans.errors import InputError, ModelError, first_line
 )
 def test_first_line_of_an_error(error, expected):
     assert first_line(error) == expected
+
+
+# -- 1. a cached default model that cannot be used: the bundled model stands in, and the notice says why
+
+
+@pytest.fixture
+def hub_cache(monkeypatch, tmp_path, tiny_model_dir):
+    """An offline machine whose Hugging Face cache holds a default-model snapshot; the tiny model is bundled."""
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf-cache"))
+    monkeypatch.delenv("IDTRANS_MODEL", raising=False)
+    monkeypatch.setattr(resolve, "hub_reachable", lambda timeout=0: False)
+    monkeypatch.setattr(resolve, "BUNDLED_MODEL_DIR", tiny_model_dir)
+    repo = tmp_path / "hf-cache" / f"models--{DEFAULT_MODEL.replace('/', '--')}"
+    revision = "0123456789abcdef0123456789abcdef01234567"
+    (repo / "refs").mkdir(parents=True)
+    (repo / "refs" / "main").write_text(revision)
+    snapshot = repo / "snapshots" / revision
+    shutil.copytree(tiny_model_dir, snapshot)
+    return snapshot
+
+
+def test_a_usable_cached_default_model_is_chosen(hub_cache):
+    choice = resolve.choose_model(None)
+    assert (choice.origin, choice.path, choice.fallback_reason) == ("default", hub_cache, None)
+
+
+def test_an_unusable_cached_default_model_falls_back_and_says_why(hub_cache, tiny_model_dir):
+    (hub_cache / "source.spm").unlink()
+    choice = resolve.choose_model(None)
+    assert choice.is_bundled and choice.path == tiny_model_dir
+    assert choice.fallback_reason == "tokenizer files missing: source.spm"
+    notes: list[str] = []
+    load_backend(choice, notice=notes.append)
+    assert len(notes) == 1 and "\n" not in notes[0]
+    assert (
+        "bundled offline model" in notes[0] and f"{DEFAULT_MODEL} cannot be used: tokenizer files missing" in notes[0]
+    )
+
+
+def test_an_unreadable_cache_entry_is_named_in_the_fallback(hub_cache):
+    shutil.rmtree(hub_cache)  # refs/main names a snapshot that is gone
+    choice = resolve.choose_model(None)
+    assert choice.is_bundled and "cache" in (choice.fallback_reason or "")
+
+
+def test_the_fallback_reason_is_a_notice_that_quiet_silences(hub_cache, tmp_path):
+    (hub_cache / "config.json").write_text('{"model_type": "t5"}', encoding="utf-8")
+    article = tmp_path / "a.txt"
+    article.write_text("Presiden Rusia berkunjung ke Pyongyang.\n", encoding="utf-8")
+    command = ["translate", str(article), "--no-glossary", "--no-cache", "--no-tm", "--backend", "torch"]
+    loud = CliRunner().invoke(app, command)
+    assert loud.exit_code == 0, loud.output
+    assert [line for line in loud.stderr.splitlines() if line.startswith("note:")] == [
+        line for line in loud.stderr.splitlines() if "'t5' model" in line
+    ]
+    quiet = CliRunner().invoke(app, [*command, "-q"])
+    assert quiet.exit_code == 0 and quiet.stderr == ""
+
+
+def test_an_offline_machine_without_the_default_model_gets_the_plain_notice(hub_cache):
+    shutil.rmtree(hub_cache.parent.parent)
+    choice = resolve.choose_model(None)
+    assert choice.is_bundled and choice.fallback_reason is None
+    assert "go online once" in resolve.bundled_notice(choice.fallback_reason)
+
+
+def test_an_unusable_cached_model_asked_for_by_name_is_an_error_that_says_why(hub_cache):
+    shutil.rmtree(hub_cache)
+    with pytest.raises(ModelError, match="Hugging Face cache cannot be read: .*and the Hub cannot be reached"):
+        resolve.choose_model(DEFAULT_MODEL)
