@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
+from types import SimpleNamespace
 
 import pytest
 from typer.testing import CliRunner
 
 from idtrans.cli import app
 from idtrans.errors import InputError, ModelError, first_line
+from idtrans.pipeline.backends.ct2_backend import load_ct2_backend
 from idtrans.pipeline.backends.load import load_backend
-from idtrans.pipeline.models import resolve
+from idtrans.pipeline.layers.factory import build_stack
+from idtrans.pipeline.models import autoconvert, converted, resolve
 from idtrans.pipeline.models.resolve import DEFAULT_MODEL
 
 
@@ -96,3 +100,60 @@ def test_an_unusable_cached_model_asked_for_by_name_is_an_error_that_says_why(hu
     shutil.rmtree(hub_cache)
     with pytest.raises(ModelError, match="Hugging Face cache cannot be read: .*and the Hub cannot be reached"):
         resolve.choose_model(DEFAULT_MODEL)
+
+
+# -- 2. the weights digest is computed once per run, not once per helper that needs it
+
+
+@pytest.fixture
+def convertible(tiny_model_dir, tmp_path, monkeypatch):
+    """A fresh copy of the tiny model, automatic conversion on, an empty idtrans cache; counts weight hashing."""
+    pytest.importorskip("ctranslate2")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("IDTRANS_AUTO_CONVERT", "1")
+    hashed: list[int] = []
+
+    def counting_sha256(*args: object) -> object:
+        hashed.append(1)
+        return hashlib.sha256(*args)
+
+    monkeypatch.setattr(converted, "hashlib", SimpleNamespace(sha256=counting_sha256))
+    return shutil.copytree(tiny_model_dir, tmp_path / "model"), hashed
+
+
+def test_translate_backend_auto_hashes_the_weights_once(convertible):
+    model, hashed = convertible
+    first = build_stack(str(model), glossary=None, backend="auto", threads=1, notice=lambda _line: None)
+    assert first.backend.identity.startswith("ct2-int8:")
+    assert len(hashed) == 1  # was 4: converted_copy twice, default_converted_dir, convert_model (+1 loading ct2)
+    (model / "config.json").touch()  # a changed file (new mtime) is hashed again, once
+    hashed.clear()
+    build_stack(str(model), glossary=None, backend="auto", threads=1, notice=lambda _line: None)
+    assert len(hashed) == 1
+
+
+def test_model_convert_hashes_the_weights_once(convertible):
+    model, hashed = convertible
+    result = CliRunner().invoke(app, ["model", "convert", str(model)])
+    assert result.exit_code == 0, result.output
+    assert len(hashed) == 1  # was 2: convert_model, then converted_copy to say whether auto finds it
+
+
+# -- 3. --backend ct2 converts through the same locked path as --backend auto
+
+
+def test_the_ct2_backend_converts_under_the_auto_conversion_lock(convertible, monkeypatch):
+    from filelock import FileLock
+
+    model, _ = convertible
+    monkeypatch.setattr(autoconvert, "LOCK_SECONDS", 0.2)
+    destination = converted.default_converted_dir(model, "int8")
+    destination.parent.mkdir(parents=True)
+    held = FileLock(str(destination) + ".lock")  # another process is converting this model
+    with held, pytest.raises(ModelError, match="another process has been converting it") as caught:
+        load_ct2_backend(model, threads=1, notice=lambda _line: None)
+    assert str(destination) + ".lock" in (caught.value.hint or "")
+    assert not destination.exists()
+    notes: list[str] = []
+    backend = load_ct2_backend(model, threads=1, notice=notes.append)
+    assert backend.path == destination and len(notes) == 1 and notes[0].startswith("note: converting ")
