@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from types import SimpleNamespace
 
@@ -14,7 +15,7 @@ from idtrans.errors import InputError, ModelError, first_line
 from idtrans.pipeline.backends.ct2_backend import load_ct2_backend
 from idtrans.pipeline.backends.load import load_backend
 from idtrans.pipeline.layers.factory import build_stack
-from idtrans.pipeline.models import autoconvert, converted, resolve
+from idtrans.pipeline.models import autoconvert, convert, converted, resolve
 from idtrans.pipeline.models.resolve import DEFAULT_MODEL
 
 
@@ -157,3 +158,45 @@ def test_the_ct2_backend_converts_under_the_auto_conversion_lock(convertible, mo
     notes: list[str] = []
     backend = load_ct2_backend(model, threads=1, notice=notes.append)
     assert backend.path == destination and len(notes) == 1 and notes[0].startswith("note: converting ")
+
+
+# -- 4. generation_config.json is read by one helper that names a malformed file instead of ignoring it
+
+
+@pytest.mark.parametrize(
+    ("content", "message", "line"),
+    [
+        ('{"forced_eos_token_id": 0,\n  "bad_words_ids": [[1]]\n  "num_beams": 4}', "is not valid JSON", ":3"),
+        ("[1, 2]", "holds a JSON list, not an object", ""),
+        ('{"bad_words_ids": [58100]}', "bad_words_ids must be a list of token-id lists", ""),
+        ('{"forced_eos_token_id": "</s>"}', "forced_eos_token_id must be a token id", ""),
+    ],
+)
+def test_a_malformed_generation_config_is_a_clear_error(tiny_model_dir, tmp_path, content, message, line):
+    model = shutil.copytree(tiny_model_dir, tmp_path / "model")
+    (model / "generation_config.json").write_text(content, encoding="utf-8")
+    with pytest.raises(ModelError, match=message) as caught:
+        convert._generation_config(model)
+    assert caught.value.where == f"{model / 'generation_config.json'}{line}" and caught.value.hint
+
+
+def test_the_generation_config_fields_the_conversion_records(tiny_model_dir, tmp_path):
+    model = shutil.copytree(tiny_model_dir, tmp_path / "model")
+    vocab = json.loads((model / "vocab.json").read_text(encoding="utf-8"))
+    pad = vocab["<pad>"]
+    (model / "generation_config.json").write_text(
+        json.dumps({"forced_eos_token_id": None, "bad_words_ids": [[pad]]}), encoding="utf-8"
+    )
+    generation = convert._generation_config(model)
+    assert convert._forced_eos(generation, {"forced_eos_token_id": 0}) is False
+    assert convert._banned_tokens(model, generation) == [["<pad>"]]
+    (model / "generation_config.json").unlink()
+    assert convert._generation_config(model) == {}
+    assert convert._forced_eos({}, {"forced_eos_token_id": 0}) is True
+
+
+def test_a_model_config_that_is_not_an_object_is_a_model_error(tiny_model_dir, tmp_path):
+    model = shutil.copytree(tiny_model_dir, tmp_path / "model")
+    (model / "config.json").write_text('["marian"]', encoding="utf-8")
+    with pytest.raises(ModelError, match="config.json holds a JSON list"):
+        resolve.choose_model(str(model))

@@ -18,6 +18,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 from idtrans.errors import ModelError, first_line
@@ -55,6 +56,37 @@ def _local_hint(name: str = DEFAULT_MODEL) -> str:
     )
 
 
+_JSON_HINT = "re-export the model with save_pretrained, or restore the file from where the model came from"
+
+
+def read_model_json(path: Path) -> dict[str, Any]:
+    """A JSON object from a model directory (``{}`` when the file is absent).
+
+    The one reader of a model's JSON files: a file that cannot be read, is not JSON or is not a JSON
+    object is a ModelError naming the file (and line), what is wrong, and how to fix it.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except UnicodeDecodeError:
+        raise ModelError(f"{path.name} is not UTF-8 text", where=str(path), hint=_JSON_HINT) from None
+    except OSError as error:
+        reason = error.strerror or first_line(error)
+        raise ModelError(f"cannot read {path.name}: {reason}", where=str(path), hint=_JSON_HINT) from error
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ModelError(
+            f"{path.name} is not valid JSON: {error.msg}", where=f"{path}:{error.lineno}", hint=_JSON_HINT
+        ) from None
+    if not isinstance(data, dict):
+        raise ModelError(
+            f"{path.name} holds a JSON {type(data).__name__}, not an object", where=str(path), hint=_JSON_HINT
+        )
+    return data
+
+
 def _check_model_dir(path: Path, name: str) -> Path:
     config = path / "config.json"
     if not config.is_file():
@@ -64,10 +96,7 @@ def _check_model_dir(path: Path, name: str) -> Path:
             hint="pass a directory written by save_pretrained (config.json, weights, source.spm, target.spm, "
             "vocab.json)",
         )
-    try:
-        model_type = json.loads(config.read_text(encoding="utf-8")).get("model_type")
-    except (OSError, ValueError) as error:
-        raise ModelError(f"config.json is unreadable: {error}", where=name, hint="re-export the model") from error
+    model_type = read_model_json(config).get("model_type")
     if model_type != "marian":
         raise ModelError(
             f"idtrans runs MarianMT models, this is a {model_type!r} model",
