@@ -200,3 +200,43 @@ def test_a_model_config_that_is_not_an_object_is_a_model_error(tiny_model_dir, t
     (model / "config.json").write_text('["marian"]', encoding="utf-8")
     with pytest.raises(ModelError, match="config.json holds a JSON list"):
         resolve.choose_model(str(model))
+
+
+# -- 5. glossary check reads a saved web page as translation reads it: its text, not its markup
+
+DESK_GLOSSARY = """\
+version: 1
+name: desk
+entries:
+  - id: north-korea
+    source: [Korea Utara]
+    target: North Korea
+    category: place
+"""
+
+PAGE = """<!doctype html>
+<html><head><title>Pasukan tiba</title><script>var tag = "Korea Utara";</script></head>
+<body><nav><a href="/">Korea Utara</a></nav>
+<article><h1>Pasukan tiba</h1>
+<p>Pasukan <b>Korea</b> Utara tiba di Kursk pada hari Senin setelah perjalanan panjang.</p>
+<p>Mereka disambut oleh pejabat setempat di kota itu pada pagi hari.</p></article>
+</body></html>
+"""
+
+
+def test_glossary_check_reads_an_html_page_as_translation_does(tmp_path):
+    glossary = tmp_path / "desk.yaml"
+    glossary.write_text(DESK_GLOSSARY, encoding="utf-8")
+    page = tmp_path / "a.html"
+    page.write_text(PAGE, encoding="utf-8")
+    english = tmp_path / "a.en.txt"
+    english.write_text(
+        "Troops arrive\n\nTroops of North Korea arrived in Kursk on Monday after a long journey.\n\n"
+        "They were welcomed by local officials in the city in the morning.\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["glossary", "check", str(page), str(english), "-g", str(glossary), "--json"])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    # one "Korea Utara" in the article text (split by <b>): neither the markup nor the script or nav counts
+    assert [(r["entry"], r["status"], r["in_source"]) for r in records] == [("north-korea", "applied", 1)]
