@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
+import stat
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from typer.testing import CliRunner
 
+from idtrans import io
 from idtrans.cli import app
 from idtrans.errors import InputError, ModelError, first_line
 from idtrans.pipeline.backends.ct2_backend import load_ct2_backend
@@ -240,3 +244,46 @@ def test_glossary_check_reads_an_html_page_as_translation_does(tmp_path):
     records = [json.loads(line) for line in result.stdout.splitlines()]
     # one "Korea Utara" in the article text (split by <b>): neither the markup nor the script or nav counts
     assert [(r["entry"], r["status"], r["in_source"]) for r in records] == [("north-korea", "applied", 1)]
+
+
+# -- 6. the umask is read without setting it (a thread writing meanwhile would get mode 0666/0777)
+
+
+@pytest.fixture
+def umask_022():
+    set_umask = os.umask  # the tests replace os.umask
+    old = set_umask(0o022)
+    yield
+    set_umask(old)
+
+
+def _umask_must_not_change(*_args: object) -> int:
+    raise AssertionError("os.umask called while writing a file")
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="needs /proc")
+def test_writing_a_new_file_never_sets_the_umask(umask_022, monkeypatch, tmp_path):
+    monkeypatch.setattr(io.os, "umask", _umask_must_not_change)
+    written = io.atomic_write_text(tmp_path / "new.txt", "satu\n")
+    assert stat.S_IMODE(written.stat().st_mode) == 0o644
+    assert io.current_umask() == 0o022
+
+
+def test_without_proc_the_umask_read_at_import_is_used(umask_022, monkeypatch, tmp_path):
+    monkeypatch.setattr(io, "_PROC_STATUS", tmp_path / "no-proc")
+    monkeypatch.setattr(io, "_IMPORT_UMASK", 0o027)
+    monkeypatch.setattr(io.os, "umask", _umask_must_not_change)
+    assert io.current_umask() == 0o027
+    written = io.atomic_write_text(tmp_path / "new.txt", "satu\n")
+    assert stat.S_IMODE(written.stat().st_mode) == 0o640
+
+
+def test_the_umask_read_by_setting_restores_it(umask_022):
+    assert io._umask_by_setting() == 0o022 and io.current_umask() == 0o022
+    os.umask(0o027)
+    assert io.current_umask() == 0o027 or not Path("/proc/self/status").is_file()
+
+
+def test_newlines_are_written_as_asked(tmp_path):
+    assert io.atomic_write_text(tmp_path / "a.txt", "a\nb\n").read_bytes() == b"a\nb\n"
+    assert io.atomic_write_text(tmp_path / "b.txt", "a\nb\n", newline="\r\n").read_bytes() == b"a\r\nb\r\n"
