@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from idtrans import io
 from idtrans.cli import app
 from idtrans.errors import InputError, ModelError, first_line
+from idtrans.eval.runner import rewrite_baseline
 from idtrans.pipeline.backends.ct2_backend import load_ct2_backend
 from idtrans.pipeline.backends.load import load_backend
 from idtrans.pipeline.layers.factory import build_stack
@@ -287,3 +288,49 @@ def test_the_umask_read_by_setting_restores_it(umask_022):
 def test_newlines_are_written_as_asked(tmp_path):
     assert io.atomic_write_text(tmp_path / "a.txt", "a\nb\n").read_bytes() == b"a\nb\n"
     assert io.atomic_write_text(tmp_path / "b.txt", "a\nb\n", newline="\r\n").read_bytes() == b"a\r\nb\r\n"
+
+
+# -- 7. --update-baseline never overwrites a file it cannot read as a baseline
+
+
+@pytest.fixture
+def scored_files(tmp_path):
+    hyp = tmp_path / "hyp.en"
+    ref = tmp_path / "ref.en"
+    hyp.write_text("The troops arrived.\nThey left on Monday.\n", encoding="utf-8")
+    ref.write_text("The troops arrived.\nThey left on Monday morning.\n", encoding="utf-8")
+    return hyp, ref
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"my notes, not a baseline\n", "not valid JSON"),
+        (b'{"format": "something-else"}\n', "not an idtrans baseline"),
+        (b"\xff\xfe binary", "not UTF-8"),
+    ],
+)
+def test_update_baseline_refuses_to_overwrite_an_unreadable_file(scored_files, tmp_path, content, problem):
+    hyp, ref = scored_files
+    baseline = tmp_path / "results" / "baseline.json"
+    baseline.parent.mkdir()
+    baseline.write_bytes(content)
+    with pytest.raises(InputError, match=f"refusing to overwrite .*{problem}") as caught:
+        rewrite_baseline(hyp, baseline, ref)
+    assert baseline.read_bytes() == content  # the user's file is untouched
+    assert str(baseline) in (caught.value.where or "") and "move it aside" in (caught.value.hint or "")
+    result = CliRunner().invoke(
+        app, ["eval", "gate", str(hyp), "--baseline", str(baseline), "--ref", str(ref), "--update-baseline"]
+    )
+    assert result.exit_code == 1 and baseline.read_bytes() == content
+    assert next(line for line in result.stderr.splitlines() if line.startswith("error:")).count("refusing") == 1
+    baseline.rename(tmp_path / "moved-aside.json")
+    assert "baseline written" in rewrite_baseline(hyp, baseline, ref)
+    assert "bleu" in rewrite_baseline(hyp, baseline, ref)  # a readable baseline is replaced, with the change shown
+
+
+def test_update_baseline_creates_the_folder_of_a_new_baseline(scored_files, tmp_path):
+    hyp, ref = scored_files
+    baseline = tmp_path / "new" / "dir" / "baseline.json"
+    rewrite_baseline(hyp, baseline, ref)
+    assert json.loads(baseline.read_text(encoding="utf-8"))["format"]
