@@ -69,6 +69,10 @@ class Baseline:
         }
 
 
+#: How to replace a damaged baseline (--update-baseline refuses to overwrite one it cannot read).
+_REGENERATE = "move the file aside, then write a new one with --update-baseline"
+
+
 def load_baseline(path: str | Path) -> Baseline:
     """Read a baseline file; InputError (naming the file) when it is missing or malformed."""
     name = str(path)
@@ -80,31 +84,29 @@ def load_baseline(path: str | Path) -> Baseline:
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
-        raise InputError(
-            "baseline file is not UTF-8 text", where=name, hint="regenerate it with --update-baseline"
-        ) from None
+        raise InputError("baseline file is not UTF-8 text", where=name, hint=_REGENERATE) from None
     except json.JSONDecodeError as error:
         raise InputError(
             f"baseline file is not valid JSON: {error.msg}",
             where=f"{name}:{error.lineno}",
-            hint="regenerate it with --update-baseline",
+            hint=_REGENERATE,
+        ) from None
+    except OSError as error:
+        raise InputError(
+            f"cannot read the baseline file: {error.strerror or error}", where=name, hint="check the path"
         ) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise InputError(
             f'not an idtrans baseline (expected "format": "{FORMAT}")',
             where=name,
-            hint="regenerate it with --update-baseline",
+            hint=_REGENERATE,
         )
     hyps = data.get("hypotheses")
     test_set = data.get("test_set") or {}
     if not isinstance(hyps, list) or not all(isinstance(h, str) for h in hyps) or not hyps:
-        raise InputError(
-            'baseline has no "hypotheses" list of strings', where=name, hint="regenerate it with --update-baseline"
-        )
+        raise InputError('baseline has no "hypotheses" list of strings', where=name, hint=_REGENERATE)
     if not isinstance(test_set.get("reference_sha256"), str):
-        raise InputError(
-            "baseline has no test_set.reference_sha256", where=name, hint="regenerate it with --update-baseline"
-        )
+        raise InputError("baseline has no test_set.reference_sha256", where=name, hint=_REGENERATE)
     meta = {k: v for k, v in data.items() if k not in ("format", "hypotheses", "scores")}
     return Baseline(
         hypotheses=hyps,
@@ -119,7 +121,6 @@ def load_baseline(path: str | Path) -> Baseline:
 def write_baseline(path: str | Path, baseline: Baseline) -> Path:
     """Write a baseline atomically (temp file + rename), pretty enough to diff in review."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(target, json.dumps(baseline.to_dict(), ensure_ascii=False, indent=1) + "\n")
     return target
 

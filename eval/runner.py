@@ -181,13 +181,21 @@ def fact_metric(term_metric: TermSuccess | None) -> FactFidelity:
 
 
 def update_baseline(path: Path, result: RunResult) -> str:
-    """Write ``result`` as the new baseline at ``path``; returns a line saying what changed."""
+    """Write ``result`` as the new baseline at ``path``; returns a line saying what changed.
+
+    A file at ``path`` that is not a readable baseline is never overwritten: that is an InputError
+    (it may be the user's data, or a baseline damaged in a merge), so nothing is lost.
+    """
     old = None
     if path.exists():
         try:
             old = load_baseline(path)
-        except InputError:
-            old = None
+        except InputError as error:
+            raise InputError(
+                f"refusing to overwrite a file that is not a readable baseline ({error.message})",
+                where=error.where or str(path),
+                hint=f"move it aside (e.g. mv {path} {path}.old) or name another --baseline file, then run again",
+            ) from error
     meta = {k: v for k, v in result.meta.items() if k not in ("gate", "timing")}
     meta["timing"] = result.meta.get("timing")
     inputs: RunInputs = result.inputs
@@ -255,7 +263,6 @@ def score_files(
     with ``report``, also write the HTML report there."""
     result = _score(hypothesis, reference, reference.name, src, glossary, strict_terms)
     if report is not None:
-        report.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_text(report, render_report(result, worst=worst, title=f"idtrans evaluation: {hypothesis.name}"))
     return result
 

@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from idtrans.corpus.article import layout_for, parse_article
-from idtrans.corpus.reader import read_text
+from idtrans.corpus.html import load_article
 from idtrans.glossary.matcher import Match
 from idtrans.glossary.schema import Entry, Glossary
 
@@ -165,16 +164,14 @@ def check_article_files(
 ) -> list[TermCheck]:
     """:func:`check_translation` of two article files (what ``idtrans glossary check`` reports).
 
-    Unless ``keep_boilerplate``, both sides are read as ``idtrans translate`` reads an article: without
-    its boilerplate lines (related links, comment prompts, ...).
+    Both sides are read as ``idtrans translate`` reads an article (:func:`~idtrans.corpus.html.load_article`):
+    the text of a saved web page, not its markup, and, unless ``keep_boilerplate``, without boilerplate
+    lines (related links, comment prompts, ...).
     """
     texts = []
     for path in (source, translation):
-        text = read_text(path)
-        if not keep_boilerplate:
-            article = parse_article(text, source=str(path), layout=layout_for(str(path)))
-            text = "\n\n".join(([article.title] if article.title else []) + [p.text for p in article.paragraphs])
-        texts.append(text)
+        article = load_article(path, keep_boilerplate=keep_boilerplate)
+        texts.append("\n\n".join(([article.title] if article.title else []) + [p.text for p in article.paragraphs]))
     return check_translation(glossary, texts[0], texts[1])
 
 

@@ -25,6 +25,16 @@ class IdtransError(Exception):
         return f"{self.where}: {self.message}" if self.where else self.message
 
 
+def first_line(error: BaseException) -> str:
+    """The first line of an error's text, for one-line reports that quote a lower-level error.
+
+    An IdtransError gives its message (without ``where``: the caller names the input itself), any
+    other error ``str(error)``; an error without text gives its type's name (``MemoryError``).
+    """
+    text = (error.message if isinstance(error, IdtransError) else str(error)).strip()
+    return text.splitlines()[0].strip() if text else type(error).__name__
+
+
 class InputError(IdtransError):
     """A user-supplied file or stream cannot be read or is malformed."""
 

@@ -5,7 +5,8 @@ Writing rules (:func:`atomic_write_text`, :func:`atomic_write_bytes`):
 1. A file is written through a temporary file in the same directory, flushed and fsynced, then
    renamed over the target: a reader sees the old file or the new one, never half of one.
 2. Permissions: an existing file keeps its mode; a new file gets the usual ``0666 & ~umask``
-   (``mkstemp`` alone would leave every file 0600, unreadable to colleagues and web servers).
+   (``mkstemp`` alone would leave every file 0600, unreadable to colleagues and web servers). The umask
+   is read without changing it (:func:`current_umask`), so threads writing at once cannot disturb each other.
 3. A symbolic link is followed: the file it points to is replaced and the link stays a link,
    so a glossary shared through a link receives the edit.
 4. On any failure the temporary file is removed and the old file is left untouched.
@@ -27,18 +28,53 @@ from pathlib import Path
 
 from idtrans.errors import InputError
 
+#: Where Linux (4.7 and later) shows the process umask without changing it.
+_PROC_STATUS = Path("/proc/self/status")
 
-def _umask() -> int:
-    mask = os.umask(0)
+
+def _umask_by_setting() -> int:
+    """The umask read the only portable way, by setting it: call once, at import, before any thread starts.
+
+    Meanwhile the umask is the restrictive 0o077, so a file another thread might create gets fewer
+    permissions, never more.
+    """
+    mask = os.umask(0o077)
     os.umask(mask)
     return mask
 
 
+def _umask_from_proc() -> int | None:
+    try:
+        with open(_PROC_STATUS, encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def _umask_at_import() -> int:
+    mask = _umask_from_proc()
+    return _umask_by_setting() if mask is None else mask
+
+
+#: The umask at import: the fallback where the process cannot show it (no ``/proc``).
+_IMPORT_UMASK = _umask_at_import()
+
+
+def current_umask() -> int:
+    """The process umask, read without changing it (``/proc/self/status``), else as it was at import.
+
+    Never sets the umask while threads may run: a file another thread created meanwhile would get its mode.
+    """
+    mask = _umask_from_proc()
+    return _IMPORT_UMASK if mask is None else mask
+
+
 def atomic_write_text(path: str | Path, text: str, *, newline: str = "\n") -> Path:
     """Write ``text`` (UTF-8) to ``path`` atomically (see the module rules); returns the path written."""
-    return atomic_write_bytes(
-        path, text.replace("\n", newline).encode("utf-8") if newline != "\n" else text.encode("utf-8")
-    )
+    return atomic_write_bytes(path, text.replace("\n", newline).encode("utf-8"))
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
@@ -50,7 +86,7 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
     try:
         mode = target.stat().st_mode & 0o7777
     except FileNotFoundError:
-        mode = 0o666 & ~_umask()
+        mode = 0o666 & ~current_umask()
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=str(target.parent))
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -14,7 +14,7 @@ from pathlib import Path
 from idtrans.corpus.article import Article
 from idtrans.corpus.html import load_article
 from idtrans.corpus.reader import collect_inputs
-from idtrans.errors import InputError
+from idtrans.errors import InputError, first_line
 from idtrans.io import atomic_write_text
 from idtrans.pipeline.layers.factory import build_stack
 from idtrans.pipeline.layers.translator import DecodeSettings, Translation, Translator
@@ -141,9 +141,7 @@ def _translate_one(
     try:
         article = load_article(source, keep_boilerplate=keep_boilerplate)
     except (InputError, UnicodeError, ValueError) as error:
-        message = error.message if isinstance(error, InputError) else str(error)
-        first = message.strip().splitlines()[0] if message.strip() else type(error).__name__
-        return FileOutcome(str(source), None, "failed", error=first)
+        return FileOutcome(str(source), None, "failed", error=first_line(error))
     outcome = _outcome_for(article, target)
     _translate_into(outcome, article, translator, fmt)
     return outcome

@@ -21,15 +21,11 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from idtrans.errors import ModelError
+from idtrans.errors import ModelError, first_line
 from idtrans.pipeline.layers.longsplit import split_by_window
 from idtrans.pipeline.layers.translator import Generation
-from idtrans.pipeline.models.convert import convert_model
-from idtrans.pipeline.models.converted import (
-    converted_copy,
-    default_converted_dir,
-    read_provenance,
-)
+from idtrans.pipeline.models.autoconvert import convert_on_first_use
+from idtrans.pipeline.models.converted import converted_copy, read_provenance
 
 __all__ = [
     "CT2MarianBackend",
@@ -209,9 +205,8 @@ class CT2MarianBackend:
                 inter_threads=self.inter_threads,
             )
         except (RuntimeError, ValueError, OSError) as error:
-            first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
             raise ModelError(
-                f"CTranslate2 cannot load the converted model: {first}",
+                f"CTranslate2 cannot load the converted model: {first_line(error)}",
                 where=str(self.path),
                 hint="convert the model again (idtrans model convert SRC DST --force)",
             ) from error
@@ -284,8 +279,9 @@ def load_ct2_backend(
     """A CTranslate2 backend for ``model_dir``: a converted directory, or a transformers MarianMT
     directory with a converted copy (see :func:`idtrans.pipeline.models.convert.converted_copy`).
 
-    Without a converted copy the model is converted once to int8 at the default location
-    (``convert=False`` raises ModelError instead). ``threads`` defaults to every core this
+    Without a converted copy the model is converted once to int8 at the default location, by
+    :func:`~idtrans.pipeline.models.autoconvert.convert_on_first_use` (under its lock; ``convert=False``
+    raises ModelError instead). ``threads`` defaults to every core this
     process may use; each batch is shared out among that many single-threaded model replicas.
     """
     model_dir = Path(model_dir)
@@ -298,9 +294,7 @@ def load_ct2_backend(
                 hint=f"run: idtrans model convert {model_dir}  (or use --backend torch)",
             )
         say = notice or (lambda line: print(line, file=sys.stderr))
-        target = default_converted_dir(model_dir, "int8")
-        say(f"note: converting {name or model_dir} for CTranslate2 (int8, once) into {target}")
-        found = convert_model(model_dir, target, "int8", name=name).path
+        found = convert_on_first_use(model_dir, name or str(model_dir), say)
     return CT2MarianBackend(found, threads=threads, name=name)
 
 

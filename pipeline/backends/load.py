@@ -24,7 +24,7 @@ def load_backend(
     choice = model if isinstance(model, ModelChoice) else choose_model(model)
     say = notice or (lambda line: print(line, file=sys.stderr))
     if choice.is_bundled:
-        say(bundled_notice())
+        say(bundled_notice(choice.fallback_reason))
     if backend == "torch":
         if is_converted_dir(choice.path):
             raise ModelError(

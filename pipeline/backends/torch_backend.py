@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import threading
 import warnings
 from collections.abc import Sequence
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 
-from idtrans.errors import ModelError
+from idtrans.errors import ModelError, first_line
 from idtrans.pipeline.layers.longsplit import split_by_window
 from idtrans.pipeline.layers.translator import Generation
 from idtrans.pipeline.models.converted import weights_digest
-from idtrans.pipeline.models.resolve import ModelChoice
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError) as error:
-        raise ModelError(
-            f"{path.name} is unreadable: {error}", where=str(path.parent), hint="re-export the model"
-        ) from error
-    return data if isinstance(data, dict) else {}
+from idtrans.pipeline.models.resolve import ModelChoice, read_model_json
 
 
 class TorchMarianBackend:
@@ -41,8 +27,8 @@ class TorchMarianBackend:
         self.threads = threads
         self._lock = threading.Lock()
         self._state: tuple[Any, Any, Any] | None = None
-        config = _read_json(choice.path / "config.json")
-        tokenizer_config = _read_json(choice.path / "tokenizer_config.json")
+        config = read_model_json(choice.path / "config.json")
+        tokenizer_config = read_model_json(choice.path / "tokenizer_config.json")
         positions = int(config.get("max_position_embeddings") or 512)
         self.max_input_tokens = min(positions, int(tokenizer_config.get("model_max_length") or 10**6))
         self.max_output_tokens = positions
@@ -72,7 +58,7 @@ class TorchMarianBackend:
                 model = MarianMTModel.from_pretrained(self.choice.path).eval()
         except Exception as error:
             raise ModelError(
-                f"cannot load the model: {str(error).splitlines()[0] if str(error) else type(error).__name__}",
+                f"cannot load the model: {first_line(error)}",
                 where=self.choice.name,
                 hint="re-download or re-export the model directory",
             ) from error

@@ -16,7 +16,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from idtrans.errors import InputError, ModelError
+from idtrans.errors import InputError, ModelError, first_line
 from idtrans.pipeline.models.converted import (
     PROVENANCE,
     default_converted_dir,
@@ -24,7 +24,7 @@ from idtrans.pipeline.models.converted import (
     is_converted_dir,
     model_digest,
 )
-from idtrans.pipeline.models.resolve import choose_model
+from idtrans.pipeline.models.resolve import choose_model, read_model_json
 
 QUANTIZATIONS = ("int8", "int16", "float32")
 TOKENIZER_FILES = (
@@ -60,19 +60,6 @@ def _versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             versions[package] = "not installed"
     return versions
-
-
-def _read_json(path: Path, name: str) -> dict:
-    """A JSON object from the model directory ({} when the file is absent); ModelError when unreadable."""
-    if not path.is_file():
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise ModelError(
-            f"{path.name} is unreadable: {error}", where=name, hint="re-export the model directory"
-        ) from error
-    return data if isinstance(data, dict) else {}
 
 
 def _check_destination(dst: Path, force: bool) -> bool:
@@ -124,7 +111,7 @@ def convert_model(
         )
     choice = choose_model(str(src))
     source = choice.path
-    tokenizer_config = _read_json(source / "tokenizer_config.json", choice.name)
+    tokenizer_config = read_model_json(source / "tokenizer_config.json")
     if tokenizer_config.get("separate_vocabs"):
         raise ModelError(
             "models with separate source and target vocabularies are not supported by the CTranslate2 path",
@@ -168,7 +155,8 @@ def _provenance(
     source: Path, name: str, digest: str, quantization: str, tokenizer_config: dict, seconds: float
 ) -> dict[str, Any]:
     """The record a converted directory keeps of where it came from (see :mod:`.converted`)."""
-    hf_config = _read_json(source / "config.json", name)
+    hf_config = read_model_json(source / "config.json")
+    generation = _generation_config(source)
     return {
         "format": FORMAT_VERSION,
         "source": str(source.resolve()),
@@ -179,8 +167,8 @@ def _provenance(
         "max_position_embeddings": hf_config.get("max_position_embeddings", 512),
         "model_max_length": tokenizer_config.get("model_max_length"),
         "separate_vocabs": bool(tokenizer_config.get("separate_vocabs", False)),
-        "suppress_sequences": _banned_tokens(source),
-        "forced_eos": _forced_eos(source, hf_config),
+        "suppress_sequences": _banned_tokens(source, generation),
+        "forced_eos": _forced_eos(generation, hf_config),
         "loader": "transformers-faithful Marian (decoder starts from the <pad> embedding)",
         "versions": _versions(),
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
@@ -252,9 +240,8 @@ def _run_converter(source: Path, output: Path, quantization: str, name: str) -> 
             converter = ctranslate2.converters.TransformersConverter(str(source))
             converter.convert(str(output), quantization=quantization, force=True)
     except Exception as error:
-        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise ModelError(
-            f"CTranslate2 conversion failed: {first}",
+            f"CTranslate2 conversion failed: {first_line(error)}",
             where=name,
             hint="check that the directory is a MarianMT checkpoint transformers can load",
         ) from error
@@ -298,29 +285,49 @@ def _transformers_marian_loader(ct2_transformers: Any) -> type:
     return TransformersMarianLoader
 
 
-def _forced_eos(source: Path, hf_config: dict) -> bool:
+def _is_token_id(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _generation_config(source: Path) -> dict[str, Any]:
+    """The model's ``generation_config.json`` (``{}`` when absent), with the fields the conversion reads checked.
+
+    A malformed file is a ModelError naming it, not a silently different conversion.
+    """
+    path = source / "generation_config.json"
+    generation = read_model_json(path)
+    forced = generation.get("forced_eos_token_id")
+    if not (forced is None or _is_token_id(forced) or (isinstance(forced, list) and all(map(_is_token_id, forced)))):
+        raise ModelError(
+            f"forced_eos_token_id must be a token id, a list of them or null, not {json.dumps(forced)[:60]}",
+            where=str(path),
+            hint="fix the value, or delete generation_config.json to use the settings in config.json",
+        )
+    banned = generation.get("bad_words_ids")
+    if banned is not None and not (
+        isinstance(banned, list) and all(isinstance(s, list) and s and all(map(_is_token_id, s)) for s in banned)
+    ):
+        raise ModelError(
+            f"bad_words_ids must be a list of token-id lists, not {json.dumps(banned)[:60]}",
+            where=str(path),
+            hint="fix the value, e.g. [[58100]] to ban <pad>, or delete generation_config.json",
+        )
+    return generation
+
+
+def _forced_eos(generation: dict[str, Any], hf_config: dict[str, Any]) -> bool:
     """Whether transformers forces ``</s>`` as the last token when the length limit is reached."""
-    generation_file = source / "generation_config.json"
-    if generation_file.is_file():
-        try:
-            generation = json.loads(generation_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            generation = {}
-        if "forced_eos_token_id" in generation:
-            return generation["forced_eos_token_id"] is not None
+    if "forced_eos_token_id" in generation:
+        return generation["forced_eos_token_id"] is not None
     return hf_config.get("forced_eos_token_id") is not None
 
 
-def _banned_tokens(source: Path) -> list[list[str]]:
+def _banned_tokens(source: Path, generation: dict[str, Any]) -> list[list[str]]:
     """``bad_words_ids`` of the generation config as token strings (CTranslate2's ``suppress_sequences``)."""
-    generation_file = source / "generation_config.json"
-    if not generation_file.is_file():
+    banned = generation.get("bad_words_ids") or []
+    if not banned:
         return []
-    try:
-        banned = json.loads(generation_file.read_text(encoding="utf-8")).get("bad_words_ids") or []
-        vocab = json.loads((source / "vocab.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
+    vocab = read_model_json(source / "vocab.json")
     by_id = {index: token for token, index in vocab.items()}
     return [[by_id[i] for i in sequence] for sequence in banned if all(i in by_id for i in sequence)]
 

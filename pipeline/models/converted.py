@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from pathlib import Path
 
 from idtrans.errors import ModelError
@@ -33,15 +34,41 @@ PROVENANCE = "idtrans-convert.json"
 BESIDE_PREFIX = "ct2-"
 
 
+#: The files whose content identifies a model.
+_DIGEST_SUFFIXES = frozenset({".json", ".safetensors", ".bin", ".spm"})
+#: Digests already computed in this process, keyed by the directory and each hashed file's name, size,
+#: modification time and inode: a run asks for a model's digest several times (finding, converting and
+#: loading a copy), and hashing the weights (~300 MB for opus-mt) is the slow part.
+_DIGESTS: dict[tuple[str, tuple[tuple[str, int, int, int], ...]], str] = {}
+_DIGESTS_LOCK = threading.Lock()
+
+
 def weights_digest(directory: Path) -> str:
-    """A short content hash of a model directory's weights and config (model identity for caches)."""
+    """A short content hash of a model directory's weights and config (model identity for caches).
+
+    Computed once per process for unchanged files (see ``_DIGESTS``).
+    """
+    directory = Path(directory)
+    names = sorted(p.name for p in directory.iterdir() if p.suffix in _DIGEST_SUFFIXES)
+    stats = []
+    for name in names:
+        info = (directory / name).stat()
+        stats.append((name, info.st_size, info.st_mtime_ns, info.st_ino))
+    key = (str(directory.resolve()), tuple(stats))
+    with _DIGESTS_LOCK:
+        known = _DIGESTS.get(key)
+    if known is not None:
+        return known
     digest = hashlib.sha256()
-    for name in sorted(p.name for p in directory.iterdir() if p.suffix in {".json", ".safetensors", ".bin", ".spm"}):
+    for name in names:
         with open(directory / name, "rb") as handle:
             digest.update(name.encode())
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
-    return digest.hexdigest()[:16]
+    result = digest.hexdigest()[:16]
+    with _DIGESTS_LOCK:
+        _DIGESTS[key] = result
+    return result
 
 
 def model_digest(directory: Path) -> str:

@@ -18,9 +18,10 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
-from idtrans.errors import ModelError
+from idtrans.errors import ModelError, first_line
 from idtrans.pipeline.models.converted import is_converted_dir
 from idtrans.settings import MODEL_ENV, env
 
@@ -38,6 +39,8 @@ class ModelChoice:
     name: str
     origin: str  # "--model", "IDTRANS_MODEL", "default", "bundled"
     path: Path
+    #: Why the default model was not used when the bundled one stands in for it (None: simply not downloaded).
+    fallback_reason: str | None = None
 
     @property
     def is_bundled(self) -> bool:
@@ -53,6 +56,37 @@ def _local_hint(name: str = DEFAULT_MODEL) -> str:
     )
 
 
+_JSON_HINT = "re-export the model with save_pretrained, or restore the file from where the model came from"
+
+
+def read_model_json(path: Path) -> dict[str, Any]:
+    """A JSON object from a model directory (``{}`` when the file is absent).
+
+    The one reader of a model's JSON files: a file that cannot be read, is not JSON or is not a JSON
+    object is a ModelError naming the file (and line), what is wrong, and how to fix it.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except UnicodeDecodeError:
+        raise ModelError(f"{path.name} is not UTF-8 text", where=str(path), hint=_JSON_HINT) from None
+    except OSError as error:
+        reason = error.strerror or first_line(error)
+        raise ModelError(f"cannot read {path.name}: {reason}", where=str(path), hint=_JSON_HINT) from error
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ModelError(
+            f"{path.name} is not valid JSON: {error.msg}", where=f"{path}:{error.lineno}", hint=_JSON_HINT
+        ) from None
+    if not isinstance(data, dict):
+        raise ModelError(
+            f"{path.name} holds a JSON {type(data).__name__}, not an object", where=str(path), hint=_JSON_HINT
+        )
+    return data
+
+
 def _check_model_dir(path: Path, name: str) -> Path:
     config = path / "config.json"
     if not config.is_file():
@@ -62,10 +96,7 @@ def _check_model_dir(path: Path, name: str) -> Path:
             hint="pass a directory written by save_pretrained (config.json, weights, source.spm, target.spm, "
             "vocab.json)",
         )
-    try:
-        model_type = json.loads(config.read_text(encoding="utf-8")).get("model_type")
-    except (OSError, ValueError) as error:
-        raise ModelError(f"config.json is unreadable: {error}", where=name, hint="re-export the model") from error
+    model_type = read_model_json(config).get("model_type")
     if model_type != "marian":
         raise ModelError(
             f"idtrans runs MarianMT models, this is a {model_type!r} model",
@@ -91,16 +122,28 @@ def hub_cache_dir() -> Path:
     return Path(home).expanduser() / "hub"
 
 
-def _cached_snapshot(repo_id: str) -> Path | None:
+class _NotDownloaded(ModelError):
+    """A Hub model that is not in the local cache while the Hub cannot be reached (the usual offline case)."""
+
+
+def _cached_snapshot(repo_id: str) -> tuple[Path | None, str | None]:
+    """The cached snapshot of ``repo_id``, or None and why a copy in the cache cannot be used.
+
+    The reason is None when the model was never downloaded.
+    """
     if not (hub_cache_dir() / f"models--{repo_id.replace('/', '--')}").is_dir():
-        return None  # never downloaded: no need to import huggingface_hub to find out
+        return None, None  # never downloaded: no need to import huggingface_hub to find out
     from huggingface_hub import snapshot_download
 
     try:
-        path = Path(snapshot_download(repo_id, local_files_only=True, allow_patterns=_MODEL_FILES))
-    except Exception:
-        return None
-    return path if (path / "config.json").is_file() else None
+        path = Path(
+            snapshot_download(repo_id, cache_dir=hub_cache_dir(), local_files_only=True, allow_patterns=_MODEL_FILES)
+        )
+    except Exception as error:
+        return None, f"its copy in the Hugging Face cache cannot be read: {first_line(error)}"
+    if not (path / "config.json").is_file():
+        return None, "its copy in the Hugging Face cache has no config.json"
+    return path, None
 
 
 def _resolve(host: str, port: int, timeout: float) -> list | None:
@@ -150,10 +193,9 @@ def _download(repo_id: str) -> Path:
     from huggingface_hub import snapshot_download
 
     try:
-        return Path(snapshot_download(repo_id, allow_patterns=_MODEL_FILES))
+        return Path(snapshot_download(repo_id, cache_dir=hub_cache_dir(), allow_patterns=_MODEL_FILES))
     except Exception as error:
-        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise ModelError(f"download failed: {first}", where=repo_id, hint=_local_hint(repo_id)) from error
+        raise ModelError(f"download failed: {first_line(error)}", where=repo_id, hint=_local_hint(repo_id)) from error
 
 
 def _resolve_named(name: str, origin: str) -> ModelChoice:
@@ -168,11 +210,13 @@ def _resolve_named(name: str, origin: str) -> ModelChoice:
         )
     if not _HUB_ID.match(name) or name.startswith((".", "~")) or name.count("/") > 1:
         raise ModelError("no such model directory", where=name, hint="check the path, or pass a Hugging Face model id")
-    cached = _cached_snapshot(name)
+    cached, unusable = _cached_snapshot(name)
     if cached is not None:
         return ModelChoice(name, origin, _check_model_dir(cached, name))
     if not hub_reachable():
-        raise ModelError(
+        if unusable:
+            raise ModelError(f"{unusable}, and the Hub cannot be reached", where=name, hint=_local_hint(name))
+        raise _NotDownloaded(
             "not in the local Hugging Face cache and the Hub cannot be reached (offline?)",
             where=name,
             hint=_local_hint(name),
@@ -184,8 +228,11 @@ def bundled_model_available() -> bool:
     return (BUNDLED_MODEL_DIR / "config.json").is_file()
 
 
-def bundled_notice() -> str:
-    """The one line printed whenever the bundled model is used: what it is and how to do better."""
+def bundled_notice(reason: str | None = None) -> str:
+    """The one line printed whenever the bundled model is used: what it is and how to do better.
+
+    ``reason``: why the default model could not be used although it was found (see :func:`choose_model`).
+    """
     scores = ""
     scores_file = BUNDLED_MODEL_DIR / "scores.json"
     if scores_file.is_file():
@@ -199,6 +246,11 @@ def bundled_notice() -> str:
             scores = f" ({', '.join(parts)})" if parts else ""
         except (OSError, ValueError, TypeError, KeyError):
             scores = ""
+    if reason:
+        return (
+            f"note: using the small bundled offline model{scores} because {DEFAULT_MODEL} cannot be used: {reason} "
+            f"(delete or repair its copy in {hub_cache_dir()}, or pass --model DIR)"
+        )
     return (
         f"note: using the small bundled offline model{scores}; for much better English go online once "
         f"(idtrans then uses {DEFAULT_MODEL}, published FLORES BLEU ~33) or pass --model DIR"
@@ -206,7 +258,11 @@ def bundled_notice() -> str:
 
 
 def choose_model(model: str | None = None) -> ModelChoice:
-    """Apply the precedence rules and return a local model directory, or raise ModelError."""
+    """Apply the precedence rules and return a local model directory, or raise ModelError.
+
+    When the default model cannot be used and the bundled one stands in, the choice's
+    ``fallback_reason`` says why, unless the default was simply never downloaded (offline).
+    """
     if model:
         return _resolve_named(model, "--model")
     from_env = env(MODEL_ENV)
@@ -216,9 +272,11 @@ def choose_model(model: str | None = None) -> ModelChoice:
         except ModelError as error:
             error.where = f"{error.where or from_env} (from ${MODEL_ENV})"
             raise
-    if not bundled_model_available():
-        return _resolve_named(DEFAULT_MODEL, "default")
     try:
         return _resolve_named(DEFAULT_MODEL, "default")
-    except ModelError:
-        return ModelChoice("idtrans-bundled", "bundled", _check_model_dir(BUNDLED_MODEL_DIR, "bundled model"))
+    except ModelError as error:
+        if not bundled_model_available():
+            raise
+        reason = None if isinstance(error, _NotDownloaded) else first_line(error)
+        bundled = _check_model_dir(BUNDLED_MODEL_DIR, "bundled model")
+        return ModelChoice("idtrans-bundled", "bundled", bundled, fallback_reason=reason)

@@ -20,7 +20,7 @@ from typing import Any
 
 from idtrans.corpus.article import parse_article
 from idtrans.corpus.html import load_article
-from idtrans.errors import IdtransError, InputError
+from idtrans.errors import IdtransError, InputError, first_line
 from idtrans.io import atomic_write_bytes, atomic_write_text
 from idtrans.pipeline.layers.translator import Translator
 from idtrans.pipeline.output.assemble import TranslatedArticle, translate_article
@@ -143,8 +143,7 @@ def run_job(job: dict[str, Any], translator: Translator, *, keep_boilerplate: bo
             article = parse_article(text, source=key, keep_boilerplate=keep_boilerplate)
         result = translate_article(article, translator)
     except (IdtransError, UnicodeError, ValueError) as error:
-        message = error.message if isinstance(error, IdtransError) else str(error)
-        return JobResult(key, "failed", error=message.splitlines()[0] if message else type(error).__name__)
+        return JobResult(key, "failed", error=first_line(error))
     if job["kind"] == "file":
         atomic_write_text(Path(job["target"]), render(result, job["fmt"]))
     else:
