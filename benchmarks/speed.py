@@ -245,26 +245,15 @@ def _build_random_model(directory: Path, corpus_dir: Path) -> None:
     import torch
     from transformers import GenerationConfig, MarianConfig, MarianMTModel
 
+    from idtrans.training.vocab import train_sentencepiece
+
     if (directory / "config.json").is_file():
         return
     work = directory.with_name(directory.name + ".building")
     work.mkdir(parents=True, exist_ok=True)
     for side, corpus in (("source", corpus_dir / "train.id"), ("target", corpus_dir / "train.en")):
         if not (work / f"{side}.model").is_file():
-            spm.SentencePieceTrainer.train(
-                input=str(corpus),
-                model_prefix=str(work / side),
-                vocab_size=32000,
-                model_type="unigram",
-                character_coverage=1.0,
-                hard_vocab_limit=False,
-                pad_id=-1,
-                eos_id=0,
-                unk_id=1,
-                bos_id=-1,
-                num_threads=2,
-                minloglevel=2,
-            )
+            train_sentencepiece(corpus, work / side, vocab_size=32000)
     vocab: dict[str, int] = {}
     for side in ("source", "target"):
         processor = spm.SentencePieceProcessor(model_file=str(work / f"{side}.model"))
