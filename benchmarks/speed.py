@@ -55,17 +55,6 @@ LABELS = {
     "ct2-int8": "4 CTranslate2 int8 (+cache write)",
     "cached": "5 cached re-run of 4",
 }
-OPUS_ARCH = dict(
-    d_model=512,
-    encoder_layers=6,
-    decoder_layers=6,
-    encoder_attention_heads=8,
-    decoder_attention_heads=8,
-    encoder_ffn_dim=2048,
-    decoder_ffn_dim=2048,
-    max_position_embeddings=512,
-    activation_function="swish",
-)
 OPUS_VOCAB = 54796
 
 
@@ -245,6 +234,7 @@ def _build_random_model(directory: Path, corpus_dir: Path) -> None:
     import torch
     from transformers import GenerationConfig, MarianConfig, MarianMTModel
 
+    from idtrans.training.presets import PRESETS
     from idtrans.training.vocab import train_sentencepiece
 
     if (directory / "config.json").is_file():
@@ -292,10 +282,7 @@ def _build_random_model(directory: Path, corpus_dir: Path) -> None:
         decoder_start_token_id=pad,
         eos_token_id=0,
         forced_eos_token_id=0,
-        scale_embedding=True,
-        share_encoder_decoder_embeddings=True,
-        tie_word_embeddings=True,
-        **OPUS_ARCH,
+        **PRESETS["base"].config_kwargs(),  # the shape of Helsinki-NLP/opus-mt-id-en
     )
     torch.manual_seed(0)
     model = MarianMTModel(config)
