@@ -55,17 +55,6 @@ LABELS = {
     "ct2-int8": "4 CTranslate2 int8 (+cache write)",
     "cached": "5 cached re-run of 4",
 }
-OPUS_ARCH = dict(
-    d_model=512,
-    encoder_layers=6,
-    decoder_layers=6,
-    encoder_attention_heads=8,
-    decoder_attention_heads=8,
-    encoder_ffn_dim=2048,
-    decoder_ffn_dim=2048,
-    max_position_embeddings=512,
-    activation_function="swish",
-)
 OPUS_VOCAB = 54796
 
 
@@ -245,26 +234,16 @@ def _build_random_model(directory: Path, corpus_dir: Path) -> None:
     import torch
     from transformers import GenerationConfig, MarianConfig, MarianMTModel
 
+    from idtrans.training.presets import PRESETS
+    from idtrans.training.vocab import train_sentencepiece
+
     if (directory / "config.json").is_file():
         return
     work = directory.with_name(directory.name + ".building")
     work.mkdir(parents=True, exist_ok=True)
     for side, corpus in (("source", corpus_dir / "train.id"), ("target", corpus_dir / "train.en")):
         if not (work / f"{side}.model").is_file():
-            spm.SentencePieceTrainer.train(
-                input=str(corpus),
-                model_prefix=str(work / side),
-                vocab_size=32000,
-                model_type="unigram",
-                character_coverage=1.0,
-                hard_vocab_limit=False,
-                pad_id=-1,
-                eos_id=0,
-                unk_id=1,
-                bos_id=-1,
-                num_threads=2,
-                minloglevel=2,
-            )
+            train_sentencepiece(corpus, work / side, vocab_size=32000)
     vocab: dict[str, int] = {}
     for side in ("source", "target"):
         processor = spm.SentencePieceProcessor(model_file=str(work / f"{side}.model"))
@@ -303,10 +282,7 @@ def _build_random_model(directory: Path, corpus_dir: Path) -> None:
         decoder_start_token_id=pad,
         eos_token_id=0,
         forced_eos_token_id=0,
-        scale_embedding=True,
-        share_encoder_decoder_embeddings=True,
-        tie_word_embeddings=True,
-        **OPUS_ARCH,
+        **PRESETS["base"].config_kwargs(),  # the shape of Helsinki-NLP/opus-mt-id-en
     )
     torch.manual_seed(0)
     model = MarianMTModel(config)

@@ -38,6 +38,7 @@ from idtrans.corpus.boilerplate import BoilerplateRules, RemovedLine, Rule, find
 from idtrans.corpus.reader import normalise_text
 from idtrans.corpus.segment import split_sentences
 from idtrans.errors import InputError
+from idtrans.records import pick
 
 #: A first line longer than this is body text, not a title.
 TITLE_MAX_CHARS = 200
@@ -96,10 +97,7 @@ class Article:
     def to_dict(self) -> dict:
         """A JSON-ready view (used by ``idtrans segment --json``)."""
         return {
-            "source": self.source,
-            "title": self.title,
-            "title_line_no": self.title_line_no,
-            "title_sentences": self.title_sentences,
+            **pick(self, "source", "title", "title_line_no", "title_sentences"),
             "paragraphs": [
                 {"line_no": p.line_no, "sentences": list(p.sentences), **({"heading": True} if p.heading else {})}
                 for p in self.paragraphs

@@ -32,6 +32,7 @@ from idtrans.eval.lines import lines_digest
 from idtrans.eval.score import GATED, MetricScore, TermScore, TermSuccess
 from idtrans.eval.significance import Comparison, compare_systems
 from idtrans.io import atomic_write_text
+from idtrans.records import pick
 
 FORMAT = "idtrans-eval-baseline/1"
 DEFAULT_TOLERANCE = {"bleu": 0.5, "chrf": 0.5}
@@ -172,16 +173,7 @@ class GateCheck:
         return self.candidate - self.baseline
 
     def to_dict(self) -> dict:
-        return {
-            "metric": self.metric,
-            "baseline": self.baseline,
-            "candidate": self.candidate,
-            "delta": self.delta,
-            "tolerance": self.tolerance,
-            "p_value": self.p_value,
-            "failed": self.failed,
-            "reason": self.reason,
-        }
+        return pick(self, "metric", "baseline", "candidate", "delta", "tolerance", "p_value", "failed", "reason")
 
 
 @dataclass

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from idtrans.errors import EvalError
 from idtrans.eval.score import GATED, METRICS, make_metric
+from idtrans.records import pick
 
 TESTS = ("bs", "ar")
 
@@ -44,16 +45,7 @@ class PairedResult:
         return self.p_value is not None and self.p_value < alpha
 
     def to_dict(self) -> dict:
-        return {
-            "system": self.system,
-            "metric": self.metric,
-            "score": self.score,
-            "baseline": self.baseline,
-            "delta": self.delta,
-            "p_value": self.p_value,
-            "mean": self.mean,
-            "ci": self.ci,
-        }
+        return pick(self, "system", "metric", "score", "baseline", "delta", "p_value", "mean", "ci")
 
 
 @dataclass
@@ -70,13 +62,8 @@ class Comparison:
         return self.results[key][self.systems.index(system)]
 
     def to_dict(self) -> dict:
-        return {
-            "test": self.test,
-            "samples": self.samples,
-            "systems": self.systems,
-            "signatures": self.signatures,
-            "results": {key: [r.to_dict() for r in rows] for key, rows in self.results.items()},
-        }
+        results = {key: [r.to_dict() for r in rows] for key, rows in self.results.items()}
+        return {**pick(self, "test", "samples", "systems", "signatures"), "results": results}
 
 
 def compare_systems(

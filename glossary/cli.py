@@ -37,6 +37,8 @@ GlossaryFile = Annotated[Path | None, typer.Option("--glossary", "-g", help=_GLO
 NewOrGlossaryFile = Annotated[
     Path | None, typer.Option("--glossary", "-g", help=_GLOSSARY_HELP + " Created if missing.")
 ]
+#: The ``ENTRY_ID`` argument of ``edit`` and ``remove``.
+EntryId = Annotated[str, typer.Argument(help="The entry's id.")]
 
 
 def resolve_path(glossary: Path | None) -> Path:
@@ -159,7 +161,7 @@ def add_command(
 
 @glossary_app.command("edit")
 def edit_command(
-    entry_id: str = typer.Argument(..., help="The entry's id."),
+    entry_id: EntryId,
     target: str | None = typer.Option(None, "--target", "-t", help="New English rendering."),
     category: str | None = typer.Option(None, "--category", "-c", help="New category."),
     case: str | None = typer.Option(None, "--case", help="New case policy: as-written, ignore or keep-source."),
@@ -194,7 +196,7 @@ def edit_command(
 
 @glossary_app.command("remove")
 def remove_command(
-    entry_id: str = typer.Argument(..., help="The entry's id."),
+    entry_id: EntryId,
     glossary: GlossaryFile = None,
 ) -> None:
     """Delete one entry (the comments around it stay)."""

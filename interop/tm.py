@@ -32,6 +32,7 @@ from typing import Any
 
 from idtrans.errors import InputError
 from idtrans.pipeline.layers.translator import Translation, Translator
+from idtrans.sqlitedb import chunked, connect, immediate_transaction, install_schema, placeholders, schema_version
 
 TM_ENV = "IDTRANS_TM"
 TM_FILENAME = "memory.sqlite3"
@@ -39,8 +40,7 @@ SCHEMA_VERSION = 1
 #: Default similarity (0-100, rapidfuzz ``ratio`` on normalised sources) for a fuzzy suggestion.
 DEFAULT_THRESHOLD = 75.0
 DEFAULT_SUGGESTIONS = 3
-_BUSY_MS = 30000
-_CHUNK = 900
+_BUSY_SECONDS = 30.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS units (
@@ -186,9 +186,8 @@ class TranslationMemory:
             if self.path.is_dir():
                 raise InputError("is a directory, not a translation memory file", where=str(self.path))
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(str(self.path), timeout=_BUSY_MS / 1000, isolation_level=None)
-            connection.execute(f"PRAGMA busy_timeout = {_BUSY_MS}")
-            version = connection.execute("PRAGMA user_version").fetchone()[0]
+            connection = connect(self.path, busy_seconds=_BUSY_SECONDS)
+            version = schema_version(connection)
             if version > SCHEMA_VERSION:
                 connection.close()
                 raise InputError(
@@ -196,9 +195,7 @@ class TranslationMemory:
                     where=str(self.path),
                     hint="upgrade idtrans",
                 )
-            connection.execute("PRAGMA journal_mode = WAL")
-            connection.executescript(_SCHEMA)
-            connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            install_schema(connection, _SCHEMA, SCHEMA_VERSION)
         except sqlite3.Error as error:
             raise self._fail(error, "open it") from None
         except OSError as error:
@@ -224,66 +221,59 @@ class TranslationMemory:
         connection = self._connect()
         outcome = AddOutcome()
         now = time.time()
-        try:
-            connection.execute("BEGIN IMMEDIATE")
-            for entry in entries:
-                if not entry.source.strip() or not entry.target.strip():
-                    continue
-                key = normalise_source(entry.source)
-                row = connection.execute(
-                    "SELECT target, note, origin, creator, props FROM units WHERE source_key = ? AND source_lang = ? "
-                    "AND target_lang = ?",
-                    (key, entry.source_lang, entry.target_lang),
-                ).fetchone()
-                props = json.dumps(entry.props, ensure_ascii=False, sort_keys=True)
-                created, changed = entry.created or now, entry.changed or entry.created or now
-                if row is None:
-                    connection.execute(
-                        f"INSERT INTO units (source_key, {_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (
-                            key,
-                            entry.source,
-                            entry.target,
-                            entry.source_lang,
-                            entry.target_lang,
-                            entry.origin,
-                            entry.creator,
-                            entry.note,
-                            props,
-                            created,
-                            changed,
-                        ),
-                    )
-                    outcome.added += 1
-                elif tuple(row) == (entry.target, entry.note, entry.origin, entry.creator, props):
-                    outcome.unchanged += 1
-                else:
-                    connection.execute(
-                        "UPDATE units SET source = ?, target = ?, origin = ?, creator = ?, note = ?, props = ?, "
-                        "changed = ? WHERE source_key = ? AND source_lang = ? AND target_lang = ?",
-                        (
-                            entry.source,
-                            entry.target,
-                            entry.origin,
-                            entry.creator,
-                            entry.note,
-                            props,
-                            changed,
-                            key,
-                            entry.source_lang,
-                            entry.target_lang,
-                        ),
-                    )
-                    outcome.updated += 1
-            connection.execute("COMMIT")
-        except BaseException as error:  # a bad input file mid-way stores nothing
-            try:
-                connection.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass
-            if isinstance(error, sqlite3.Error):
-                raise self._fail(error, "store translations") from None
-            raise
+        try:  # a bad input file mid-way stores nothing
+            with immediate_transaction(connection):
+                for entry in entries:
+                    if not entry.source.strip() or not entry.target.strip():
+                        continue
+                    key = normalise_source(entry.source)
+                    row = connection.execute(
+                        "SELECT target, note, origin, creator, props FROM units "
+                        "WHERE source_key = ? AND source_lang = ? AND target_lang = ?",
+                        (key, entry.source_lang, entry.target_lang),
+                    ).fetchone()
+                    props = json.dumps(entry.props, ensure_ascii=False, sort_keys=True)
+                    created, changed = entry.created or now, entry.changed or entry.created or now
+                    if row is None:
+                        connection.execute(
+                            f"INSERT INTO units (source_key, {_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            (
+                                key,
+                                entry.source,
+                                entry.target,
+                                entry.source_lang,
+                                entry.target_lang,
+                                entry.origin,
+                                entry.creator,
+                                entry.note,
+                                props,
+                                created,
+                                changed,
+                            ),
+                        )
+                        outcome.added += 1
+                    elif tuple(row) == (entry.target, entry.note, entry.origin, entry.creator, props):
+                        outcome.unchanged += 1
+                    else:
+                        connection.execute(
+                            "UPDATE units SET source = ?, target = ?, origin = ?, creator = ?, note = ?, props = ?, "
+                            "changed = ? WHERE source_key = ? AND source_lang = ? AND target_lang = ?",
+                            (
+                                entry.source,
+                                entry.target,
+                                entry.origin,
+                                entry.creator,
+                                entry.note,
+                                props,
+                                changed,
+                                key,
+                                entry.source_lang,
+                                entry.target_lang,
+                            ),
+                        )
+                        outcome.updated += 1
+        except sqlite3.Error as error:
+            raise self._fail(error, "store translations") from None
         self._keys = None
         return outcome
 
@@ -322,12 +312,10 @@ class TranslationMemory:
         for source in sources:
             keys.setdefault(normalise_source(source), []).append(source)
         found: dict[str, MemoryEntry] = {}
-        key_list = list(keys)
-        for start in range(0, len(key_list), _CHUNK):
-            chunk = key_list[start : start + _CHUNK]
+        for chunk, marks in chunked(list(keys)):
             rows = self._select(
                 f"SELECT source_key, {_COLUMNS} FROM units WHERE source_lang = ? AND target_lang = ? "
-                f"AND source_key IN ({','.join('?' * len(chunk))})",
+                f"AND source_key IN ({marks})",
                 [self.source_lang, self.target_lang, *chunk],
             )
             for row in rows:
@@ -360,7 +348,7 @@ class TranslationMemory:
         if not chosen:
             return []
         rows = self._select(
-            f"SELECT id, {_COLUMNS} FROM units WHERE id IN ({','.join('?' * len(chosen))})", [i for i, _ in chosen]
+            f"SELECT id, {_COLUMNS} FROM units WHERE id IN ({placeholders(len(chosen))})", [i for i, _ in chosen]
         )
         by_id = {int(row[0]): _entry(row[1:]) for row in rows}
         return [Suggestion(by_id[i], float(score)) for i, score in chosen if i in by_id]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -147,18 +147,18 @@ def translate_command(
     threads_per_actor: ActorThreadsOpt = 1,
 ) -> None:
     """Translate Indonesian news articles into English."""
-    glossary_spec = glossary_option(glossary, no_glossary)
+    stack: dict[str, Any] = dict(  # build_stack's arguments, the same for every engine
+        model=model,
+        settings=DecodeSettings(beams=beams, max_new_tokens=max_new_tokens, batch_tokens=batch_tokens),
+        glossary=glossary_option(glossary, no_glossary),
+        backend=backend.value,
+        threads=threads,
+        cache=not no_cache,
+    )
+    output_options: dict[str, Any] = dict(fmt=fmt.value, force=force, keep_boilerplate=keep_boilerplate)
     if engine != "local" or is_archive(input):
         from idtrans.pipeline.scale.batch import run_batch_command  # Ray stays unimported on the local path
 
-        stack_options = dict(
-            model=model,
-            settings=dict(beams=beams, max_new_tokens=max_new_tokens, batch_tokens=batch_tokens),
-            glossary=glossary_spec,
-            backend=backend.value,
-            threads=threads,
-            cache=not no_cache,
-        )
         run_batch_command(
             input,
             output,
@@ -166,25 +166,16 @@ def translate_command(
             address=address,
             actors=actors,
             threads_per_actor=threads_per_actor,
-            stack_options=stack_options,
-            fmt=fmt.value,
-            force=force,
-            keep_boilerplate=keep_boilerplate,
+            stack_options=stack,
             quiet=quiet,
+            **output_options,
         )
         return
     run = translate_path(
         input,
         output,
-        model=model,
-        glossary=glossary_spec,
-        settings=DecodeSettings(beams=beams, max_new_tokens=max_new_tokens, batch_tokens=batch_tokens),
-        backend=backend.value,
-        threads=threads,
-        cache=not no_cache,
-        fmt=fmt.value,
-        force=force,
-        keep_boilerplate=keep_boilerplate,
+        **stack,
+        **output_options,
         progress=ProgressBar(enabled=not quiet),
         notice=lambda line: _say(line, quiet),
         memory=False if no_tm else (tm or True),

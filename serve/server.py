@@ -2,7 +2,8 @@
 
 One worker: the engine is loaded here first, so a model or glossary error stops the command with
 one line and a hint before anything listens. Several workers: each process builds its own engine
-from :data:`~idtrans.serve.config.CONFIG_ENV`; the model is looked up once here to fail fast.
+from :data:`~idtrans.serve.config.CONFIG_ENV`; the model is looked up and the glossary loaded once
+here to fail fast.
 """
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
+from idtrans.pipeline.layers.factory import load_glossary_spec
 from idtrans.pipeline.models.resolve import choose_model
 from idtrans.serve.config import CONFIG_ENV, ServeConfig
 from idtrans.serve.engine import load_engine
 from idtrans.serve.metrics import setup_logging
+from idtrans.settings import glossary_option
 
 
 def run_server(
@@ -47,7 +50,8 @@ def run_server(
             on_ready(bool(keys))
         uvicorn.run(create_app(config, engine=engine), **common)  # type: ignore[arg-type]
         return
-    choose_model(config.model)  # fail fast on a model that cannot be found
+    choose_model(config.model)  # fail fast on a model that cannot be found ...
+    load_glossary_spec(glossary_option(config.glossary, config.no_glossary))  # ... or a glossary that does not load
     os.environ[CONFIG_ENV] = config.to_env()
     if on_ready is not None:
         on_ready(bool(keys))

@@ -30,50 +30,12 @@ def build_tiny_marian(directory: Path, *, vocab_size: int = 120, seed: int = 0) 
     The weights are random, so translations are gibberish; what the tests exercise is the
     real loading, batching, splitting and assembly code around the model.
     """
-    import json
-
-    import sentencepiece as spm
     import torch
     from transformers import MarianConfig, MarianMTModel
 
-    directory.mkdir(parents=True, exist_ok=True)
-    corpus = directory / "corpus.txt"
-    lines = [f"{a} {b}" for a, b in zip(_TINY_TEXT_ID, _TINY_TEXT_EN)] * 40
-    corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    spm.SentencePieceTrainer.train(
-        input=str(corpus),
-        model_prefix=str(directory / "spm"),
-        vocab_size=vocab_size,
-        model_type="unigram",
-        character_coverage=1.0,
-        hard_vocab_limit=False,
-        pad_id=-1,
-        eos_id=0,
-        unk_id=1,
-        bos_id=-1,
-        minloglevel=2,
-    )
-    corpus.unlink()
-    sp = spm.SentencePieceProcessor(model_file=str(directory / "spm.model"))
-    vocab = {sp.id_to_piece(i): i for i in range(sp.get_piece_size())}
-    vocab["<pad>"] = len(vocab)
-    (directory / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
-    for side in ("source", "target"):
-        (directory / f"{side}.spm").write_bytes((directory / "spm.model").read_bytes())
-    (directory / "spm.model").unlink()
-    (directory / "spm.vocab").unlink()
-    (directory / "tokenizer_config.json").write_text(
-        json.dumps(
-            {
-                "tokenizer_class": "MarianTokenizer",
-                "source_lang": "id",
-                "target_lang": "en",
-                "model_max_length": 64,
-                "separate_vocabs": False,
-            }
-        ),
-        encoding="utf-8",
-    )
+    from idtrans.training.vocab import train_vocab
+
+    vocab = train_vocab(directory, _TINY_TEXT_ID * 40, _TINY_TEXT_EN * 40, vocab_size=vocab_size, max_positions=64)
     pad = vocab["<pad>"]
     config = MarianConfig(
         vocab_size=len(vocab),

@@ -90,3 +90,26 @@ def test_serve_command_with_two_workers(tiny_model_dir: Path, tmp_path: Path) ->
         process.wait(60)
     lines = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
     assert {line["status"] for line in lines if line["path"] == "/translate"} == {200, 403}
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_serve_stops_on_a_bad_glossary_before_listening(
+    workers: str, tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A glossary that does not load is one error line at start-up, with one worker or several."""
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from idtrans.cli import app
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("uvicorn started despite the bad glossary")
+
+    monkeypatch.setattr(uvicorn, "run", never)
+    monkeypatch.setenv("IDTRANS_CACHE", str(tmp_path / "cache.sqlite3"))
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("entries:\n  - source: [x]\n    category: country\n", encoding="utf-8")
+    args = ["serve", "--workers", workers, "--model", str(tiny_model_dir), "--backend", "torch", "--glossary", str(bad)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1, result.output
+    assert str(bad) in result.output and "Traceback" not in result.output

@@ -49,42 +49,13 @@ _ALLOWED_KEYS = {"name", "path", "lines", "tag", "repeat", "sample", "kind"}
 _KINDS = ("sentences", "lexicon")
 
 # Indonesian function words that never belong in English text (short, frequent, unambiguous).
-_INDONESIAN_WORDS = frozenset(
-    [
-        "yang",
-        "dan",
-        "di",
-        "ke",
-        "dari",
-        "ini",
-        "itu",
-        "dengan",
-        "untuk",
-        "tidak",
-        "pada",
-        "akan",
-        "dalam",
-        "juga",
-        "ada",
-        "adalah",
-        "oleh",
-        "karena",
-        "sudah",
-        "bisa",
-        "saya",
-        "kami",
-        "kita",
-        "mereka",
-        "tersebut",
-        "atau",
-        "telah",
-        "sebagai",
-        "lebih",
-        "harus",
-        "menjadi",
-        "setelah",
-    ]
-)
+# fmt: off
+_INDONESIAN_WORDS = frozenset([
+    "yang", "dan", "di", "ke", "dari", "ini", "itu", "dengan", "untuk", "tidak", "pada", "akan", "dalam", "juga",
+    "ada", "adalah", "oleh", "karena", "sudah", "bisa", "saya", "kami", "kita", "mereka", "tersebut", "atau",
+    "telah", "sebagai", "lebih", "harus", "menjadi", "setelah",
+])
+# fmt: on
 _ID_NUMBER = re.compile(r"\d+(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?")
 _EN_NUMBER = re.compile(r"\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 

@@ -12,10 +12,35 @@ import random
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from idtrans.errors import TrainingError
 
 TOKENIZER_FILES = ("source.spm", "target.spm", "vocab.json", "tokenizer_config.json")
+
+
+def train_sentencepiece(corpus: Path, model_prefix: Path, *, vocab_size: int, **options: Any) -> None:
+    """Train a unigram SentencePiece model on ``corpus`` (one sentence a line) with MarianMT's ids.
+
+    ``</s>`` = 0, ``<unk>`` = 1, no ``<s>`` and no pad piece (MarianTokenizer adds ``<pad>`` after the
+    last id); ``vocab_size`` is a soft limit. Writes ``MODEL_PREFIX.model`` and ``.vocab``; ``options``
+    go to ``SentencePieceTrainer.train`` as they are (default: 2 threads, quiet).
+    """
+    import sentencepiece as spm
+
+    spm.SentencePieceTrainer.train(
+        input=str(corpus),
+        model_prefix=str(model_prefix),
+        vocab_size=vocab_size,
+        model_type="unigram",
+        character_coverage=1.0,
+        hard_vocab_limit=False,
+        pad_id=-1,
+        eos_id=0,
+        unk_id=1,
+        bos_id=-1,
+        **{"num_threads": 2, "minloglevel": 2, **options},
+    )
 
 
 def train_vocab(
@@ -45,21 +70,12 @@ def train_vocab(
         text = Path(tmp) / "corpus.txt"
         text.write_text("\n".join(lines) + "\n", encoding="utf-8")
         try:
-            spm.SentencePieceTrainer.train(
-                input=str(text),
-                model_prefix=str(Path(tmp) / "spm"),
+            train_sentencepiece(
+                text,
+                Path(tmp) / "spm",
                 vocab_size=vocab_size,
-                model_type="unigram",
-                character_coverage=1.0,
-                hard_vocab_limit=False,
-                pad_id=-1,
-                eos_id=0,
-                unk_id=1,
-                bos_id=-1,
                 input_sentence_size=max_sentences,
                 shuffle_input_sentence=False,
-                num_threads=2,
-                minloglevel=2,
                 user_defined_symbols=list(user_symbols),
             )
         except RuntimeError as error:

@@ -40,6 +40,7 @@ from typing import TypeVar
 from idtrans.errors import InputError, TranslationError
 from idtrans.pipeline.layers.translator import Translation, Translator
 from idtrans.settings import default_cache_path, env
+from idtrans.sqlitedb import chunked, connect, immediate_transaction, install_schema, schema_version
 
 _T = TypeVar("_T")
 
@@ -50,8 +51,6 @@ DEFAULT_MAX_MB = 500.0
 MAX_MB_ENV = "IDTRANS_CACHE_MAX_MB"
 #: Eviction brings the cache down to this share of its limit, so it does not run on every write.
 _EVICT_TO = 0.9
-#: SQLite's limit on host parameters is 32766 in recent versions, 999 in old ones.
-_CHUNK = 900
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS translations (
@@ -204,19 +203,14 @@ class SentenceCache:
         if self.path.is_dir():
             raise OSError(f"{self.path} is a directory")
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        connection = connect(self.path, busy_seconds=BUSY_TIMEOUT_SECONDS)
         try:
-            connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
-            # Reading the schema touches the file header and first page: "file is not a database" shows here.
-            version = connection.execute("PRAGMA user_version").fetchone()[0]
-            if str(connection.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
-                connection.execute("PRAGMA journal_mode = WAL")
+            version = schema_version(connection)
             connection.execute("PRAGMA synchronous = NORMAL")
             if version not in (0, SCHEMA_VERSION):
                 # A future or past layout: the cache is disposable, start over.
                 connection.executescript("DROP TABLE IF EXISTS translations; DROP TABLE IF EXISTS identities;")
-            connection.executescript(_SCHEMA)
-            connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            install_schema(connection, _SCHEMA, SCHEMA_VERSION)
         except BaseException:
             connection.close()
             raise
@@ -253,34 +247,32 @@ class SentenceCache:
             )
         self.warn(f"warning: sentence cache {self.path} {why}; translating without the cache")
 
-    def _guarded(self, action: Callable[[sqlite3.Connection], _T], fallback: _T) -> _T:
-        """Run ``action`` on the connection; on damage rebuild once and retry; never raise."""
-        for attempt in (1, 2):
-            connection = self._connect()
-            if connection is None:
-                return fallback
+    def _guarded(self, action: Callable[[sqlite3.Connection], _T], fallback: _T, *, retry: bool = True) -> _T:
+        """Run ``action`` on the connection; on damage rebuild once and retry; never raise (unless strict)."""
+        connection = self._connect()
+        if connection is None:
+            return fallback
+        try:
+            return action(connection)
+        except sqlite3.DatabaseError as error:
             try:
-                return action(connection)
-            except sqlite3.DatabaseError as error:
-                try:
-                    connection.rollback()
-                except sqlite3.Error:
-                    pass
-                if self._is_corruption(error) and attempt == 1:
-                    self._rebuild(error)
-                    continue
-                if not self._is_corruption(error):
-                    if self.strict:
-                        raise InputError(
-                            f"the sentence cache cannot be used: {error}",
-                            where=str(self.path),
-                            hint="check the file's and its directory's permissions, or name another file with --path",
-                        ) from None
-                    self.warn(f"warning: sentence cache {self.path}: {error}; continuing without it for this step")
-                    return fallback
-                self._disable(f"failed again after a rebuild ({error})")
+                connection.rollback()
+            except sqlite3.Error:
+                pass
+            if not self._is_corruption(error):
+                if self.strict:
+                    raise InputError(
+                        f"the sentence cache cannot be used: {error}",
+                        where=str(self.path),
+                        hint="check the file's and its directory's permissions, or name another file with --path",
+                    ) from None
+                self.warn(f"warning: sentence cache {self.path}: {error}; continuing without it for this step")
                 return fallback
-        return fallback
+            if retry:
+                self._rebuild(error)
+                return self._guarded(action, fallback, retry=False)
+            self._disable(f"failed again after a rebuild ({error})")
+            return fallback
 
     def close(self) -> None:
         if self._connection is not None:
@@ -299,10 +291,8 @@ class SentenceCache:
 
         def action(connection: sqlite3.Connection) -> dict[str, Translation]:
             found: dict[str, Translation] = {}
-            key_list = list(keys)
-            for start in range(0, len(key_list), _CHUNK):
-                chunk = key_list[start : start + _CHUNK]
-                marks = ",".join("?" * len(chunk))
+            used: list[bytes] = []
+            for chunk, marks in chunked(list(keys)):
                 rows = connection.execute(
                     f"SELECT key, translation, info FROM translations WHERE key IN ({marks})",
                     chunk,
@@ -316,7 +306,8 @@ class SentenceCache:
                     details = details if isinstance(details, dict) else {}
                     details["cached"] = True
                     found[source] = Translation(source, text, 0.0, details)
-            self._touch(connection, [sentence_key(identity, source) for source in found])
+                    used.append(bytes(key))
+            self._touch(connection, used)
             return found
 
         return self._guarded(action, {})
@@ -325,23 +316,10 @@ class SentenceCache:
         """Mark rows as used now (least recently used go first); best effort: a read-only cache still answers."""
         now = time.time()
         try:
-            for start in range(0, len(keys), _CHUNK):
-                chunk = keys[start : start + _CHUNK]
-                marks = ",".join("?" * len(chunk))
+            for chunk, marks in chunked(keys):
                 connection.execute(f"UPDATE translations SET used = ? WHERE key IN ({marks})", [now, *chunk])
         except sqlite3.OperationalError:
             pass
-
-    def forget(self, identity: str, sentences: Sequence[str]) -> None:
-        """Delete the rows of ``sentences`` (a damaged row found on reading); best effort."""
-
-        def action(connection: sqlite3.Connection) -> None:
-            keys = [sentence_key(identity, s) for s in sentences]
-            for start in range(0, len(keys), _CHUNK):
-                chunk = keys[start : start + _CHUNK]
-                connection.execute(f"DELETE FROM translations WHERE key IN ({','.join('?' * len(chunk))})", chunk)
-
-        self._guarded(action, None)
 
     @staticmethod
     def _live_bytes(connection: sqlite3.Connection) -> int:
@@ -395,8 +373,7 @@ class SentenceCache:
             )
 
         def action(connection: sqlite3.Connection) -> int:
-            connection.execute("BEGIN IMMEDIATE")
-            try:
+            with immediate_transaction(connection):
                 connection.execute(
                     "INSERT OR IGNORE INTO identities (model, identity) VALUES (?, ?)", (model, identity)
                 )
@@ -406,10 +383,6 @@ class SentenceCache:
                     rows,
                 )
                 self.evicted += self._evict(connection, self.max_bytes)
-            except BaseException:
-                connection.execute("ROLLBACK")
-                raise
-            connection.execute("COMMIT")
             return len(rows)
 
         return self._guarded(action, 0)
@@ -427,15 +400,12 @@ class SentenceCache:
                 "i.model = t.model "
                 "GROUP BY t.model ORDER BY count(*) DESC"
             ).fetchall()
-            size = sum(
-                Path(str(self.path) + s).stat().st_size for s in ("", "-wal") if Path(str(self.path) + s).exists()
-            )
             return CacheStats(
                 self.path,
                 True,
                 entries,
                 len(per_identity),
-                size,
+                _file_bytes(self.path),
                 oldest,
                 newest,
                 [(str(a), int(b)) for a, b in per_identity],
@@ -449,15 +419,10 @@ class SentenceCache:
             return 0
 
         def action(connection: sqlite3.Connection) -> int:
-            connection.execute("BEGIN IMMEDIATE")
-            try:
+            with immediate_transaction(connection):
                 count = connection.execute("SELECT count(*) FROM translations").fetchone()[0]
                 connection.execute("DELETE FROM translations")
                 connection.execute("DELETE FROM identities")
-            except BaseException:
-                connection.execute("ROLLBACK")
-                raise
-            connection.execute("COMMIT")
             _compact(connection)
             return int(count)
 
@@ -500,18 +465,13 @@ def prune_cache(
     before = _file_bytes(store.path)
 
     def action(connection: sqlite3.Connection) -> int:
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            removed = 0
+        removed = 0
+        with immediate_transaction(connection):
             if older_than_days is not None:
                 cutoff = time.time() - older_than_days * 86400
                 removed += connection.execute("DELETE FROM translations WHERE used < ?", (cutoff,)).rowcount
             removed += store._evict(connection, limit) if limit > 0 else 0
             connection.execute("DELETE FROM identities WHERE model NOT IN (SELECT DISTINCT model FROM translations)")
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
-        connection.execute("COMMIT")
         _compact(connection)
         return int(removed)
 
@@ -536,6 +496,7 @@ class CachedTranslator:
     ) -> None:
         self.inner = inner
         self.store = SentenceCache(path, warn=warn)
+        self.path = self.store.path
         self.verify = verify
         self.hits = 0
         self.misses = 0
@@ -545,10 +506,6 @@ class CachedTranslator:
     @property
     def identity(self) -> str:
         return self.inner.identity
-
-    @property
-    def path(self) -> Path:
-        return self.store.path
 
     def translate(self, sentences: Sequence[str]) -> list[Translation]:
         sentences = list(sentences)

@@ -54,10 +54,16 @@ class TranslatorStack:
     memory: MemoryTranslator | None = None
 
 
-def _load_glossary(path: Path, spec: GlossarySpec) -> Glossary:
-    """Load the glossary; an error about a file named by ``$IDTRANS_GLOSSARY`` says so."""
+def load_glossary_spec(spec: GlossarySpec) -> tuple[Path, Glossary] | None:
+    """The glossary ``spec`` names and its file, loaded (``None``: no glossary).
+
+    An error about a file named by ``$IDTRANS_GLOSSARY`` says so.
+    """
+    path = resolve_glossary(spec)
+    if path is None:
+        return None
     try:
-        return load_glossary(path)
+        return path, load_glossary(path)
     except IdtransError as error:
         if spec is DEFAULT_GLOSSARY and env(GLOSSARY_ENV):
             error.where = f"{error.where or path} (from ${GLOSSARY_ENV})"
@@ -104,8 +110,7 @@ def build_stack(
     """
     if backend not in BACKENDS:
         raise ModelError(f"unknown backend {backend!r}", hint=f"use one of: {', '.join(BACKENDS)}")
-    glossary_path = resolve_glossary(glossary)
-    loaded_glossary = _load_glossary(glossary_path, glossary) if glossary_path is not None else None
+    glossary_path, loaded_glossary = load_glossary_spec(glossary) or (None, None)
     choice = choose_model(model)
     if backend == "auto":
         say = notice or (lambda line: print(line, file=sys.stderr))

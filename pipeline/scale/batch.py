@@ -9,7 +9,6 @@ import typer
 
 from idtrans.errors import InputError
 from idtrans.pipeline.layers.factory import build_stack
-from idtrans.pipeline.layers.translator import DecodeSettings
 from idtrans.pipeline.scale.archives import Executor, JobResult, is_archive, local_executor, run_batch
 from idtrans.progress import ProgressBar
 
@@ -35,10 +34,7 @@ def _executor(
             threads_per_actor=threads_per_actor,
             keep_boilerplate=keep_boilerplate,
         )
-    options = dict(stack_options)
-    options["settings"] = DecodeSettings(**options["settings"])
-    translator = build_stack(options.pop("model"), **options).translator
-    return local_executor(translator, keep_boilerplate=keep_boilerplate)
+    return local_executor(build_stack(**stack_options).translator, keep_boilerplate=keep_boilerplate)
 
 
 def run_batch_command(

@@ -15,7 +15,6 @@ from typing import Any
 
 from idtrans.errors import InputError
 from idtrans.pipeline.layers.factory import build_stack
-from idtrans.pipeline.layers.translator import DecodeSettings
 from idtrans.pipeline.scale.archives import RAY_HINT, Executor, JobResult, run_job
 
 
@@ -32,9 +31,7 @@ class _ArticleWorker:
     """A Ray Data callable class: one translator per actor, one article at a time."""
 
     def __init__(self, stack_options: dict[str, Any], keep_boilerplate: bool) -> None:
-        options = dict(stack_options)
-        options["settings"] = DecodeSettings(**options["settings"])
-        self.translator = build_stack(options.pop("model"), **options).translator
+        self.translator = build_stack(**stack_options).translator
         self.keep_boilerplate = keep_boilerplate
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
