@@ -131,6 +131,9 @@ class MarianPieces:
         return _clean_up_tokenization(text) if self.clean_up else text
 
 
+_RECONVERT = "convert the model again (idtrans model convert SRC DST --force)"
+
+
 class CT2MarianBackend:
     """A converted MarianMT model run by ``ctranslate2.Translator`` on the CPU."""
 
@@ -160,11 +163,7 @@ class CT2MarianBackend:
         try:
             self.tokenizer = MarianPieces(self.path)
         except (OSError, ValueError, RuntimeError) as error:
-            raise ModelError(
-                f"cannot read the tokenizer files: {error}",
-                where=str(self.path),
-                hint="convert the model again (idtrans model convert SRC DST --force)",
-            ) from error
+            raise self._damaged(f"cannot read the tokenizer files: {error}") from error
         positions = int(self.provenance.get("max_position_embeddings") or 512)
         limit = self.tokenizer.model_max_length or self.provenance.get("model_max_length") or 10**6
         self.max_input_tokens = min(positions, int(limit))
@@ -205,11 +204,11 @@ class CT2MarianBackend:
                 inter_threads=self.inter_threads,
             )
         except (RuntimeError, ValueError, OSError) as error:
-            raise ModelError(
-                f"CTranslate2 cannot load the converted model: {first_line(error)}",
-                where=str(self.path),
-                hint="convert the model again (idtrans model convert SRC DST --force)",
-            ) from error
+            raise self._damaged(f"CTranslate2 cannot load the converted model: {first_line(error)}") from error
+
+    def _damaged(self, message: str) -> ModelError:
+        """An error about this converted directory's files, with the way to rebuild it."""
+        return ModelError(message, where=str(self.path), hint=_RECONVERT)
 
     @property
     def loaded(self) -> bool:
