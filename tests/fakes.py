@@ -7,6 +7,17 @@ from collections.abc import Callable, Sequence
 
 from idtrans.pipeline.layers.longsplit import split_by_window
 
+#: A small desk glossary for tests: the header and its North Korea entry (more entries are appended).
+DESK_GLOSSARY = """\
+version: 1
+name: desk
+entries:
+  - id: north-korea
+    source: [Korea Utara]
+    target: North Korea
+    category: place
+"""
+
 
 class WordBackend:
     """A Backend whose tokens are words: ``generate`` upper-cases its input (or calls ``respond``)."""

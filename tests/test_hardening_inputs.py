@@ -7,6 +7,7 @@ import stat
 import time
 
 import pytest
+from fakes import DESK_GLOSSARY
 from typer.testing import CliRunner
 
 from idtrans.cli import app
@@ -16,19 +17,15 @@ from idtrans.errors import GlossaryError
 from idtrans.glossary import load_glossary
 from idtrans.glossary.edit import add_entry, edit_entry, lock_path
 
-GLOSSARY = """\
-version: 1
-name: desk
-entries:
-  - id: north-korea
-    source: [Korea Utara]
-    target: North Korea
-    category: place
+GLOSSARY = (
+    DESK_GLOSSARY
+    + """\
   - id: zelensky
     source: [Volodymyr Zelensky]
     target: Volodymyr Zelensky
     category: person
 """
+)
 
 BOMB = "".join(
     [f"a0: &a0 [{', '.join(['lol'] * 9)}]\n"]

@@ -11,6 +11,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from fakes import DESK_GLOSSARY
 from typer.testing import CliRunner
 
 from idtrans import io
@@ -209,15 +210,6 @@ def test_a_model_config_that_is_not_an_object_is_a_model_error(tiny_model_dir, t
 
 # -- 5. glossary check reads a saved web page as translation reads it: its text, not its markup
 
-DESK_GLOSSARY = """\
-version: 1
-name: desk
-entries:
-  - id: north-korea
-    source: [Korea Utara]
-    target: North Korea
-    category: place
-"""
 
 PAGE = """<!doctype html>
 <html><head><title>Pasukan tiba</title><script>var tag = "Korea Utara";</script></head>
