@@ -321,12 +321,12 @@ def _drop_north_korea_and_a_trailing_ukraine(text: str) -> str:
 
 
 def test_no_text_is_sent_to_the_model_twice_in_one_call():
-    # split fails (its piece "dan Ukraina." loses Ukraine), so split-all runs: its piece "menyerang " was sent before
+    # split fails (its piece "dan Ukraina." loses Ukraine), so split-more cuts there too: "menyerang " was sent before
     inner = FakeTranslator(_drop_north_korea_and_a_trailing_ukraine)
     enforcer = GlossaryTranslator(inner, GLOSSARY)
     (result,) = enforcer.translate(["menyerang Korea Utara dan Ukraina."])
     assert result.text == "Attacked North Korea and Ukraine."
-    assert result.info["glossary"][0]["strategy"] == "split-all"
+    assert result.info["glossary"][0]["strategy"] == "split-more"
     later = [text for call in inner.calls[1:] for text in call]
     assert later.count("menyerang ") == 1 and len(later) == len(set(later))
 
@@ -354,7 +354,7 @@ def test_each_round_of_candidates_is_a_progress_phase():
         "checking facts: proxy round",
         "checking facts: terms alone",
         "checking facts: split",
-        "checking facts: split-all",
+        "checking facts: split-more",
     ]
     assert all(total >= 1 for _, total in phases)
 
@@ -365,3 +365,23 @@ def test_a_call_keeps_no_state_on_the_translator():
     (result,) = enforcer.translate(["dan Ukraina zzq"])
     assert result.info["glossary"][0]["status"] == "repaired"
     assert not [name for name, value in vars(enforcer).items() if "zzq" in repr(value)]
+
+
+def _drop_ukraine_and_kbs_after_and(text: str) -> str:
+    """A model that drops Ukraine (and its proxies) unless alone, and KBS in a piece that starts with "and"."""
+    if text.strip() not in ("Ukraine", "London", "Paris"):
+        text = re.sub(r"\s*\b(Ukraine|London|Paris)\b", "", text)
+    return re.sub(r"\s*\bKBS\b", "", text) if text.lstrip().startswith("and") else text
+
+
+def test_a_second_split_cuts_only_where_items_were_lost_so_the_rest_keeps_english_order():
+    """Not "troops North Korea": an item the model placed itself is never cut out of its phrase."""
+    inner = FakeTranslator(_drop_ukraine_and_kbs_after_and)
+    (result,) = GlossaryTranslator(inner, GLOSSARY).translate(["pasukan Korea Utara menyerang Ukraina dan KBS."])
+    assert result.text == "North Korean troops attacked Ukraine and KBS."
+    assert [(r["entry"], r["status"]) for r in result.info["glossary"]] == [
+        ("north-korea", "applied"),
+        ("ukraine", "repaired"),
+        ("kbs", "applied"),  # the model wrote it; the pieces lost it
+    ]
+    assert result.info["glossary"][1]["strategy"] == "split-more"

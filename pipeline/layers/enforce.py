@@ -68,7 +68,8 @@ NAME_MARGIN = 1.0
 #: A sentence scoring this much (or 3 MADs, whichever is more) under its peers' median is flagged.
 REVIEW_MARGIN = 1.0
 #: The version of the rules above, part of the cache identity (v2: invented names fail a sentence;
-#: v3: candidates scored in batches of at most 8, which can move an int8 score in its last digits).
+#: v3: candidates scored in batches of at most 8, which can move an int8 score in its last digits;
+#: the second split round cuts only where the first one's pieces lost an item).
 RULES_VERSION = "facts-v3"
 
 #: English words never used as an anchor for substitution (too common to be the term).
@@ -327,9 +328,10 @@ class GlossaryTranslator:
                 w.add(strategy, repair_text(restore_items(out.text, protected[i]), w.items, w.source))
         if self.substitute:
             self._substitute({i: w for i, w in failing.items() if w.failing(("term",))}, memo)
-            for cut_all in (False, True):
+            cuts: dict[int, set[int]] = {}  # per sentence: the items cut at so far
+            for strategy in ("split", "split-more"):
                 todo = {i: w for i, w in failing.items() if w.failing(self.split_kinds)}
-                self._split_around(todo, memo, cut_all=cut_all)
+                self._split_around(todo, memo, cuts, strategy)
 
     # -- scores and records ------------------------------------------------------------------
 
@@ -463,18 +465,29 @@ class GlossaryTranslator:
                 text = _fix_one(text, item.match, alone.get(item.match.term, ""), matches)
         return text
 
-    def _split_around(self, todo: dict[int, _Sentence], memo: _Memo, *, cut_all: bool = False) -> None:
-        """Translate the text between the still-missing terms and numbers and put their renderings between.
+    def _split_around(self, todo: dict[int, _Sentence], memo: _Memo, cuts: dict[int, set[int]], strategy: str) -> None:
+        """Translate the text between the still-missing items and put their renderings between.
 
-        The sentence is cut at each missing term or number (``cut_all``: at every one); every piece
-        with words is translated on its own, and the pieces are joined in source order with the
-        renderings in place of the items.
+        ``split`` cuts the sentence at each item its best candidate misses; ``split-more`` cuts again
+        where the pieces lost an item too (the ``split`` candidate's misses), keeping every earlier
+        cut, so the items the model placed itself keep their English word order. Every piece with
+        words is translated on its own, and the pieces are joined in source order with the renderings
+        in place of the items. A sentence with no new cut is not translated again.
         """
         plans: dict[int, list[tuple[str, Any, str]]] = {}
         requests: list[str] = []
         for i, w in todo.items():
-            missing = {id(item) for item in w.failing(self.split_kinds)}
-            cut = [item for item in w.items if item.kind in self.split_kinds and (cut_all or id(item) in missing)]
+            before = cuts.get(i, set())
+            failing_now = w.failing(self.split_kinds)
+            missing = before | {k for k, item in enumerate(w.items) if item in failing_now}
+            for candidate in w.candidates:
+                if candidate.strategy == "split":
+                    missing |= {k for k, ok in enumerate(candidate.checks.ok) if not ok}
+            missing = {k for k in missing if w.items[k].kind in self.split_kinds}
+            if not missing or missing == before:
+                continue
+            cuts[i] = missing
+            cut = [item for k, item in enumerate(w.items) if k in missing]
             plan: list[tuple[str, Any, str]] = []
             cursor = 0
             for item in [*cut, None]:
@@ -488,10 +501,10 @@ class GlossaryTranslator:
                     plan.append(("term", item.rendering, item.surface))
                     cursor = item.end
             plans[i] = plan
-        outputs = [out.text for out in memo.translate(requests, "split-all" if cut_all else "split")]
+        outputs = [out.text for out in memo.translate(requests, strategy)]
         for i, plan in plans.items():
             w = todo[i]
-            w.add("split-all" if cut_all else "split", repair_text(_join_plan(plan, outputs), w.items, w.source))
+            w.add(strategy, repair_text(_join_plan(plan, outputs), w.items, w.source))
 
 
 def _checked(outputs: list[Translation], expected: int) -> list[Translation]:
