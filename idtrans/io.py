@@ -72,6 +72,18 @@ def current_umask() -> int:
     return _IMPORT_UMASK if mask is None else mask
 
 
+def share_files(directory: str | Path) -> None:
+    """Give every file in ``directory`` the mode a new file gets under the umask (``0o666 & ~umask``).
+
+    For directories another library wrote (``save_pretrained`` leaves model weights 0600): colleagues
+    and servers can read an exported or trained model like any other file idtrans writes.
+    """
+    mode = 0o666 & ~current_umask()
+    for path in Path(directory).iterdir():
+        if path.is_file() and not path.is_symlink():
+            path.chmod(mode)
+
+
 def atomic_write_text(path: str | Path, text: str, *, newline: str = "\n") -> Path:
     """Write ``text`` (UTF-8) to ``path`` atomically (see the module rules); returns the path written."""
     return atomic_write_bytes(path, text.replace("\n", newline).encode("utf-8"))

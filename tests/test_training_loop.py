@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -260,6 +261,11 @@ def test_export_float16_loads_as_float32(trained, tmp_path) -> None:
     MarianTokenizer.from_pretrained(dest)
     stored = json.loads((dest / "scores.json").read_text())
     assert stored["dev"]["bleu"] == 1.0 and stored["compared_with"]["other-model"]["dev"]["bleu"] == 0.5
+    # issue 13: readable like any file idtrans writes (save_pretrained alone leaves the weights 0600)
+    umask = os.umask(0o022)
+    os.umask(umask)
+    for path in [*dest.iterdir(), *trained.best_dir.iterdir()]:
+        assert path.stat().st_mode & 0o777 == 0o666 & ~umask, path
     card = (dest / "README.md").read_text()
     assert "hello" in card and info["size_mb"] < 1
     assert "| `dev` | 9 | 4 | 1.0 | 2.0 | 0.5 | 1.5 |" in card

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from idtrans.errors import TrainingError
+from idtrans.io import share_files
 from idtrans.training.card import scores_table
 
 TOKENIZER_FILES = ("source.spm", "target.spm", "vocab.json", "tokenizer_config.json")
@@ -60,6 +61,7 @@ def export_model(
     config_path.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
     for name in TOKENIZER_FILES:
         shutil.copyfile(source / name, tmp / name)
+    share_files(tmp)
     size_mb = (tmp / "model.safetensors").stat().st_size / 1024 / 1024
     if max_mb is not None and size_mb > max_mb:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -29,6 +29,7 @@ from typing import Any
 
 from idtrans.corpus.parallel import CleaningOptions, CleaningReport, clean_pairs, load_eval_keys, read_parallel
 from idtrans.errors import TrainingError
+from idtrans.io import share_files
 from idtrans.training.card import write_card
 from idtrans.training.data import Example, collate, make_batches, tokenize_pairs
 from idtrans.training.evaluate import score, translate_batch_sorted
@@ -269,6 +270,7 @@ def _save_hf(model: Any, tokenizer: Any, directory: Path, state_dict: dict[str, 
     else:
         model.save_pretrained(tmp)
     tokenizer.save_pretrained(tmp)
+    share_files(tmp)
     shutil.rmtree(directory, ignore_errors=True)
     os.replace(tmp, directory)
 
