@@ -98,7 +98,7 @@ def test_starter_glossary_matches_the_sample_article(example_article):
         "ukraine",
         "russia",
         "kbs",
-        "defence-minister",
+        "ukrainian-defence-minister",
         "rustem-umerov",
         "umerov",
         "us",
