@@ -24,7 +24,8 @@ RETRY_NO_REPEAT_NGRAM = 3
 RETRY_REPETITION_PENALTY = 1.3
 #: At most this many sentences per scoring batch: CTranslate2's score_batch slows down with batch
 #: size even on length-sorted input (192 dev pairs, bundled model int8, 1 thread: 64 per batch
-#: 6.9-7.9 s, 32: 4.8-5.7 s, 16: 3.3-4.1 s, 8: 2.2-2.8 s, 4: 2.4-3.9 s; benchmarks/facts_speed.py).
+#: 6.9-7.9 s, 32: 4.8-5.7 s, 16: 3.3-4.1 s, 8: 2.2-2.8 s, 4: 2.4-3.9 s, timing backend.score on
+#: length-sorted slices, two rounds; the whole glossary path: benchmarks/facts_speed.py).
 SCORE_BATCH_SENTENCES = 8
 
 
