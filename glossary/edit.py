@@ -27,7 +27,7 @@ from typing import Any
 from idtrans.errors import GlossaryError
 from idtrans.glossary.loader import _Reader, normalise_form, read_document, slugify, yaml_round_trip
 from idtrans.glossary.schema import CASE_POLICIES, CATEGORIES, ENTRY_KEYS, SCHEMA_VERSION
-from idtrans.io import atomic_write_text, current_umask
+from idtrans.io import atomic_write_text, new_file_mode
 
 LOCK_TIMEOUT = 30.0
 
@@ -43,7 +43,7 @@ def _lock_mode(path: Path) -> int:
     try:
         return (os.stat(path).st_mode & 0o666) | 0o600
     except OSError:
-        return 0o666 & ~current_umask()
+        return new_file_mode()
 
 
 def new_document(name: str) -> Any:

@@ -72,13 +72,18 @@ def current_umask() -> int:
     return _IMPORT_UMASK if mask is None else mask
 
 
+def new_file_mode() -> int:
+    """The mode a new file gets under the process umask (``0o666 & ~umask``)."""
+    return 0o666 & ~current_umask()
+
+
 def share_files(directory: str | Path) -> None:
     """Give every file in ``directory`` the mode a new file gets under the umask (``0o666 & ~umask``).
 
     For directories another library wrote (``save_pretrained`` leaves model weights 0600): colleagues
     and servers can read an exported or trained model like any other file idtrans writes.
     """
-    mode = 0o666 & ~current_umask()
+    mode = new_file_mode()
     for path in Path(directory).iterdir():
         if path.is_file() and not path.is_symlink():
             path.chmod(mode)
@@ -98,7 +103,7 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
     try:
         mode = target.stat().st_mode & 0o7777
     except FileNotFoundError:
-        mode = 0o666 & ~current_umask()
+        mode = new_file_mode()
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=str(target.parent))
     try:
         with os.fdopen(fd, "wb") as handle:
