@@ -73,7 +73,7 @@ class SentenceTranslator:
         for piece in work:  # progress counts sentences: each piece is its share of one
             piece.share = 1 / parts[piece.sentence]
         if self.progress and len(work) < len(pieces):
-            self.progress(len({p.sentence for p in pieces}) - len({p.sentence for p in work}))
+            self.progress(len({p.sentence for p in pieces}) - len(parts))
         self._run(work)
         retry = [p for p in work if is_degenerate(p.text, p.output)]
         if retry:
