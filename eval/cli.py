@@ -18,8 +18,9 @@ from idtrans.eval.gate import GateResult
 from idtrans.eval.runner import RunOptions, compare_files, gate_files, rewrite_baseline, run_test_set, score_files
 from idtrans.eval.score import MetricScore, TermScore
 from idtrans.eval.significance import Comparison
-from idtrans.options import Beams, ModelThreads, Quiet
+from idtrans.options import Quiet
 from idtrans.pipeline.layers.factory import BackendName
+from idtrans.pipeline.options import Backend, Beams, Glossary, Model, ModelThreads, NoGlossary
 from idtrans.progress import ProgressBar
 from idtrans.settings import glossary_option
 
@@ -224,33 +225,9 @@ Limit = Annotated[
     int | None,
     typer.Option("--limit", "-n", min=1, help="Fixed subset: only the first N lines of the test set."),
 ]
-RunModel = Annotated[
-    str | None,
-    typer.Option(
-        "--model",
-        "-m",
-        help="Hugging Face model id or local MarianMT directory (default: as idtrans translate).",
-    ),
-]
-RunGlossary = Annotated[
-    Path | None,
-    typer.Option(
-        "--glossary",
-        "-g",
-        help="Glossary to enforce and check terms with (default: $IDTRANS_GLOSSARY, else the bundled one).",
-    ),
-]
-RunNoGlossary = Annotated[
-    bool,
-    typer.Option("--no-glossary", help="Translate without glossary enforcement (no term check unless --terms)."),
-]
 TermsGlossary = Annotated[
     Path | None,
     typer.Option("--terms", help="Glossary to check term success with (default: the enforced glossary)."),
-]
-RunBackend = Annotated[
-    BackendName,
-    typer.Option("--backend", help="torch, ct2, or auto (ct2 when the model has a converted copy)."),
 ]
 RunFolder = Annotated[
     Path | None,
@@ -274,17 +251,26 @@ RunJson = Annotated[
 
 # --------------------------------------------------------------------------- score
 
+#: ``--src`` and ``--glossary`` of ``eval score`` and ``eval gate``: term success needs both.
+TermSource = Annotated[
+    Path | None,
+    typer.Option(
+        "--src",
+        "-s",
+        help="Source (Indonesian) file, line-aligned: needed for term success (the gate checks it is the baseline's).",
+    ),
+]
+TermCheckGlossary = Annotated[
+    Path | None, typer.Option("--glossary", "-g", help="Glossary YAML to check term success with (needs --src).")
+]
+
 
 @eval_app.command("score", no_args_is_help=True)
 def score_command(
     hypothesis: Path = typer.Argument(..., help="Hypothesis file: one translation per line."),
     reference: Path = typer.Argument(..., help="Reference file, line-aligned with the hypotheses."),
-    src: Path | None = typer.Option(
-        None, "--src", "-s", help="Source (Indonesian) file, line-aligned; needed for term success."
-    ),
-    glossary: Path | None = typer.Option(
-        None, "--glossary", "-g", help="Glossary YAML: adds term success (needs --src)."
-    ),
+    src: TermSource = None,
+    glossary: TermCheckGlossary = None,
     strict_terms: bool = typer.Option(
         False, "--strict-terms", help="Term success counts only each entry's rendering, not its 'also' forms."
     ),
@@ -337,12 +323,12 @@ def run_command(
     src: RunSource = None,
     ref: RunReference = None,
     limit: Limit = None,
-    model: RunModel = None,
+    model: Model = None,
     beams: Beams = 4,
-    glossary: RunGlossary = None,
-    no_glossary: RunNoGlossary = False,
+    glossary: Glossary = None,
+    no_glossary: NoGlossary = False,
     terms: TermsGlossary = None,
-    backend: RunBackend = BackendName.auto,
+    backend: Backend = BackendName.auto,
     threads: ModelThreads = None,
     out: RunFolder = None,
     force: Force = False,
@@ -358,7 +344,8 @@ def run_command(
     """Translate a test set with a model, score it, and write a run folder with an HTML report.
 
     The folder holds hypotheses.txt, sentences.jsonl, scores.json and report.html.
-    With --baseline it is also the CI regression gate.
+    With --baseline it is also the CI regression gate. Term success is checked with the enforced
+    glossary, or with --terms; with --no-glossary and no --terms, terms are not checked.
     """
     options = RunOptions(
         test_set=test_set,
@@ -447,12 +434,8 @@ def gate_command(
         ..., "--baseline", help="Baseline JSON (written by --update-baseline) to gate against."
     ),
     ref: Path = typer.Option(..., "--ref", "-r", help="Reference file the baseline was scored on."),
-    src: Path | None = typer.Option(
-        None, "--src", "-s", help="Source file (needed for term success and checked against the baseline)."
-    ),
-    glossary: Path | None = typer.Option(
-        None, "--glossary", "-g", help="Glossary to check term success with (needs --src)."
-    ),
+    src: TermSource = None,
+    glossary: TermCheckGlossary = None,
     update_baseline: bool = typer.Option(
         False, "--update-baseline", help="Write these hypotheses as the new baseline instead of gating."
     ),

@@ -10,7 +10,6 @@ import sys
 import time
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
 
 import typer
 
@@ -20,6 +19,7 @@ from idtrans.interop.tm import MemoryEntry, TranslationMemory
 from idtrans.interop.tmx import TmxReport, export_tmx, read_tmx
 from idtrans.interop.xliff import read_xliff
 from idtrans.io import atomic_write_text
+from idtrans.pipeline.options import MemoryFile
 
 tm_app = typer.Typer(
     name="tm",
@@ -31,14 +31,6 @@ xliff_app = typer.Typer(
     help="XLIFF 2.1 post-editing round trip (write with `idtrans translate -f xliff`).",
     no_args_is_help=True,
 )
-
-#: ``--tm`` of every command that reads or writes the translation memory.
-MemoryFile = Annotated[
-    Path | None,
-    typer.Option(
-        "--tm", help="Translation memory file \\[default: $IDTRANS_TM, else ~/.local/share/idtrans/memory.sqlite3]."
-    ),
-]
 
 
 class ArticleFormat(str, Enum):

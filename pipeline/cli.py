@@ -10,10 +10,11 @@ from typing import Annotated, Any
 import typer
 
 from idtrans.errors import InputError
-from idtrans.options import Beams, ModelThreads, Quiet
+from idtrans.options import Quiet
 from idtrans.pipeline import speed_cli
 from idtrans.pipeline.layers.factory import BackendName
 from idtrans.pipeline.layers.translator import DecodeSettings
+from idtrans.pipeline.options import Backend, Beams, Glossary, MemoryFile, Model, ModelThreads, NoCache, NoGlossary
 from idtrans.pipeline.scale.archives import is_archive
 from idtrans.pipeline.translate import FileOutcome, PathRun, facts_summary, translate_path
 from idtrans.progress import ProgressBar
@@ -46,15 +47,6 @@ OutputOpt = Annotated[
         "--output", "-o", help="Output file (default: stdout); required for a directory input (an output directory)."
     ),
 ]
-ModelOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--model",
-        "-m",
-        help="Hugging Face model id or local MarianMT directory (default: $IDTRANS_MODEL, else "
-        "Helsinki-NLP/opus-mt-id-en, else the bundled model).",
-    ),
-]
 FormatOpt = Annotated[
     OutputFormat,
     typer.Option(
@@ -66,15 +58,6 @@ FormatOpt = Annotated[
         ),
     ),
 ]
-GlossaryOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--glossary",
-        "-g",
-        help="Glossary YAML to enforce (default: $IDTRANS_GLOSSARY, else the bundled starter glossary).",
-    ),
-]
-NoGlossaryOpt = Annotated[bool, typer.Option("--no-glossary", help="Translate without glossary enforcement.")]
 MaxNewTokensOpt = Annotated[
     int | None,
     typer.Option(
@@ -85,17 +68,6 @@ MaxNewTokensOpt = Annotated[
 ]
 BatchTokensOpt = Annotated[
     int, typer.Option("--batch-tokens", min=64, help="Token budget of one batch (padded source tokens x beams).")
-]
-BackendOpt = Annotated[
-    BackendName,
-    typer.Option("--backend", help="torch, ct2 (CTranslate2), or auto: ct2 when the model has a converted copy."),
-]
-NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Do not read or write the persistent sentence cache.")]
-MemoryOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--tm", help="Translation memory file (default: $IDTRANS_TM, else ~/.local/share/idtrans/memory.sqlite3)."
-    ),
 ]
 NoMemoryOpt = Annotated[
     bool, typer.Option("--no-tm", help="Ignore the translation memory (approved translations are not reused).")
@@ -126,17 +98,17 @@ ActorThreadsOpt = Annotated[
 def translate_command(
     input: InputArg,
     output: OutputOpt = None,
-    model: ModelOpt = None,
+    model: Model = None,
     fmt: FormatOpt = OutputFormat.text,
-    glossary: GlossaryOpt = None,
-    no_glossary: NoGlossaryOpt = False,
+    glossary: Glossary = None,
+    no_glossary: NoGlossary = False,
     beams: Beams = 4,
     max_new_tokens: MaxNewTokensOpt = None,
     batch_tokens: BatchTokensOpt = 8000,
-    backend: BackendOpt = BackendName.auto,
+    backend: Backend = BackendName.auto,
     threads: ModelThreads = None,
-    no_cache: NoCacheOpt = False,
-    tm: MemoryOpt = None,
+    no_cache: NoCache = False,
+    tm: MemoryFile = None,
     no_tm: NoMemoryOpt = False,
     keep_boilerplate: KeepBoilerplateOpt = False,
     force: ForceOpt = False,

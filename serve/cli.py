@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from idtrans.errors import IdtransError
-from idtrans.options import Beams
 from idtrans.pipeline.layers.factory import BackendName
+from idtrans.pipeline.options import Backend, Beams, Glossary, Model, ModelThreads, NoCache, NoGlossary
 from idtrans.serve.config import ServeConfig
 from idtrans.serve.server import run_server
 from idtrans.settings import glossary_option
@@ -41,27 +41,9 @@ Host = Annotated[
     typer.Option("--host", help="Address to listen on (0.0.0.0: every interface; put a reverse proxy in front)."),
 ]
 Port = Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")]
-Model = Annotated[
-    str | None,
-    typer.Option("--model", "-m", help="Model id or local MarianMT directory (default: as `idtrans translate`)."),
-]
-Glossary = Annotated[
-    Path | None,
-    typer.Option(
-        "--glossary",
-        "-g",
-        help="Glossary YAML to enforce and edit (default: $IDTRANS_GLOSSARY, else the bundled one).",
-    ),
-]
-NoGlossary = Annotated[
-    bool, typer.Option("--no-glossary", help="Translate without a glossary (the glossary endpoints answer 409).")
-]
 Workers = Annotated[
     int, typer.Option("--workers", min=1, max=64, help="Worker processes, each with its own model copy.")
 ]
-Backend = Annotated[BackendName, typer.Option("--backend", help="torch, ct2 or auto.")]
-Threads = Annotated[int | None, typer.Option("--threads", min=1, help="CPU threads per model (default: all cores).")]
-NoCache = Annotated[bool, typer.Option("--no-cache", help="Do not use the persistent sentence cache.")]
 MaxBatch = Annotated[int, typer.Option("--max-batch", min=1, help="Most sentences in one model batch.")]
 BatchWait = Annotated[
     float,
@@ -117,7 +99,7 @@ def serve_command(
     no_glossary: NoGlossary = False,
     workers: Workers = 1,
     backend: Backend = BackendName.auto,
-    threads: Threads = None,
+    threads: ModelThreads = None,
     beams: Beams = 4,
     no_cache: NoCache = False,
     max_batch: MaxBatch = 32,
@@ -132,7 +114,10 @@ def serve_command(
     access_log: AccessLog = None,
     log_level: LogLevel = "info",
 ) -> None:
-    """Serve translation over HTTP: LibreTranslate's /translate, /v1/articles, glossary editing and a web page."""
+    """Serve translation over HTTP: LibreTranslate's /translate, /v1/articles, glossary editing and a web page.
+
+    The glossary endpoints edit the --glossary file; with --no-glossary they answer 409.
+    """
     require_extra()
     glossary_option(glossary, no_glossary)  # rejects --glossary with --no-glossary
     config = ServeConfig(
