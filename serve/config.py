@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from idtrans.errors import InputError
+from idtrans.pipeline.models.resolve import ModelChoice
 
 CONFIG_ENV = "IDTRANS_SERVE_CONFIG"
 API_KEYS_ENV = "IDTRANS_API_KEYS"
@@ -43,6 +44,9 @@ class ServeConfig:
     root_path: str = ""
     access_log: str | None = None
     log_level: str = "info"
+    #: The parent's :class:`~idtrans.pipeline.models.resolve.ModelChoice` (name, origin, path, fallback_reason)
+    #: for worker processes: they load that directory instead of resolving ``model`` (and probing the Hub) again.
+    model_choice: dict[str, str | None] | None = None
 
     def to_env(self) -> str:
         return json.dumps(asdict(self))
@@ -54,6 +58,18 @@ class ServeConfig:
             return cls()
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in json.loads(raw).items() if k in known})
+
+    def chosen_model(self) -> str | ModelChoice | None:
+        """What to load: the parent's model choice when it passed one, else the ``model`` name to resolve."""
+        if self.model_choice is None:
+            return self.model
+        fields_ = self.model_choice
+        return ModelChoice(
+            str(fields_["name"]),
+            str(fields_["origin"]),
+            Path(str(fields_["path"])),
+            fallback_reason=fields_.get("fallback_reason"),
+        )
 
     def resolved_keys(self) -> frozenset[str]:
         """The API keys in force: the file's, the environment's and any given directly."""
@@ -81,3 +97,13 @@ def read_key_file(path: Path) -> list[str]:
             hint="add one key a line, or leave out --api-keys for an open server",
         )
     return keys
+
+
+def choice_fields(choice: ModelChoice) -> dict[str, str | None]:
+    """``choice`` as JSON-ready fields for :attr:`ServeConfig.model_choice`."""
+    return {
+        "name": choice.name,
+        "origin": choice.origin,
+        "path": str(choice.path),
+        "fallback_reason": choice.fallback_reason,
+    }

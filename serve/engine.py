@@ -133,7 +133,7 @@ def load_engine(config: ServeConfig) -> Engine:
     cache: bool | str = (config.cache_path or True) if config.cache else False
     notes: list[str] = []
     stack = build_stack(
-        config.model,
+        config.chosen_model(),
         settings=DecodeSettings(beams=config.beams),
         glossary=glossary,
         backend=config.backend,

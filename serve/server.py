@@ -2,18 +2,19 @@
 
 One worker: the engine is loaded here first, so a model or glossary error stops the command with
 one line and a hint before anything listens. Several workers: each process builds its own engine
-from :data:`~idtrans.serve.config.CONFIG_ENV`; the model is looked up and the glossary loaded once
-here to fail fast.
+from :data:`~idtrans.serve.config.CONFIG_ENV`; the model is looked up (the Hub probed) and the glossary
+loaded once here to fail fast, and the workers load the model directory found here.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import replace
 
 from idtrans.pipeline.layers.factory import load_glossary_spec
 from idtrans.pipeline.models.resolve import choose_model
-from idtrans.serve.config import CONFIG_ENV, ServeConfig
+from idtrans.serve.config import CONFIG_ENV, ServeConfig, choice_fields
 from idtrans.serve.engine import load_engine
 from idtrans.serve.metrics import setup_logging
 from idtrans.settings import glossary_option
@@ -50,9 +51,9 @@ def run_server(
             on_ready(bool(keys))
         uvicorn.run(create_app(config, engine=engine), **common)  # type: ignore[arg-type]
         return
-    choose_model(config.model)  # fail fast on a model that cannot be found ...
+    choice = choose_model(config.model)  # fail fast on a model that cannot be found ...
     load_glossary_spec(glossary_option(config.glossary, config.no_glossary))  # ... or a glossary that does not load
-    os.environ[CONFIG_ENV] = config.to_env()
+    os.environ[CONFIG_ENV] = replace(config, model_choice=choice_fields(choice)).to_env()
     if on_ready is not None:
         on_ready(bool(keys))
     uvicorn.run("idtrans.serve.app:create_app_from_env", factory=True, workers=workers, **common)  # type: ignore[arg-type]

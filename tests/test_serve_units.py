@@ -181,6 +181,32 @@ def test_config_round_trips_through_the_environment(monkeypatch: pytest.MonkeyPa
     assert ServeConfig.from_env() == config
 
 
+def test_workers_load_the_parents_model_choice_without_resolving_again(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataclasses import replace
+
+    from idtrans.pipeline.layers import factory
+    from idtrans.pipeline.models.converted import weights_digest
+    from idtrans.pipeline.models.resolve import choose_model
+    from idtrans.serve.config import CONFIG_ENV, ServeConfig, choice_fields
+    from idtrans.serve.engine import load_engine
+
+    choice = choose_model(str(tiny_model_dir))
+    config = ServeConfig(model="not-a-model-name", backend="torch", threads=1, beams=1, cache=False, no_glossary=True)
+    monkeypatch.setenv(CONFIG_ENV, replace(config, model_choice=choice_fields(choice)).to_env())
+    worker_config = ServeConfig.from_env()
+    assert worker_config.chosen_model() == choice
+
+    def no_second_lookup(model: object = None) -> object:
+        raise AssertionError(f"a worker resolved {model!r} again")
+
+    monkeypatch.setattr(factory, "choose_model", no_second_lookup)
+    engine = load_engine(worker_config)
+    assert engine.stack.backend.identity == f"torch:{choice.name}@{weights_digest(choice.path)}"
+    assert ServeConfig(model="m").chosen_model() == "m"
+
+
 def test_unwritable_access_log_is_a_one_line_error(tmp_path: Path) -> None:
     from idtrans.serve.metrics import setup_logging
 

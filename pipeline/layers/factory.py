@@ -22,7 +22,7 @@ from idtrans.pipeline.layers.enforce import GlossaryTranslator
 from idtrans.pipeline.layers.sentences import SentenceTranslator
 from idtrans.pipeline.layers.translator import Backend, DecodeSettings, Translation, Translator
 from idtrans.pipeline.models.autoconvert import ensure_converted
-from idtrans.pipeline.models.resolve import choose_model
+from idtrans.pipeline.models.resolve import ModelChoice, choose_model
 from idtrans.progress import Progress
 from idtrans.settings import DEFAULT_GLOSSARY, GLOSSARY_ENV, GlossarySpec, env, resolve_glossary
 
@@ -92,7 +92,7 @@ def glossary_verifier(glossary: Glossary) -> Callable[[Translation], bool]:
 
 
 def build_stack(
-    model: str | None = None,
+    model: str | ModelChoice | None = None,
     *,
     settings: DecodeSettings = DecodeSettings(),
     glossary: GlossarySpec = DEFAULT_GLOSSARY,
@@ -105,13 +105,15 @@ def build_stack(
 ) -> TranslatorStack:
     """Load the model and wrap it in the requested layers.
 
+    ``model``: a name for :func:`choose_model`, or a choice it already made (worker processes get the
+    parent's, so the Hub is probed once).
     ``memory``: the translation memory (``True``: the default file) as the top layer: approved human
     translations win over everything below; see :mod:`idtrans.interop.tm`.
     """
     if backend not in BACKENDS:
         raise ModelError(f"unknown backend {backend!r}", hint=f"use one of: {', '.join(BACKENDS)}")
     glossary_path, loaded_glossary = load_glossary_spec(glossary) or (None, None)
-    choice = choose_model(model)
+    choice = model if isinstance(model, ModelChoice) else choose_model(model)
     if backend == "auto":
         say = notice or (lambda line: print(line, file=sys.stderr))
         backend = "ct2" if ensure_converted(choice, say) is not None else "torch"
