@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 
 from idtrans.errors import TranslationError
 from idtrans.pipeline.layers.batching import plan_batches
-from idtrans.pipeline.layers.longsplit import split_long
-from idtrans.pipeline.layers.repetition import is_degenerate, repeated_run
+from idtrans.pipeline.layers.longsplit import split_at_stops, split_long
+from idtrans.pipeline.layers.modeltext import model_input, model_output
+from idtrans.pipeline.layers.repetition import is_degenerate, is_truncated, repeated_run
 from idtrans.pipeline.layers.sentences import SentenceTranslator
 from idtrans.pipeline.layers.translator import DecodeSettings
 
@@ -191,3 +192,72 @@ def test_the_progress_bar_shows_one_sentence_and_a_new_phase():
         assert (task.description, task.total, task.completed) == ("checking facts: proxy round", 3, 0)
     finally:
         bar.stop()
+
+
+def test_model_is_given_opening_quotes_spaced_off_their_word_and_output_rejoined():
+    seen = []
+
+    def respond(text, options):
+        seen.append(text)
+        return '“ They wore uniforms," he said, and ‘ so on.'
+
+    results = SentenceTranslator(WordBackend(respond=respond), DecodeSettings()).translate(
+        ["“Mereka memakai seragam,” kata dia, dan ‘seterusnya.", '(“Ya”) dan "tidak"']
+    )
+    assert seen == ["“ Mereka memakai seragam,” kata dia, dan ‘ seterusnya.", '(“ Ya”) dan " tidak"']
+    assert results[0].text == '“They wore uniforms," he said, and ‘so on.'
+    assert results[0].source == "“Mereka memakai seragam,” kata dia, dan ‘seterusnya."
+
+
+def test_model_text_rules_touch_only_opening_quotes():
+    assert model_input("kata 'ini' dan Jum'at (AS) “x”") == "kata 'ini' dan Jum'at (AS) “ x”"
+    assert model_output('said " They" and “ x') == 'said "They" and “x'
+    assert model_output("they 've 3 ' x") == "they 've 3 ' x"
+
+
+def test_split_at_stops_cuts_after_ellipses_and_inner_sentence_ends_only():
+    text = "meminta “bersama dunia… [melakukan] segala perang… gagal. Baik bagi mereka; ya.”"
+    assert split_at_stops(text) == [
+        "meminta “bersama dunia…",
+        " [melakukan] segala perang…",
+        " gagal.",
+        " Baik bagi mereka;",
+        " ya.”",
+    ]
+    assert split_at_stops('sidang...Saya siap." kata dia') == ["sidang...", 'Saya siap." kata dia']
+    assert split_at_stops('naik 3.5 persen..." kata dia.') == ['naik 3.5 persen..." kata dia.']
+    assert split_at_stops("") == []
+
+
+def test_truncated_by_word_ratio_only_for_sentences_long_enough():
+    assert is_truncated("satu dua tiga empat lima enam tujuh delapan sembilan sepuluh", "one two three four")
+    assert not is_truncated(
+        "satu dua tiga empat lima enam tujuh delapan sembilan sepuluh", "one two three four five six"
+    )
+    assert not is_truncated("satu dua tiga", "one")
+
+
+def test_output_that_stops_at_an_ellipsis_is_retranslated_thought_by_thought():
+    sentence = "Zelensky meminta Ukraina bersama dunia… melakukan segala sesuatu agar perang ini gagal total."
+
+    def respond(text, options):
+        if "…" in text and "gagal" in text:
+            return "Zelensky asked Ukraine with the world."  # stops at the ellipsis
+        return text.upper()
+
+    backend = WordBackend(respond=respond)
+    (result,) = SentenceTranslator(backend, DecodeSettings()).translate([sentence])
+    assert (
+        result.text == "ZELENSKY MEMINTA UKRAINA BERSAMA DUNIA… MELAKUKAN SEGALA SESUATU AGAR PERANG INI GAGAL TOTAL."
+    )
+    assert result.info == {"parts": 2, "resplit": True}
+    assert [sorted(call[0]) for call in backend.calls[1:]] == [
+        [" melakukan segala sesuatu agar perang ini gagal total.", "Zelensky meminta Ukraina bersama dunia…"]
+    ]
+
+
+def test_a_resplit_that_says_less_keeps_the_whole_translation():
+    sentence = "Satu dua tiga empat lima enam… tujuh delapan sembilan sepuluh sebelas."
+    backend = WordBackend(respond=lambda text, options: "Short." if text.startswith("Satu") else "")
+    (result,) = SentenceTranslator(backend, DecodeSettings()).translate([sentence])
+    assert result.text == "Short." and result.info == {}

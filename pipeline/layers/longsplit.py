@@ -82,6 +82,24 @@ def _merge(pieces: list[str], count: CountTokens, limit: int) -> list[str]:
     return merged
 
 
+#: Where a sentence may be cut into thoughts the model translates on their own: after an ellipsis,
+#: a semicolon, or sentence punctuation the segmenter kept inside a sentence (inside a quotation).
+_NEXT_THOUGHT = r"(?=\s*[\w“‘(\[]|\s+[\"'])"  # a word, an opening quote or bracket comes next
+_STOPS = re.compile(rf"(?:(?<=…)|(?<=\.\.\.)){_NEXT_THOUGHT}|(?<=[;.?!])(?=\s){_NEXT_THOUGHT}")
+
+
+def split_at_stops(text: str) -> list[str]:
+    """``text`` cut after each ellipsis, ``;``, ``.``, ``?`` or ``!`` that has more text after it.
+
+    The parts concatenate to ``text`` exactly (the space after a stop goes with the next part); a text
+    with no stop inside is one part. Used to retry a translation that stopped early.
+    """
+    parts = [part for part in _STOPS.split(text) if part]
+    if "".join(parts) != text:
+        raise TranslationError("cutting a sentence at its stops lost text", where=text[:60] + "…")
+    return parts
+
+
 def split_by_window(text: str, count: Callable[[Sequence[str]], list[int]], window: int) -> list[str]:
     """Cut ``text`` into consecutive pieces of at most ``window`` tokens (by ``count``).
 

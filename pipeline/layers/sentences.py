@@ -1,8 +1,9 @@
 """SentenceTranslator: any list of sentences in, one translation each out, nothing lost.
 
 The pipeline reads as a sentence: split what is too long → batch by length under a token
-budget → generate → restore order → retry degenerate output with safer settings → re-join
-split parts → check that every input has its output.
+budget → generate (on the model's form of the text: :mod:`.modeltext`) → restore order → retry
+degenerate output with safer settings → retranslate output that stopped early thought by thought →
+re-join split parts → check that every input has its output.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from dataclasses import dataclass
 
 from idtrans.errors import TranslationError
 from idtrans.pipeline.layers.batching import plan_batches
-from idtrans.pipeline.layers.longsplit import join_translations, split_long
-from idtrans.pipeline.layers.repetition import is_degenerate
+from idtrans.pipeline.layers.longsplit import join_translations, split_at_stops, split_long
+from idtrans.pipeline.layers.modeltext import MODEL_TEXT_VERSION, model_input, model_output
+from idtrans.pipeline.layers.repetition import is_degenerate, is_truncated
 from idtrans.pipeline.layers.translator import Backend, DecodeSettings, Generation, Translation
 
 #: The safer setting a degenerate output is retried with.
@@ -40,6 +42,7 @@ class _Piece:
     degenerate: bool = False
     score: float | None = None
     share: float = 1.0  # of its sentence, for progress
+    resplit: bool = False  # a part of a piece whose whole translation stopped early
 
 
 class SentenceTranslator:
@@ -64,7 +67,7 @@ class SentenceTranslator:
         # The batch budget decides which sentences share a batch (padding), which can change a quantized
         # backend's output, so it is part of the identity (and the cache key).
         batching = f"batch={self.settings.batch_tokens}/{self.settings.max_batch_sentences}"
-        return f"{self.backend.identity}|{self.settings.describe()},{batching}"
+        return f"{self.backend.identity}|{self.settings.describe()},{batching},{MODEL_TEXT_VERSION},resplit-v1"
 
     def translate(self, sentences: Sequence[str]) -> list[Translation]:
         pieces = self._pieces(sentences)
@@ -78,6 +81,9 @@ class SentenceTranslator:
         retry = [p for p in work if is_degenerate(p.text, p.output)]
         if retry:
             self._run(retry, retry=True)
+        short = [p for p in work if is_truncated(p.text, p.output)]
+        if short:
+            pieces = self._resplit(pieces, short)
         return self._assemble(sentences, pieces)
 
     def score(self, sources: Sequence[str], targets: Sequence[str]) -> list[float] | None:
@@ -98,7 +104,8 @@ class SentenceTranslator:
             max_sentences=min(self.settings.max_batch_sentences, SCORE_BATCH_SENTENCES),
         )
         for batch in batches:
-            for index, value in zip(batch, scorer([sources[i] for i in batch], [targets[i] for i in batch])):
+            batch_sources = [model_input(sources[i]) for i in batch]
+            for index, value in zip(batch, scorer(batch_sources, [targets[i] for i in batch])):
                 scores[index] = float(value)
         return scores
 
@@ -115,6 +122,34 @@ class SentenceTranslator:
             for part, part_tokens in zip(parts, self.backend.count_tokens(parts)):
                 pieces.append(_Piece(index, part, part_tokens))
         return pieces
+
+    def _resplit(self, pieces: list[_Piece], short: list[_Piece]) -> list[_Piece]:
+        """Retranslate each piece whose output stopped early as its thoughts (:func:`split_at_stops`).
+
+        The parts replace the piece when their joined translation has more words than its own.
+        """
+        parts_of: dict[int, list[_Piece]] = {}
+        for piece in short:
+            texts = split_at_stops(piece.text)
+            if len(texts) > 1:
+                counts = self.backend.count_tokens(texts)
+                parts_of[id(piece)] = [
+                    _Piece(piece.sentence, text, tokens, share=0.0, resplit=True) for text, tokens in zip(texts, counts)
+                ]
+        if not parts_of:
+            return pieces
+        self._run([part for parts in parts_of.values() for part in parts if part.text.strip()])
+        result: list[_Piece] = []
+        for piece in pieces:
+            parts = parts_of.get(id(piece))
+            if parts is not None and len(join_translations([p.output for p in parts]).split()) > len(
+                piece.output.split()
+            ):
+                parts[0].seconds += piece.seconds
+                result.extend(parts)
+            else:
+                result.append(piece)
+        return result
 
     def _max_new_tokens(self, longest_input: int) -> int:
         if self.settings.max_new_tokens:
@@ -134,7 +169,7 @@ class SentenceTranslator:
         for batch in batches:
             members = [pieces[i] for i in batch]
             started = time.perf_counter()
-            scored = self._generate([p.text for p in members], max(p.tokens for p in members), retry)
+            scored = self._generate([model_input(p.text) for p in members], max(p.tokens for p in members), retry)
             outputs = [text for text, _ in scored]
             elapsed = time.perf_counter() - started
             if len(outputs) != len(members):
@@ -167,8 +202,8 @@ class SentenceTranslator:
         )
         scored = getattr(self.backend, "generate_scored", None)
         if scored is not None:
-            return [(text, float(score)) for text, score in scored(texts, options)]
-        return [(text, None) for text in self.backend.generate(texts, options)]
+            return [(model_output(text), float(score)) for text, score in scored(texts, options)]
+        return [(model_output(text), None) for text in self.backend.generate(texts, options)]
 
     def _assemble(self, sentences: Sequence[str], pieces: list[_Piece]) -> list[Translation]:
         grouped: list[list[_Piece]] = [[] for _ in sentences]
@@ -189,6 +224,8 @@ class SentenceTranslator:
                 info["retried"] = True
             if any(p.degenerate for p in parts):
                 info["degenerate"] = True
+            if any(p.resplit for p in parts):
+                info["resplit"] = True
             scores = [p.score for p in parts if p.text.strip() and p.score is not None]
             if scores and len(scores) == len([p for p in parts if p.text.strip()]):
                 info["score"] = round(sum(scores) / len(scores), 4)

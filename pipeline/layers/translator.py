@@ -54,7 +54,8 @@ class Translation:
 
     ``info`` carries per-sentence facts that layers add for the JSONL record:
     ``parts`` (how many pieces a long sentence was split into), ``retried`` (repetition
-    retry), ``glossary`` (entries matched and what became of each), ``cached``.
+    retry), ``resplit`` (output that stopped early, redone in parts), ``glossary`` (entries
+    matched and what became of each), ``cached``.
     """
 
     source: str
