@@ -4,8 +4,9 @@ For every entry matched in the source, the entry's English rendering must appear
 translation (whole words, the entry's case policy: case-sensitive for ``as-written`` and
 ``keep-source``, any case for ``ignore``, where an English plural ``-s``/``-es`` also counts),
 and none of its forbidden forms may appear (any case, except inside an occurrence of the
-rendering itself). The *term success rate* of a set of sentences is the share of
-(sentence, entry) pairs whose rendering is found.
+rendering itself), nor the matched Indonesian form itself (``Ukraina`` left in the English). The
+*term success rate* of a set of sentences is the share of (sentence, entry) pairs whose rendering
+is found.
 """
 
 from __future__ import annotations
@@ -122,6 +123,31 @@ def forbidden_in(entry: Entry, text: str, allowed: Iterable[tuple[int, int]] = (
     ]
 
 
+def left_untranslated(
+    entry: Entry, surfaces: Iterable[str], text: str, allowed: Iterable[tuple[int, int]] = ()
+) -> list[str]:
+    """The Indonesian ``surfaces`` of ``entry`` that stand word for word in English ``text`` outside ``allowed``.
+
+    A matched source form copied into the English (``Ukraina said …``) breaks the glossary as a
+    forbidden form does. Matched as written (``AS`` is not ``as``), with its first letter in either
+    case (a form moves to and from the start of a sentence); a form that is also one of the entry's
+    English forms (``Seoul``) is never counted.
+    """
+    if entry.case == "keep-source":  # its rendering is the source form itself
+        return []
+    english = {_fold(form) for form in (entry.target, *entry.also)}
+    allowed = list(allowed)
+    copied = []
+    for surface in dict.fromkeys(surfaces):
+        if _fold(surface) in english or not surface[:1].isalpha():
+            continue
+        variants = {surface, surface[:1].upper() + surface[1:], surface[:1].lower() + surface[1:]}
+        spans = [m.span() for form in variants for m in _find(form, False, False, text)]
+        if any(not any(a <= start and end <= b for a, b in allowed) for start, end in spans):
+            copied.append(surface)
+    return copied
+
+
 @lru_cache(maxsize=1024)
 def _forbidden_spans(form: str, text: str) -> tuple[tuple[int, int], ...]:
     """Where a forbidden ``form`` occurs in ``text`` (any case, no plural), remembered like :func:`_spans`."""
@@ -145,7 +171,8 @@ def check_matches(matches: Sequence[Match], translation: str, *, strict: bool = 
                 entry_id=entry_id,
                 target=rendering,
                 found=bool(spans),
-                forbidden_found=forbidden_in(entry, translation, spans),
+                forbidden_found=forbidden_in(entry, translation, spans)
+                + left_untranslated(entry, (m.surface for m in group), translation, spans),
                 expected=len(group),
                 count=len(spans),
                 sources=tuple(dict.fromkeys(m.surface for m in group)),

@@ -4,8 +4,8 @@
    right, without overlaps: glossary matches first (longest wins), then numbers, dates and
    times (:mod:`idtrans.glossary.numbers`), then copied names (:mod:`idtrans.glossary.names`).
 2. :meth:`Item.ok` checks one item in an English text: a term's rendering (or an ``also``
-   form, plural, possessive) and none of its forbidden forms; a number in an accepted English
-   form; a name copied exactly.
+   form, plural, possessive) and none of its forbidden forms, nor its Indonesian form copied; a
+   number in an accepted English form; a name copied exactly.
 3. :func:`protect_items` writes stand-ins into the source for the items a failed sentence
    needs: ``proxy`` puts a proxy name (a common proper name the model copies) for terms and
    names, ``inline`` writes a term's English rendering itself; numbers are always written in
@@ -24,7 +24,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from idtrans.glossary.check import forbidden_in, rendering_spans
+from idtrans.glossary.check import forbidden_in, left_untranslated, rendering_spans
 from idtrans.glossary.invented import Counterparts, counterparts, invented_names
 from idtrans.glossary.matcher import Match
 from idtrans.glossary.names import NameFact, find_names
@@ -79,7 +79,10 @@ class Item:
         spans = self.spans_in(english)
         if not spans:
             return False
-        return self.match is None or not forbidden_in(self.match.entry, english, spans)
+        if self.match is None:
+            return True
+        entry = self.match.entry
+        return not forbidden_in(entry, english, spans) and not left_untranslated(entry, (self.surface,), english, spans)
 
 
 def required_items(

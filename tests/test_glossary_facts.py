@@ -108,3 +108,27 @@ def test_restore_turns_proxies_into_renderings():
 )
 def test_repairs(source, english, repaired):
     assert repair_text(english, required_items(source, GLOSSARY), source) == repaired
+
+
+def test_a_terms_indonesian_form_left_in_the_english_fails_it():
+    source = "Ukraina mengatakan pasukan Ukraina bertahan."
+    items = [i for i in required_items(source, GLOSSARY, numbers=False, names=False) if i.label == "ukraine"]
+    assert [i.ok("Ukraina said Ukrainian troops held.") for i in items] == [False, False]
+    assert [i.ok("Ukraine said Ukrainian troops held.") for i in items] == [True, True]
+    # first letter in either case; the same letters inside an English word do not count
+    assert not items[0].ok("Troops of ukraina and Ukraine.")
+    assert items[0].ok("Ukraine's Ukrainaville festival.")
+
+
+def test_left_untranslated_spares_english_forms_keep_source_terms_and_other_case():
+    from idtrans.glossary.check import check_translation, left_untranslated
+
+    seoul = Entry("seoul", ("Seoul",), "Seoul", "place")
+    assert left_untranslated(seoul, ["Seoul"], "Seoul said.") == []
+    us = Entry("us", ("AS",), "US", "place")
+    assert left_untranslated(us, ["AS"], "as the AS said") == ["AS"]
+    assert left_untranslated(us, ["AS"], "as the US said") == []
+    kept = Entry("kopassus", ("Kopassus",), "Kopassus", "unit", "keep-source")
+    assert left_untranslated(kept, ["Kopassus"], "Kopassus troops") == []
+    (check,) = check_translation(Glossary([GLOSSARY.entries[1]], name="u"), "Ukraina siap.", "Ukraina ready.")
+    assert check.forbidden_found == ["Ukraina"] and not check.found and check.status == "missing"
