@@ -279,6 +279,15 @@ def _starts_sentence(token: str, *, after_ellipsis: bool) -> bool:
     return first.isupper() or first.isdigit()
 
 
+def ends_with_abbreviation(text: str) -> bool:
+    """True when ``text`` ends with an abbreviation's full stop (``Dr.``, ``Jl.``, an initial, ``U.S.``)."""
+    words = text.split()
+    if not words or not words[-1].endswith("."):
+        return False
+    word = words[-1].lstrip(_LEADING)[:-1]
+    return bool(word) and _is_abbreviation(word, ABBREVIATIONS)
+
+
 def _is_abbreviation(word: str, abbreviations: frozenset[str]) -> bool:
     dotted = word + "."
     if dotted in abbreviations or dotted.lower() in abbreviations:

@@ -257,7 +257,7 @@ TermSource = Annotated[
     typer.Option(
         "--src",
         "-s",
-        help="Source (Indonesian) file, line-aligned: needed for term success (the gate checks it is the baseline's).",
+        help="Source (Indonesian) file, line-aligned: needed for term success.",
     ),
 ]
 TermCheckGlossary = Annotated[
@@ -447,7 +447,8 @@ def gate_command(
     """Gate a hypothesis file against a committed baseline: exit 1 with a one-line reason on a regression.
 
     Fails when BLEU or chrF++ falls by more than its tolerance and sacrebleu's paired bootstrap test
-    says the drop is significant, or when term success falls at all.
+    says the drop is significant, or when term success falls at all. A --src file must hold the
+    source lines the baseline was translated from.
     """
     if update_baseline:
         typer.echo(rewrite_baseline(hypothesis, baseline, ref, src=src, glossary=glossary), err=True)

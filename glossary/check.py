@@ -129,23 +129,43 @@ def left_untranslated(
     """The Indonesian ``surfaces`` of ``entry`` that stand word for word in English ``text`` outside ``allowed``.
 
     A matched source form copied into the English (``Ukraina said …``) breaks the glossary as a
-    forbidden form does. Matched as written (``AS`` is not ``as``), with its first letter in either
-    case (a form moves to and from the start of a sentence); a form that is also one of the entry's
-    English forms (``Seoul``) is never counted.
+    forbidden form does. Matched as written (``AS`` is not ``as``), or capitalised (``pasukan`` at the
+    start of a sentence), never lower-cased (the rank ``Mayor`` is not the English ``mayor``). Not
+    counted: a form that is also one of the entry's English forms (``Seoul``), and the form glossed in
+    brackets right after the rendering (``House of Representatives (DPR)``).
     """
+    return list(dict.fromkeys(surface for surface, _ in untranslated_spans(entry, surfaces, text, allowed)))
+
+
+def untranslated_spans(
+    entry: Entry, surfaces: Iterable[str], text: str, allowed: Iterable[tuple[int, int]] = ()
+) -> list[tuple[str, tuple[int, int]]]:
+    """Each copy :func:`left_untranslated` counts: the surface and where it stands in ``text``."""
     if entry.case == "keep-source":  # its rendering is the source form itself
         return []
     english = {_fold(form) for form in (entry.target, *entry.also)}
     allowed = list(allowed)
-    copied = []
+    copies = []
     for surface in dict.fromkeys(surfaces):
         if _fold(surface) in english or not surface[:1].isalpha():
             continue
-        variants = {surface, surface[:1].upper() + surface[1:], surface[:1].lower() + surface[1:]}
-        spans = [m.span() for form in variants for m in _find(form, False, False, text)]
-        if any(not any(a <= start and end <= b for a, b in allowed) for start, end in spans):
-            copied.append(surface)
-    return copied
+        for form in dict.fromkeys((surface, surface[:1].upper() + surface[1:])):
+            for match in _find(form, False, False, text):
+                if _outside(match.span(), allowed) and not _glossed(text, match.span(), allowed):
+                    copies.append((surface, match.span()))
+    return sorted(copies, key=lambda copy: copy[1])
+
+
+def _outside(span: tuple[int, int], allowed: Sequence[tuple[int, int]]) -> bool:
+    return not any(a <= span[0] and span[1] <= b for a, b in allowed)
+
+
+def _glossed(text: str, span: tuple[int, int], allowed: Sequence[tuple[int, int]]) -> bool:
+    """``span`` stands in brackets right after one of the ``allowed`` spans: ``Ukraine (Ukraina)``."""
+    start, end = span
+    if not text[end:].lstrip().startswith(")"):
+        return False
+    return any(re.fullmatch(r"\s*\(\s*", text[b:start]) for _, b in allowed if b <= start)
 
 
 @lru_cache(maxsize=1024)
@@ -171,8 +191,12 @@ def check_matches(matches: Sequence[Match], translation: str, *, strict: bool = 
                 entry_id=entry_id,
                 target=rendering,
                 found=bool(spans),
-                forbidden_found=forbidden_in(entry, translation, spans)
-                + left_untranslated(entry, (m.surface for m in group), translation, spans),
+                forbidden_found=list(
+                    dict.fromkeys(
+                        forbidden_in(entry, translation, spans)
+                        + left_untranslated(entry, (m.surface for m in group), translation, spans)
+                    )
+                ),
                 expected=len(group),
                 count=len(spans),
                 sources=tuple(dict.fromkeys(m.surface for m in group)),

@@ -43,6 +43,6 @@ NoCache = Annotated[bool, typer.Option("--no-cache", help="Do not read or write 
 MemoryFile = Annotated[
     Path | None,
     typer.Option(
-        "--tm", help="Translation memory file \\[default: $IDTRANS_TM, else ~/.local/share/idtrans/memory.sqlite3]."
+        "--tm", help="Translation memory file (default: $IDTRANS_TM, else ~/.local/share/idtrans/memory.sqlite3)."
     ),
 ]

@@ -122,6 +122,16 @@ def test_forbidden_form_is_substituted_without_another_model_call():
     assert result.info["glossary"][0]["status"] == "repaired" and len(inner.calls) == 1
 
 
+def test_an_indonesian_form_left_in_the_english_is_substituted_without_another_model_call():
+    # "Ukraina said troops Ukraine": one mention copied, the other rendered
+    inner = FakeTranslator(lambda text: text.replace("Ukraine said", "Ukraina said"))
+    enforcer = GlossaryTranslator(inner, GLOSSARY)
+    (result,) = enforcer.translate(["Ukraina kata pasukan Ukraina"])
+    assert result.text == "Ukraine said troops Ukraine"
+    assert inner.calls == [["Ukraina kata pasukan Ukraina"]]
+    assert [r["status"] for r in result.info["glossary"]] == ["repaired", "repaired"]
+
+
 def test_a_dropped_term_beside_another_item_is_written_beside_it():
     inner = FakeTranslator(lambda text: text.replace("kantor berita ", ""))
     enforcer = GlossaryTranslator(inner, GLOSSARY)

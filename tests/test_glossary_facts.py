@@ -115,19 +115,30 @@ def test_a_terms_indonesian_form_left_in_the_english_fails_it():
     items = [i for i in required_items(source, GLOSSARY, numbers=False, names=False) if i.label == "ukraine"]
     assert [i.ok("Ukraina said Ukrainian troops held.") for i in items] == [False, False]
     assert [i.ok("Ukraine said Ukrainian troops held.") for i in items] == [True, True]
-    # first letter in either case; the same letters inside an English word do not count
-    assert not items[0].ok("Troops of ukraina and Ukraine.")
-    assert items[0].ok("Ukraine's Ukrainaville festival.")
+    # as written or capitalised, never lower-cased; the same letters inside an English word do not count
+    troops = [i for i in required_items("pasukan Ukraina", GLOSSARY, numbers=False, names=False) if i.label == "troops"]
+    assert not troops[0].ok("Pasukan of Ukraine, the troops.")
+    assert items[0].ok("Ukraine's Ukrainaville festival, ukraina.")
 
 
 def test_left_untranslated_spares_english_forms_keep_source_terms_and_other_case():
-    from idtrans.glossary.check import check_translation, left_untranslated
+    from idtrans.glossary.check import check_translation, left_untranslated, rendering_spans
 
     seoul = Entry("seoul", ("Seoul",), "Seoul", "place")
     assert left_untranslated(seoul, ["Seoul"], "Seoul said.") == []
     us = Entry("us", ("AS",), "US", "place")
     assert left_untranslated(us, ["AS"], "as the AS said") == ["AS"]
     assert left_untranslated(us, ["AS"], "as the US said") == []
+    dpr = Entry("dpr", ("DPR",), "House of Representatives", "organisation")
+    glossed = "the House of Representatives (DPR) voted"
+    assert left_untranslated(dpr, ["DPR"], glossed, rendering_spans(dpr, dpr.target, glossed)) == []
+    assert left_untranslated(dpr, ["DPR"], "the House of Representatives and the DPR voted") == ["DPR"]
+    major = Entry("major", ("Mayor",), "Major", "rank")
+    assert left_untranslated(major, ["Mayor"], "Major Andi met the mayor.") == []
+    assert left_untranslated(major, ["Mayor"], "Mayor Andi met the mayor.") == ["Mayor"]
+    peking = Entry("beijing", ("Beijing", "Peking"), "Beijing", "place", forbidden=("Peking",))
+    (both,) = check_translation(Glossary([peking], name="p"), "Universitas Peking", "Peking University")
+    assert both.forbidden_found == ["Peking"]
     kept = Entry("kopassus", ("Kopassus",), "Kopassus", "unit", "keep-source")
     assert left_untranslated(kept, ["Kopassus"], "Kopassus troops") == []
     (check,) = check_translation(Glossary([GLOSSARY.entries[1]], name="u"), "Ukraina siap.", "Ukraina ready.")

@@ -261,3 +261,50 @@ def test_a_resplit_that_says_less_keeps_the_whole_translation():
     backend = WordBackend(respond=lambda text, options: "Short." if text.startswith("Satu") else "")
     (result,) = SentenceTranslator(backend, DecodeSettings()).translate([sentence])
     assert result.text == "Short." and result.info == {}
+
+
+def test_a_spaced_closing_quote_and_text_without_glued_quotes_are_left_as_the_model_wrote_them():
+    assert model_output('He said, " We are ready. " He added.') == 'He said, "We are ready. " He added.'
+    backend = WordBackend(respond=lambda text, options: 'kata " Kami siap " lalu')
+    (result,) = SentenceTranslator(backend, DecodeSettings()).translate(['kata " Kami siap " lalu'])
+    assert result.text == 'kata " Kami siap " lalu'
+
+
+def test_scores_are_taken_on_the_text_as_the_model_reads_and_writes_it():
+    class Scoring(WordBackend):
+        def score(self, sources, targets):
+            self.scored = list(zip(sources, targets))
+            return [-1.0 for _ in sources]
+
+    backend = Scoring()
+    assert SentenceTranslator(backend, DecodeSettings()).score(["“Mereka datang."], ["“They came."]) == [-1.0]
+    assert backend.scored == [("“ Mereka datang.", "“ They came.")]
+
+
+def test_a_resplit_that_repeats_itself_is_rejected_and_its_time_still_counted():
+    sentence = "Satu dua tiga empat lima enam… tujuh delapan sembilan sepuluh sebelas."
+
+    def respond(text, options):
+        if text.startswith("Satu") and "tujuh" in text:
+            return "Short."
+        return "sorry " * 60 if "tujuh" in text else text.upper()
+
+    (result,) = SentenceTranslator(WordBackend(respond=respond), DecodeSettings()).translate([sentence])
+    assert result.text == "Short." and "resplit" not in result.info
+
+
+def test_a_retried_piece_keeps_its_flag_when_its_parts_replace_it():
+    sentence = "Satu dua tiga empat lima enam… tujuh delapan sembilan sepuluh sebelas."
+
+    def respond(text, options):
+        if text == sentence:
+            return "Short." if options["no_repeat_ngram_size"] else "sorry " * 60
+        return text.upper()
+
+    (result,) = SentenceTranslator(WordBackend(respond=respond), DecodeSettings()).translate([sentence])
+    assert result.info == {"parts": 2, "retried": True, "resplit": True}
+
+
+def test_split_at_stops_keeps_abbreviations_and_initials_whole():
+    text = "Ia bertemu Dr. Budi di Jl. Sudirman ketika J. K. Rowling datang… lalu pergi."
+    assert split_at_stops(text) == ["Ia bertemu Dr. Budi di Jl. Sudirman ketika J. K. Rowling datang…", " lalu pergi."]

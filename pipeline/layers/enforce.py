@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from idtrans.errors import TranslationError
-from idtrans.glossary.check import forbidden_in, rendering_spans
+from idtrans.glossary.check import forbidden_in, left_untranslated, rendering_spans, untranslated_spans
 from idtrans.glossary.facts import (
     PROTECT_STRATEGIES,
     Item,
@@ -423,7 +423,12 @@ class GlossaryTranslator:
         if status != "applied":
             record["strategy"] = best.strategy
         spans = rendering_spans(match.entry, match.rendering, best.text)
-        forbidden = forbidden_in(match.entry, best.text, spans)
+        forbidden = list(
+            dict.fromkeys(
+                forbidden_in(match.entry, best.text, spans)
+                + left_untranslated(match.entry, (match.surface,), best.text, spans)
+            )
+        )
         if forbidden:
             record["forbidden"] = forbidden
             self.counts["forbidden"] += 1
@@ -591,9 +596,13 @@ def _join_plan(plan: list[tuple[str, Any, str]], outputs: list[str]) -> str:
 def _fix_one(text: str, match: Match, alone: str, all_matches: list[Match]) -> str:
     entry, rendering = match.entry, match.rendering
     present = rendering_spans(entry, rendering, text)
-    # 1. forbidden forms become the rendering (they are wrong renderings of this very term)
+    # 1. forbidden forms become the rendering (they are wrong renderings of this very term), and so
+    #    does the Indonesian form left in the English (as written or capitalised, as it was found)
     for form in forbidden_in(entry, text, present):
         text = re.sub(rf"(?<!\w){re.escape(form)}(?!\w)", lambda _m: rendering, text, flags=re.IGNORECASE)
+    copies = untranslated_spans(entry, (match.surface,), text, rendering_spans(entry, rendering, text))
+    for _, (start, end) in reversed(copies):
+        text = text[:start] + rendering + text[end:]
     if rendering_spans(entry, rendering, text):
         return text
     # 2. the Indonesian term left untranslated, or 3. the model's own rendering of the term,

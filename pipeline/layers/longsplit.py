@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from idtrans.corpus.segment import ends_with_abbreviation
 from idtrans.errors import TranslationError
 
 CountTokens = Callable[[Sequence[str]], list[int]]
@@ -91,10 +92,13 @@ _STOPS = re.compile(rf"(?:(?<=…)|(?<=\.\.\.)){_NEXT_THOUGHT}|(?<=[;.?!])(?=\s)
 def split_at_stops(text: str) -> list[str]:
     """``text`` cut after each ellipsis, ``;``, ``.``, ``?`` or ``!`` that has more text after it.
 
+    A full stop that ends an abbreviation (``Dr.``, ``Jl.``, ``U.S.``, an initial) is not a stop.
+
     The parts concatenate to ``text`` exactly (the space after a stop goes with the next part); a text
     with no stop inside is one part. Used to retry a translation that stopped early.
     """
-    parts = [part for part in _STOPS.split(text) if part]
+    cuts = [m.start() for m in _STOPS.finditer(text) if not ends_with_abbreviation(text[: m.start()])]
+    parts = [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)]) if a < b]
     if "".join(parts) != text:
         raise TranslationError("cutting a sentence at its stops lost text", where=text[:60] + "…")
     return parts

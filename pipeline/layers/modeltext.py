@@ -34,5 +34,16 @@ def model_input(text: str) -> str:
 
 
 def model_output(text: str) -> str:
-    """The model's output with the space after an opening quote taken out again."""
-    return _SPACED.sub(r"\1\2", text)
+    """The model's output with the space after an opening quote taken out again.
+
+    Only for a text whose input :func:`model_input` changed. A straight ``"`` is an opening quote
+    when an even number of them comes before it; a spaced closing one (``ready. " He``) stays.
+    """
+
+    def join(match: re.Match[str]) -> str:
+        lead, quote = match.group(1), match.group(2)
+        if quote == '"' and text.count('"', 0, match.start(2)) % 2:
+            return match.group(0)
+        return lead + quote
+
+    return _SPACED.sub(join, text)

@@ -104,8 +104,10 @@ class SentenceTranslator:
             max_sentences=min(self.settings.max_batch_sentences, SCORE_BATCH_SENTENCES),
         )
         for batch in batches:
+            # both sides as the model reads and writes them (decoding scores are for `“ They`, not `“They`)
             batch_sources = [model_input(sources[i]) for i in batch]
-            for index, value in zip(batch, scorer(batch_sources, [targets[i] for i in batch])):
+            batch_targets = [model_input(targets[i]) for i in batch]
+            for index, value in zip(batch, scorer(batch_sources, batch_targets)):
                 scores[index] = float(value)
         return scores
 
@@ -126,7 +128,9 @@ class SentenceTranslator:
     def _resplit(self, pieces: list[_Piece], short: list[_Piece]) -> list[_Piece]:
         """Retranslate each piece whose output stopped early as its thoughts (:func:`split_at_stops`).
 
-        The parts replace the piece when their joined translation has more words than its own.
+        The parts replace the piece when their joined translation has more words than its own and
+        does not repeat itself (a degenerate part is retried with safer settings first, as in
+        :meth:`translate`).
         """
         parts_of: dict[int, list[_Piece]] = {}
         for piece in short:
@@ -138,16 +142,24 @@ class SentenceTranslator:
                 ]
         if not parts_of:
             return pieces
-        self._run([part for parts in parts_of.values() for part in parts if part.text.strip()])
+        work = [part for parts in parts_of.values() for part in parts if part.text.strip()]
+        self._run(work)
+        retry = [p for p in work if is_degenerate(p.text, p.output)]
+        if retry:
+            self._run(retry, retry=True)
         result: list[_Piece] = []
         for piece in pieces:
             parts = parts_of.get(id(piece))
-            if parts is not None and len(join_translations([p.output for p in parts]).split()) > len(
-                piece.output.split()
-            ):
+            if parts is None:
+                result.append(piece)
+                continue
+            joined = join_translations([p.output for p in parts])
+            if len(joined.split()) > len(piece.output.split()) and not is_degenerate(piece.text, joined):
                 parts[0].seconds += piece.seconds
+                parts[0].retried = parts[0].retried or piece.retried
                 result.extend(parts)
             else:
+                piece.seconds += sum(p.seconds for p in parts)
                 result.append(piece)
         return result
 
@@ -169,7 +181,12 @@ class SentenceTranslator:
         for batch in batches:
             members = [pieces[i] for i in batch]
             started = time.perf_counter()
-            scored = self._generate([model_input(p.text) for p in members], max(p.tokens for p in members), retry)
+            inputs = [model_input(p.text) for p in members]
+            scored = self._generate(inputs, max(p.tokens for p in members), retry)
+            scored = [
+                (model_output(text) if given != p.text else text, score)
+                for p, given, (text, score) in zip(members, inputs, scored)
+            ]
             outputs = [text for text, _ in scored]
             elapsed = time.perf_counter() - started
             if len(outputs) != len(members):
@@ -202,8 +219,8 @@ class SentenceTranslator:
         )
         scored = getattr(self.backend, "generate_scored", None)
         if scored is not None:
-            return [(model_output(text), float(score)) for text, score in scored(texts, options)]
-        return [(model_output(text), None) for text in self.backend.generate(texts, options)]
+            return [(text, float(score)) for text, score in scored(texts, options)]
+        return [(text, None) for text in self.backend.generate(texts, options)]
 
     def _assemble(self, sentences: Sequence[str], pieces: list[_Piece]) -> list[Translation]:
         grouped: list[list[_Piece]] = [[] for _ in sentences]
