@@ -25,6 +25,7 @@ from idtrans.errors import IdtransError
 from idtrans.glossary import load_glossary
 from idtrans.pipeline.layers.factory import TranslatorStack, build_stack
 from idtrans.pipeline.layers.translator import DecodeSettings, Translation, Translator
+from idtrans.pipeline.models.resolve import ModelChoice, choose_model
 from idtrans.serve.config import ServeConfig
 from idtrans.settings import glossary_option
 
@@ -132,8 +133,10 @@ def load_engine(config: ServeConfig) -> Engine:
     glossary = glossary_option(config.glossary, config.no_glossary)
     cache: bool | str = (config.cache_path or True) if config.cache else False
     notes: list[str] = []
+    chosen = config.chosen_model()
+    choice = chosen if isinstance(chosen, ModelChoice) else choose_model(chosen)
     stack = build_stack(
-        config.chosen_model(),
+        choice,
         settings=DecodeSettings(beams=config.beams),
         glossary=glossary,
         backend=config.backend,
@@ -144,4 +147,4 @@ def load_engine(config: ServeConfig) -> Engine:
     for note in notes:
         log.info("%s", note)
     stack.notes.extend(notes)
-    return Engine(stack, model_name=config.model or os.environ.get("IDTRANS_MODEL", "") or "default")
+    return Engine(stack, model_name=choice.name)

@@ -204,6 +204,7 @@ def test_workers_load_the_parents_model_choice_without_resolving_again(
     monkeypatch.setattr(factory, "choose_model", no_second_lookup)
     engine = load_engine(worker_config)
     assert engine.stack.backend.identity == f"torch:{choice.name}@{weights_digest(choice.path)}"
+    assert engine.status()["model"] == choice.name
     assert ServeConfig(model="m").chosen_model() == "m"
 
 
