@@ -116,11 +116,17 @@ def _spans(rendering: str, also: tuple[str, ...], ignore: bool, text: str) -> tu
 def forbidden_in(entry: Entry, text: str, allowed: Iterable[tuple[int, int]] = ()) -> list[str]:
     """The entry's forbidden forms that occur in ``text`` outside the ``allowed`` spans."""
     allowed = list(allowed)
-    return [
-        form
-        for form in entry.forbidden
-        if any(not any(a <= start and end <= b for a, b in allowed) for start, end in _forbidden_spans(form, text))
-    ]
+    return [form for form in entry.forbidden if any(_outside(span, allowed) for span in _forbidden_spans(form, text))]
+
+
+def wrong_forms(entry: Entry, surfaces: Iterable[str], text: str, allowed: Iterable[tuple[int, int]] = ()) -> list[str]:
+    """Every form of ``entry`` in ``text`` outside ``allowed`` that breaks the glossary, once each.
+
+    Its forbidden forms (:func:`forbidden_in`), then the matched Indonesian ``surfaces`` left in the
+    English (:func:`left_untranslated`): what verification fails a term for and what records report.
+    """
+    allowed = list(allowed)
+    return list(dict.fromkeys(forbidden_in(entry, text, allowed) + left_untranslated(entry, surfaces, text, allowed)))
 
 
 def left_untranslated(
@@ -191,12 +197,7 @@ def check_matches(matches: Sequence[Match], translation: str, *, strict: bool = 
                 entry_id=entry_id,
                 target=rendering,
                 found=bool(spans),
-                forbidden_found=list(
-                    dict.fromkeys(
-                        forbidden_in(entry, translation, spans)
-                        + left_untranslated(entry, (m.surface for m in group), translation, spans)
-                    )
-                ),
+                forbidden_found=wrong_forms(entry, (m.surface for m in group), translation, spans),
                 expected=len(group),
                 count=len(spans),
                 sources=tuple(dict.fromkeys(m.surface for m in group)),

@@ -24,7 +24,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from idtrans.glossary.check import forbidden_in, left_untranslated, rendering_spans
+from idtrans.glossary.check import rendering_spans, wrong_forms
 from idtrans.glossary.invented import Counterparts, counterparts, invented_names
 from idtrans.glossary.matcher import Match
 from idtrans.glossary.names import NameFact, find_names
@@ -79,10 +79,7 @@ class Item:
         spans = self.spans_in(english)
         if not spans:
             return False
-        if self.match is None:
-            return True
-        entry = self.match.entry
-        return not forbidden_in(entry, english, spans) and not left_untranslated(entry, (self.surface,), english, spans)
+        return self.match is None or not wrong_forms(self.match.entry, (self.surface,), english, spans)
 
 
 def required_items(

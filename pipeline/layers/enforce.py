@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from idtrans.errors import TranslationError
-from idtrans.glossary.check import forbidden_in, left_untranslated, rendering_spans, untranslated_spans
+from idtrans.glossary.check import forbidden_in, rendering_spans, untranslated_spans, wrong_forms
 from idtrans.glossary.facts import (
     PROTECT_STRATEGIES,
     Item,
@@ -423,12 +423,7 @@ class GlossaryTranslator:
         if status != "applied":
             record["strategy"] = best.strategy
         spans = rendering_spans(match.entry, match.rendering, best.text)
-        forbidden = list(
-            dict.fromkeys(
-                forbidden_in(match.entry, best.text, spans)
-                + left_untranslated(match.entry, (match.surface,), best.text, spans)
-            )
-        )
+        forbidden = wrong_forms(match.entry, (match.surface,), best.text, spans)
         if forbidden:
             record["forbidden"] = forbidden
             self.counts["forbidden"] += 1
