@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from idtrans.errors import InputError
-from idtrans.pipeline.models.resolve import ModelChoice
+from idtrans.pipeline.models.resolve import ModelChoice, choose_model
 
 CONFIG_ENV = "IDTRANS_SERVE_CONFIG"
 API_KEYS_ENV = "IDTRANS_API_KEYS"
@@ -59,10 +59,10 @@ class ServeConfig:
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in json.loads(raw).items() if k in known})
 
-    def chosen_model(self) -> str | ModelChoice | None:
-        """What to load: the parent's model choice when it passed one, else the ``model`` name to resolve."""
+    def chosen_model(self) -> ModelChoice:
+        """What to load: the parent's model choice when it passed one, else ``model`` resolved now."""
         if self.model_choice is None:
-            return self.model
+            return choose_model(self.model)
         fields_ = self.model_choice
         return ModelChoice(
             str(fields_["name"]),

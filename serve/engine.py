@@ -25,7 +25,6 @@ from idtrans.errors import IdtransError
 from idtrans.glossary import load_glossary
 from idtrans.pipeline.layers.factory import TranslatorStack, build_stack
 from idtrans.pipeline.layers.translator import DecodeSettings, Translation, Translator
-from idtrans.pipeline.models.resolve import ModelChoice, choose_model
 from idtrans.serve.config import ServeConfig
 from idtrans.settings import glossary_option
 
@@ -133,8 +132,7 @@ def load_engine(config: ServeConfig) -> Engine:
     glossary = glossary_option(config.glossary, config.no_glossary)
     cache: bool | str = (config.cache_path or True) if config.cache else False
     notes: list[str] = []
-    chosen = config.chosen_model()
-    choice = chosen if isinstance(chosen, ModelChoice) else choose_model(chosen)
+    choice = config.chosen_model()
     stack = build_stack(
         choice,
         settings=DecodeSettings(beams=config.beams),

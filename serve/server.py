@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from idtrans.pipeline.layers.factory import load_glossary_spec
-from idtrans.pipeline.models.resolve import choose_model
 from idtrans.serve.config import CONFIG_ENV, ServeConfig, choice_fields
 from idtrans.serve.engine import load_engine
 from idtrans.serve.metrics import setup_logging
@@ -51,7 +50,7 @@ def run_server(
             on_ready(bool(keys))
         uvicorn.run(create_app(config, engine=engine), **common)  # type: ignore[arg-type]
         return
-    choice = choose_model(config.model)  # fail fast on a model that cannot be found ...
+    choice = config.chosen_model()  # fail fast on a model that cannot be found ...
     load_glossary_spec(glossary_option(config.glossary, config.no_glossary))  # ... or a glossary that does not load
     os.environ[CONFIG_ENV] = replace(config, model_choice=choice_fields(choice)).to_env()
     if on_ready is not None:

@@ -189,6 +189,7 @@ def test_workers_load_the_parents_model_choice_without_resolving_again(
     from idtrans.pipeline.layers import factory
     from idtrans.pipeline.models.converted import weights_digest
     from idtrans.pipeline.models.resolve import choose_model
+    from idtrans.serve import config as config_module
     from idtrans.serve.config import CONFIG_ENV, ServeConfig, choice_fields
     from idtrans.serve.engine import load_engine
 
@@ -202,10 +203,12 @@ def test_workers_load_the_parents_model_choice_without_resolving_again(
         raise AssertionError(f"a worker resolved {model!r} again")
 
     monkeypatch.setattr(factory, "choose_model", no_second_lookup)
+    monkeypatch.setattr(config_module, "choose_model", no_second_lookup)
     engine = load_engine(worker_config)
     assert engine.stack.backend.identity == f"torch:{choice.name}@{weights_digest(choice.path)}"
     assert engine.status()["model"] == choice.name
-    assert ServeConfig(model="m").chosen_model() == "m"
+    monkeypatch.undo()
+    assert ServeConfig(model=str(tiny_model_dir)).chosen_model() == choice
 
 
 def test_unwritable_access_log_is_a_one_line_error(tmp_path: Path) -> None:
