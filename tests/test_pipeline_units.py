@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from idtrans.errors import TranslationError
 from idtrans.pipeline.layers.batching import plan_batches
 from idtrans.pipeline.layers.longsplit import split_at_stops, split_long
-from idtrans.pipeline.layers.modeltext import model_input, model_output
+from idtrans.pipeline.layers.modeltext import CaseRule, ModelText, is_headline, model_input, model_output, title_case
 from idtrans.pipeline.layers.repetition import is_degenerate, is_truncated, repeated_run
 from idtrans.pipeline.layers.sentences import SentenceTranslator
 from idtrans.pipeline.layers.translator import DecodeSettings
@@ -213,6 +213,65 @@ def test_model_text_rules_touch_only_opening_quotes():
     assert model_input("kata 'ini' dan Jum'at (AS) “x”") == "kata 'ini' dan Jum'at (AS) “ x”"
     assert model_output('said " They" and “ x') == 'said "They" and “x'
     assert model_output("they 've 3 ' x") == "they 've 3 ' x"
+
+
+class CasedBackend(WordBackend):
+    """Its vocabulary knows lower-case words and ``Jakarta`` whole; another capitalised word is two pieces."""
+
+    def count_tokens(self, texts):
+        return [sum(1 if w.islower() or w == "Jakarta" else 2 for w in text.split()) + 1 for text in texts]
+
+
+def test_case_rule_lowers_only_words_the_vocabulary_knows_whole_in_lower_case():
+    case = CaseRule(CasedBackend().count_tokens)
+    assert case.lowers("Hujan")
+    assert not case.lowers("Jakarta")  # known whole as written
+    assert not case.lowers("HUJAN") and not case.lowers("hujan") and not case.lowers("H")
+    assert not CaseRule(WordBackend().count_tokens).lowers("Hujan")  # known whole either way
+    assert ModelText.of("Hujan turun.").text == "Hujan turun."  # no case rule: as written
+
+
+def test_a_lowered_first_word_is_given_to_the_model_and_the_english_gets_its_capital_back():
+    seen = []
+
+    def respond(text, options):
+        seen.append(text)
+        return {"hujan turun.": "rain fell.", "“ baik bagi mereka.”": "“ both for them.”"}.get(text, "11 fell.")
+
+    backend = CasedBackend(respond=respond)
+    sentences = ["Hujan turun.", "“Baik bagi mereka.”", "Jakarta banjir.", "Sebelas jatuh."]
+    results = SentenceTranslator(backend, DecodeSettings()).translate(sentences)
+    assert sorted(seen) == sorted(["hujan turun.", "“ baik bagi mereka.”", "Jakarta banjir.", "sebelas jatuh."])
+    assert [r.text for r in results] == ["Rain fell.", "“Both for them.”", "11 fell.", "11 fell."]
+    assert [r.source for r in results] == sentences
+
+
+def test_a_sentence_inside_a_text_has_its_first_word_lowered_too_and_its_capital_restored():
+    case = CaseRule(CasedBackend().count_tokens)
+    given = ModelText.of("Jakarta gagal total… Baik bagi mereka. “Hujan” turun di Jl. Soepomo.", case)
+    assert given.text == "Jakarta gagal total… baik bagi mereka. “ hujan” turun di Jl. Soepomo."
+    english = given.output("jakarta failed… both for them. “ rain” fell at 9 a.m. on the U.S. base.")
+    assert english == "Jakarta failed… Both for them. “Rain” fell at 9 a.m. on the U.S. base."
+
+
+def test_a_title_case_headline_is_given_in_lower_case_where_the_vocabulary_says_and_its_english_in_title_case():
+    assert is_headline("Kasus DBD di Jakarta Menurun") and is_headline("Warga Akan Dievakuasi ke SMP 129")
+    assert not is_headline("Pemimpin Al Qaida di Afghanistan tewas")  # a headline in sentence case
+    assert not is_headline("Presiden AS George W. Bush Menerima Pengumuman Itu.")  # a sentence: full stop
+    assert not is_headline("Hujan turun lagi") and not is_headline("Kasus Menurun")
+    assert title_case('"the cases in jakarta fall" of 11 people') == '"The Cases in Jakarta Fall" of 11 People'
+    assert title_case("11 of the troops' state-run o'neil") == "11 of the Troops' State-run O'neil"
+    seen = []
+
+    def respond(text, options):
+        seen.append(text)
+        return "the cases in Jakarta are down"
+
+    (result,) = SentenceTranslator(CasedBackend(respond=respond), DecodeSettings()).translate(
+        ["Kasus DBD di Jakarta Menurun"]
+    )
+    assert seen == ["kasus DBD di Jakarta menurun"]  # DBD (not one capital) and Jakarta (known whole) stay
+    assert result.text == "The Cases in Jakarta Are Down"
 
 
 def test_split_at_stops_cuts_after_ellipses_and_inner_sentence_ends_only():

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from idtrans.errors import TranslationError
 from idtrans.pipeline.layers.batching import plan_batches
 from idtrans.pipeline.layers.longsplit import join_translations, split_at_stops, split_long
-from idtrans.pipeline.layers.modeltext import MODEL_TEXT_VERSION, model_input, model_output
+from idtrans.pipeline.layers.modeltext import MODEL_TEXT_VERSION, CaseRule, ModelText, model_input
 from idtrans.pipeline.layers.repetition import is_degenerate, is_truncated
 from idtrans.pipeline.layers.translator import Backend, DecodeSettings, Generation, Translation
 
@@ -61,6 +61,7 @@ class SentenceTranslator:
         # An input must leave room for its output: ratio * n + slack <= the position limit.
         room = int((max_output - settings.length_slack) / settings.length_ratio)
         self.max_piece_tokens = max(8, min(backend.max_input_tokens, room))
+        self.case_rule = CaseRule(backend.count_tokens)
 
     @property
     def identity(self) -> str:
@@ -105,7 +106,7 @@ class SentenceTranslator:
         )
         for batch in batches:
             # both sides as the model reads and writes them (decoding scores are for `“ They`, not `“They`)
-            batch_sources = [model_input(sources[i]) for i in batch]
+            batch_sources = [ModelText.of(sources[i], self.case_rule).text for i in batch]
             batch_targets = [model_input(targets[i]) for i in batch]
             for index, value in zip(batch, scorer(batch_sources, batch_targets)):
                 scores[index] = float(value)
@@ -181,12 +182,9 @@ class SentenceTranslator:
         for batch in batches:
             members = [pieces[i] for i in batch]
             started = time.perf_counter()
-            inputs = [model_input(p.text) for p in members]
-            scored = self._generate(inputs, max(p.tokens for p in members), retry)
-            scored = [
-                (model_output(text) if given != p.text else text, score)
-                for p, given, (text, score) in zip(members, inputs, scored)
-            ]
+            given = [ModelText.of(p.text, self.case_rule) for p in members]
+            scored = self._generate([g.text for g in given], max(p.tokens for p in members), retry)
+            scored = [(g.output(text), score) for g, (text, score) in zip(given, scored)]
             outputs = [text for text, _ in scored]
             elapsed = time.perf_counter() - started
             if len(outputs) != len(members):
