@@ -395,3 +395,17 @@ def test_a_second_split_cuts_only_where_items_were_lost_so_the_rest_keeps_englis
         ("kbs", "applied"),  # the model wrote it; the pieces lost it
     ]
     assert result.info["glossary"][1]["strategy"] == "split-more"
+
+
+def _drop_the_last_thought(text: str) -> str:
+    """A model that drops what follows a sentence's first inner full stop, with the items in it."""
+    head, stop, _ = text.partition(". ")
+    return head + "." if stop else text
+
+
+def test_a_sentence_whose_last_thought_the_model_dropped_is_translated_thought_by_thought():
+    inner = FakeTranslator(_drop_the_last_thought)
+    (result,) = GlossaryTranslator(inner, GLOSSARY).translate(["pasukan menyerang. warga dan Korea Utara."])
+    assert result.text == "troops attacked. residents and North Korea."
+    assert result.info["glossary"][0]["strategy"] == "thoughts"
+    assert ["pasukan menyerang.", " warga dan Korea Utara."] in inner.calls

@@ -10,8 +10,10 @@ For each sentence (rules, in order):
    candidate passes: the model's output with safe repairs (a number's format, a lost day, a
    misspelt name); the source with its *failing* items protected (``proxy``: proxy names for
    terms and names, English numbers; then ``inline``: English renderings written into the
-   source), restored and repaired; a substitution of the term's wrong rendering; translating
-   around a still-missing term, number or name (the last resort, it keeps Indonesian word order).
+   source), restored and repaired; a substitution of the term's wrong rendering; the sentence
+   translated thought by thought (cut after its ellipses and inner sentence ends: a small model
+   drops a last thought with its items); translating around a still-missing term, number or name
+   (the last resort, it keeps Indonesian word order).
 4. The winner has the most terms and numbers right, then the most names, then the fewest
    invented names (:mod:`idtrans.glossary.invented`; an invented name fails a sentence too),
    then the best model score: the model's mean log-probability per token of the candidate
@@ -54,6 +56,7 @@ from idtrans.glossary.invented import Counterparts
 from idtrans.glossary.matcher import Match
 from idtrans.glossary.names import NameFact
 from idtrans.glossary.schema import Glossary
+from idtrans.pipeline.layers.longsplit import join_translations, split_at_stops
 from idtrans.pipeline.layers.translator import Translation, Translator
 from idtrans.progress import Progress
 
@@ -70,8 +73,9 @@ REVIEW_MARGIN = 1.0
 #: The version of the rules above, part of the cache identity (v2: invented names fail a sentence;
 #: v3: candidates scored in batches of at most 8, which can move an int8 score in its last digits;
 #: the second split round cuts only where the first one's pieces lost an item; v4: a term's Indonesian
-#: form copied into the English fails it, :func:`~idtrans.glossary.check.left_untranslated`).
-RULES_VERSION = "facts-v4"
+#: form copied into the English fails it, :func:`~idtrans.glossary.check.left_untranslated`; v5: a
+#: thought-by-thought candidate before the split rounds).
+RULES_VERSION = "facts-v5"
 
 #: English words never used as an anchor for substitution (too common to be the term).
 _COMMON = frozenset(
@@ -329,6 +333,7 @@ class GlossaryTranslator:
                 w.add(strategy, repair_text(restore_items(out.text, protected[i]), w.items, w.source))
         if self.substitute:
             self._substitute({i: w for i, w in failing.items() if w.failing(("term",))}, memo)
+            self._thoughts({i: w for i, w in failing.items() if w.failing(self.split_kinds)}, memo)
             cuts: dict[int, set[int]] = {}  # per sentence: the items cut at so far
             for strategy in ("split", "split-more"):
                 todo = {i: w for i, w in failing.items() if w.failing(self.split_kinds)}
@@ -465,6 +470,25 @@ class GlossaryTranslator:
                         continue
                 text = _fix_one(text, item.match, alone.get(item.match.term, ""), matches)
         return text
+
+    def _thoughts(self, todo: dict[int, _Sentence], memo: _Memo) -> None:
+        """Translate each sentence thought by thought: cut after its ellipses and inner sentence ends.
+
+        A small model drops a long sentence's last thought, and the items in it, without stopping
+        early enough for :mod:`.sentences` to notice (the sample's Zelensky quote lost "Baik bagi
+        mereka, maupun untuk Korea Utara" after "… gagal."). A sentence of one thought gets no candidate.
+        """
+        spans: dict[int, tuple[int, int]] = {}
+        requests: list[str] = []
+        for i, w in todo.items():
+            parts = split_at_stops(w.source)
+            if len(parts) > 1:
+                spans[i] = (len(requests), len(requests) + len(parts))
+                requests.extend(parts)
+        outputs = [out.text for out in memo.translate(requests, "thoughts")]
+        for i, (start, end) in spans.items():
+            w = todo[i]
+            w.add("thoughts", repair_text(join_translations(outputs[start:end]), w.items, w.source))
 
     def _split_around(self, todo: dict[int, _Sentence], memo: _Memo, cuts: dict[int, set[int]], strategy: str) -> None:
         """Translate the text between the still-missing items and put their renderings between.
