@@ -13,7 +13,7 @@ from idtrans.errors import TranslationError
 from idtrans.pipeline.layers.batching import plan_batches
 from idtrans.pipeline.layers.longsplit import split_at_stops, split_long
 from idtrans.pipeline.layers.modeltext import CaseRule, ModelText, is_headline, model_input, model_output, title_case
-from idtrans.pipeline.layers.repetition import is_degenerate, is_truncated, repeated_run
+from idtrans.pipeline.layers.repetition import collapse_stutters, is_degenerate, is_truncated, repeated_run
 from idtrans.pipeline.layers.sentences import SentenceTranslator
 from idtrans.pipeline.layers.translator import DecodeSettings
 
@@ -272,6 +272,17 @@ def test_a_title_case_headline_is_given_in_lower_case_where_the_vocabulary_says_
     )
     assert seen == ["kasus DBD di Jakarta menurun"]  # DBD (not one capital) and Jakarta (known whole) stay
     assert result.text == "The Cases in Jakarta Are Down"
+
+
+def test_a_stuttered_word_is_written_once_unless_the_source_repeats_it_or_english_does():
+    assert collapse_stutters("x", "close the ticket ticket Ticket tickets in the general general election") == (
+        "close the ticket tickets in the general election"
+    )
+    assert collapse_stutters("panda Shin Shin", "the panda Shin Shin and New New") == "the panda Shin Shin and New"
+    assert collapse_stutters("x", "they had had enough, 10 10 of them") == "they had had enough, 10 10 of them"
+    backend = WordBackend(respond=lambda text, options: "the the troops troops arrived")
+    (result,) = SentenceTranslator(backend, DecodeSettings()).translate(["pasukan tiba"])
+    assert result.text == "the troops arrived"
 
 
 def test_split_at_stops_cuts_after_ellipses_and_inner_sentence_ends_only():

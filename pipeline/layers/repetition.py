@@ -57,3 +57,29 @@ def is_truncated(source: str, translation: str) -> bool:
     """True when the translation has far fewer words than the source: the model stopped early."""
     source_words = len(source.split())
     return source_words >= MIN_JUDGED_WORDS and len(translation.split()) < MIN_LENGTH_RATIO * source_words
+
+
+#: A word written twice or more in a row (``the ticket ticket ticket``), any case.
+_STUTTER = re.compile(r"\b([^\W\d_]+)(?:\s+\1\b)+", re.IGNORECASE)
+#: Words English writes twice on purpose (``they had had enough``, ``he said that that was all``).
+_DOUBLED_IN_ENGLISH = frozenset({"had", "that"})
+
+
+def collapse_stutters(source: str, translation: str) -> str:
+    """``translation`` with each word the model wrote twice or more in a row written once.
+
+    The small bundled model stutters in about one dev sentence in twenty (``the general general
+    general election``, ``Yayat Hidayat Hidayat``). A repeat the source has too (the panda ``Shin
+    Shin``) stays. Measured with the bundled model and glossary (``idtrans eval run``, CTranslate2
+    int8, beam 4): dev BLEU 14.72 → 14.73, chrF++ 39.15 both; FLORES-200 devtest BLEU 17.76 → 17.78,
+    chrF++ 44.28 → 44.27 (about 110 dev sentences change); the point is the editor's read.
+    """
+
+    def once(match: re.Match[str]) -> str:
+        if match.group(1).lower() in _DOUBLED_IN_ENGLISH:
+            return match.group()
+        if re.search(rf"(?<!\w){re.escape(match.group())}(?!\w)", source, re.IGNORECASE):
+            return match.group()
+        return match.group(1)
+
+    return _STUTTER.sub(once, translation)

@@ -3,7 +3,7 @@
 The pipeline reads as a sentence: split what is too long → batch by length under a token
 budget → generate (on the model's form of the text: :mod:`.modeltext`) → restore order → retry
 degenerate output with safer settings → retranslate output that stopped early thought by thought →
-re-join split parts → check that every input has its output.
+re-join split parts → write a stuttered word once → check that every input has its output.
 """
 
 from __future__ import annotations
@@ -18,9 +18,12 @@ from idtrans.errors import TranslationError
 from idtrans.pipeline.layers.batching import plan_batches
 from idtrans.pipeline.layers.longsplit import join_translations, split_at_stops, split_long
 from idtrans.pipeline.layers.modeltext import MODEL_TEXT_VERSION, CaseRule, ModelText, model_input
-from idtrans.pipeline.layers.repetition import is_degenerate, is_truncated
+from idtrans.pipeline.layers.repetition import collapse_stutters, is_degenerate, is_truncated
 from idtrans.pipeline.layers.translator import Backend, DecodeSettings, Generation, Translation
 
+#: The version of this module's rules (retranslating output that stopped early, collapsing stutters),
+#: part of the translator's identity and so of the cache key.
+_RULES_VERSION = "resplit-v1,stutter-v1"
 #: The safer setting a degenerate output is retried with.
 RETRY_NO_REPEAT_NGRAM = 3
 RETRY_REPETITION_PENALTY = 1.3
@@ -68,7 +71,7 @@ class SentenceTranslator:
         # The batch budget decides which sentences share a batch (padding), which can change a quantized
         # backend's output, so it is part of the identity (and the cache key).
         batching = f"batch={self.settings.batch_tokens}/{self.settings.max_batch_sentences}"
-        return f"{self.backend.identity}|{self.settings.describe()},{batching},{MODEL_TEXT_VERSION},resplit-v1"
+        return f"{self.backend.identity}|{self.settings.describe()},{batching},{MODEL_TEXT_VERSION},{_RULES_VERSION}"
 
     def translate(self, sentences: Sequence[str]) -> list[Translation]:
         pieces = self._pieces(sentences)
@@ -244,7 +247,7 @@ class SentenceTranslator:
             scores = [p.score for p in parts if p.text.strip() and p.score is not None]
             if scores and len(scores) == len([p for p in parts if p.text.strip()]):
                 info["score"] = round(sum(scores) / len(scores), 4)
-            text = join_translations([p.output for p in parts]) if sentence.strip() else ""
+            text = collapse_stutters(sentence, join_translations([p.output for p in parts])) if sentence.strip() else ""
             results.append(Translation(sentence, text, sum(p.seconds for p in parts), info))
         if len(results) != len(sentences):
             raise TranslationError(f"{len(sentences)} sentences in, {len(results)} out", hint="report this as a bug")
