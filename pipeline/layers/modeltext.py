@@ -68,6 +68,8 @@ _SMALL_WORDS = frozenset(
 _HEADLINE_SMALL_WORDS = frozenset(
     "atas atau bagi dalam dan dari dengan di ke oleh pada per untuk usai vs yang".split()  # noqa: SIM905
 )
+#: How many words :class:`CaseRule` remembers before it starts again.
+_MAX_ANSWERS = 100_000
 
 
 class CaseRule:
@@ -93,6 +95,8 @@ class CaseRule:
                     self._empty = self._count([""])[0]
                 lower, written = self._count([word.lower(), word])
                 answer = lower == self._empty + 1 < written
+            if len(self._answers) >= _MAX_ANSWERS:  # a long-running server meets ever more words
+                self._answers.clear()
             self._answers[word] = answer
         return answer
 
