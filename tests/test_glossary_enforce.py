@@ -6,10 +6,12 @@ import re
 from collections.abc import Callable, Sequence
 
 import pytest
+from fakes import CasedBackend
 
 from idtrans.glossary import Entry, Glossary
 from idtrans.pipeline.layers.enforce import GlossaryTranslator
-from idtrans.pipeline.layers.translator import Translation, Translator
+from idtrans.pipeline.layers.sentences import SentenceTranslator
+from idtrans.pipeline.layers.translator import DecodeSettings, Translation, Translator
 
 GLOSSARY = Glossary(
     [
@@ -409,3 +411,33 @@ def test_a_sentence_whose_last_thought_the_model_dropped_is_translated_thought_b
     assert result.text == "troops attacked. residents and North Korea."
     assert result.info["glossary"][0]["strategy"] == "thoughts"
     assert ["pasukan menyerang.", " warga dan Korea Utara."] in inner.calls
+
+
+def test_a_sentence_that_loses_a_name_when_its_first_word_is_lowered_gets_the_as_written_english():
+    """The case rule gives ``Pantai`` as ``pantai``; this model then drops the name however it is protected,
+    and keeps it in the source as written."""
+    english = {
+        "pantai Kuta dikunjungi Prabowo.": "the beach was visited by the president.",
+        "Pantai Kuta dikunjungi Prabowo.": "Kuta Beach was visited by Prabowo.",
+    }
+    backend = CasedBackend(respond=lambda text, options: english.get(text, "the beach was visited."))
+    inner = SentenceTranslator(backend, DecodeSettings())
+    assert inner.lowered_words("“Pantai Kuta” dikunjungi. Baik.") == ["Pantai", "Baik"]
+    assert not inner.lowered_words("Jakarta banjir.") and not inner.as_written().lowered_words("Pantai Kuta.")
+    assert inner.as_written().as_written() is inner.as_written()
+    assert inner.as_written().identity != inner.identity  # a different translation, a different cache key
+    (plain,) = inner.translate(["Pantai Kuta dikunjungi Prabowo."])
+    assert plain.text == "The beach was visited by the president."
+    (result,) = GlossaryTranslator(inner, GLOSSARY).translate(["Pantai Kuta dikunjungi Prabowo."])
+    assert result.text == "Kuta Beach was visited by Prabowo."
+    assert [(item["source"], item["status"], item["strategy"]) for item in result.info["items"]] == [
+        ("Prabowo", "repaired", "as-written")
+    ]
+
+
+def test_an_as_written_english_that_copies_the_lowered_word_is_no_candidate():
+    english = {"upaya Prabowo gagal.": "the effort failed.", "Upaya Prabowo gagal.": "Upaya Prabowo failed."}
+    inner = SentenceTranslator(CasedBackend(respond=lambda text, options: english.get(text, "the effort failed.")))
+    (result,) = GlossaryTranslator(inner, GLOSSARY).translate(["Upaya Prabowo gagal."])
+    assert "Upaya" not in result.text
+    assert "as-written" not in {item.get("strategy") for item in result.info["items"]}

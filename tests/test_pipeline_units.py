@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from fakes import WordBackend
+from fakes import CasedBackend, WordBackend
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -213,13 +213,6 @@ def test_model_text_rules_touch_only_opening_quotes():
     assert model_input("kata 'ini' dan Jum'at (AS) “x”") == "kata 'ini' dan Jum'at (AS) “ x”"
     assert model_output('said " They" and “ x') == 'said "They" and “x'
     assert model_output("they 've 3 ' x") == "they 've 3 ' x"
-
-
-class CasedBackend(WordBackend):
-    """Its vocabulary knows lower-case words and ``Jakarta`` whole; another capitalised word is two pieces."""
-
-    def count_tokens(self, texts):
-        return [sum(1 if w.islower() or w == "Jakarta" else 2 for w in text.split()) + 1 for text in texts]
 
 
 def test_case_rule_lowers_only_words_the_vocabulary_knows_whole_in_lower_case():

@@ -9,6 +9,7 @@ re-join split parts → write a stuttered word once → check that every input h
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -24,6 +25,8 @@ from idtrans.pipeline.layers.translator import Backend, DecodeSettings, Generati
 #: The version of this module's rules (retranslating output that stopped early, collapsing stutters),
 #: part of the translator's identity and so of the cache key.
 _RULES_VERSION = "resplit-v1,stutter-v1"
+#: A word (letters, digits), as :meth:`SentenceTranslator.lowered_words` compares them.
+_WORD = re.compile(r"\w+")
 #: The safer setting a degenerate output is retried with.
 RETRY_NO_REPEAT_NGRAM = 3
 RETRY_REPETITION_PENALTY = 1.3
@@ -56,6 +59,8 @@ class SentenceTranslator:
         backend: Backend,
         settings: DecodeSettings = DecodeSettings(),
         progress: Callable[[float], None] | None = None,
+        *,
+        case_rule: bool = True,
     ) -> None:
         self.backend = backend
         self.settings = settings
@@ -64,14 +69,17 @@ class SentenceTranslator:
         # An input must leave room for its output: ratio * n + slack <= the position limit.
         room = int((max_output - settings.length_slack) / settings.length_ratio)
         self.max_piece_tokens = max(8, min(backend.max_input_tokens, room))
-        self.case_rule = CaseRule(backend.count_tokens)
+        #: lowers the capitalised words the model reads only in pieces (None: words as written)
+        self.case_rule = CaseRule(backend.count_tokens) if case_rule else None
+        self._written: SentenceTranslator | None = None
 
     @property
     def identity(self) -> str:
         # The batch budget decides which sentences share a batch (padding), which can change a quantized
         # backend's output, so it is part of the identity (and the cache key).
         batching = f"batch={self.settings.batch_tokens}/{self.settings.max_batch_sentences}"
-        return f"{self.backend.identity}|{self.settings.describe()},{batching},{MODEL_TEXT_VERSION},{_RULES_VERSION}"
+        rules = f"{MODEL_TEXT_VERSION},{_RULES_VERSION}" + ("" if self.case_rule else ",as-written")
+        return f"{self.backend.identity}|{self.settings.describe()},{batching},{rules}"
 
     def translate(self, sentences: Sequence[str]) -> list[Translation]:
         pieces = self._pieces(sentences)
@@ -89,6 +97,26 @@ class SentenceTranslator:
         if short:
             pieces = self._resplit(pieces, short)
         return self._assemble(sentences, pieces)
+
+    def lowered_words(self, sentence: str) -> list[str]:
+        """The capitalised words of ``sentence`` the model is given in lower case (:class:`CaseRule`)."""
+        if self.case_rule is None:
+            return []
+        written, given = model_input(sentence), ModelText.of(sentence, self.case_rule).text
+        return [word for word, seen in zip(_WORD.findall(written), _WORD.findall(given)) if word != seen]
+
+    def as_written(self) -> SentenceTranslator:
+        """This translator giving the model every word as written (no :class:`CaseRule`).
+
+        Lowering a word helps on the whole but changes the whole decode, and now and then the
+        English loses a name the as-written text keeps: :class:`~idtrans.pipeline.layers.enforce.GlossaryTranslator`
+        offers the as-written English as one more candidate for a sentence that fails its checks.
+        """
+        if self.case_rule is None:
+            return self
+        if self._written is None:
+            self._written = SentenceTranslator(self.backend, self.settings, self.progress, case_rule=False)
+        return self._written
 
     def score(self, sources: Sequence[str], targets: Sequence[str]) -> list[float] | None:
         """The model's mean log-probability per token of each target given its source (``None``: no scorer).
