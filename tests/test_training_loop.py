@@ -306,3 +306,58 @@ def test_export_cli_shows_compared_scores_and_rejects_bad_score_files(trained, t
         app, ["export-model", str(trained.best_dir), str(tmp_path / "never"), "--scores", str(tmp_path / "list.json")]
     )
     assert result.exit_code == 1 and "JSON object" in result.output
+
+
+def test_reverse_pairs_swap_the_languages_and_keep_a_tag_on_the_source() -> None:
+    from idtrans.training.data import reverse_pairs
+
+    english, indonesian = reverse_pairs(["<rel> Pada mulanya.", "Hujan turun."], ["In the beginning.", "Rain fell."])
+    assert english == ["<rel> In the beginning.", "Rain fell."]
+    assert indonesian == ["Pada mulanya.", "Hujan turun."]
+    with pytest.raises(ValueError):
+        reverse_pairs(["a"], [])
+
+
+def test_a_reverse_run_trains_english_to_indonesian_and_back_translates(corpus, tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from idtrans.cli import app
+    from idtrans.training.loop import _dev_set, _Log, _read_and_clean
+
+    options = _options(corpus, tmp_path / "rev", reverse=True)
+    source, target, _ = _read_and_clean(options, _Log(tmp_path / "log.jsonl", _quiet))
+    subjects = {word for word, _ in _SUBJECTS}
+    assert source[0].startswith("The ") and target[0].split()[0] in subjects
+    dev_source, dev_reference = _dev_set(options)
+    assert dev_source and dev_source[0].startswith("The ") and dev_reference and dev_reference[0].split()[0] in subjects
+
+    train, dev, test = corpus
+    runner = CliRunner()
+    trained = runner.invoke(
+        app,
+        ["train", "-o", str(tmp_path / "rev"), "--train", str(train), "--dev", str(dev), "--dev-lines", "0",
+         "--preset", "tiny", "--max-steps", "4", "--eval-every", "4", "--average", "0", "--threads", "1",
+         "--precision", "fp32", "--reverse"],
+    )  # fmt: skip
+    assert trained.exit_code == 0, trained.output
+    assert json.loads((tmp_path / "rev" / "run.json").read_text(encoding="utf-8"))["reverse"] is True
+    assert "English -> Indonesian" in (tmp_path / "rev" / "best" / "README.md").read_text(encoding="utf-8")
+
+    english = tmp_path / "news.en"
+    english.write_text("The president saw the port.\n\nThe farmer helped the city.\nThe president saw the port.\n")
+    done = runner.invoke(
+        app, ["back-translate", str(tmp_path / "rev" / "best"), str(english), "-o", str(tmp_path / "bt" / "news")]
+    )
+    assert done.exit_code == 0, done.output
+    assert "2 back-translated pairs" in done.stdout
+    lines_en = (tmp_path / "bt" / "news.en").read_text(encoding="utf-8").splitlines()
+    lines_id = (tmp_path / "bt" / "news.id").read_text(encoding="utf-8").splitlines()
+    assert lines_en == ["The president saw the port.", "The farmer helped the city."]  # empty and repeated lines out
+    assert len(lines_id) == 2
+
+    empty = tmp_path / "empty.en"
+    empty.write_text("\n \n", encoding="utf-8")
+    failed = runner.invoke(
+        app, ["back-translate", str(tmp_path / "rev" / "best"), str(empty), "-o", str(tmp_path / "x")]
+    )
+    assert failed.exit_code != 0 and "no English sentences" in failed.output

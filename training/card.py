@@ -86,7 +86,7 @@ def write_card(directory: Path, info: dict) -> Path:
         "pipeline_tag: translation",
         "---",
         "",
-        f"# idtrans MarianMT Indonesian -> English ({origin})",
+        f"# idtrans MarianMT {'English -> Indonesian' if opts.get('reverse') else 'Indonesian -> English'} ({origin})",
         "",
         "Trained with `idtrans train` (the idtrans project's own training code).",
         "",

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from idtrans.errors import InputError, TrainingError
+from idtrans.training.backtranslate import write_back_translations
 from idtrans.training.export import export_model
 from idtrans.training.loop import TrainOptions
 from idtrans.training.loop import train as run_training
@@ -21,6 +22,7 @@ def register(app: typer.Typer) -> None:
     app.command(name="train", no_args_is_help=True)(train_command)
     app.command(name="export-model", no_args_is_help=True)(export_command)
     app.command(name="train-data", no_args_is_help=True)(train_data_command)
+    app.command(name="back-translate", no_args_is_help=True)(back_translate_command)
 
 
 def train_data_command(
@@ -139,6 +141,14 @@ Prepared = Annotated[
         "filters it already applied; the contamination guard still runs.",
     ),
 ]
+Reverse = Annotated[
+    bool,
+    typer.Option(
+        "--reverse",
+        help="Train English->Indonesian, for back-translation: PREFIX.en is the source, PREFIX.id the target "
+        "(a domain tag moves with the source); --dev is reversed too.",
+    ),
+]
 
 
 def train_command(
@@ -166,6 +176,7 @@ def train_command(
     precision: Precision = "auto",
     threads: TorchThreads = 2,
     prepared: Prepared = False,
+    reverse: Reverse = False,
 ) -> None:
     """Train a MarianMT Indonesian->English model from scratch (vocabulary + size preset) or fine-tune one.
 
@@ -208,6 +219,7 @@ def train_command(
         precision=precision,
         threads=threads,
         prepared=prepared,
+        reverse=reverse,
     )
     result = run_training(options, resume=resume, echo=lambda m: typer.echo(m, err=True))
     typer.echo(f"best model: {result.best_dir} ({result.steps} steps, best dev {result.best_score})")
@@ -267,3 +279,20 @@ def export_command(
         f"exported {info['parameters'] / 1e6:.2f}M parameters as {info['dtype']} ({info['size_mb']} MB) to "
         f"{info['dest']}"
     )
+
+
+def back_translate_command(
+    model: str = typer.Argument(..., help="An English->Indonesian MarianMT model (from `idtrans train --reverse`)."),
+    english: Path = typer.Argument(..., help="English sentences, one a line (empty and repeated lines are skipped)."),
+    output: Path = typer.Option(
+        ..., "--output", "-o", help="Parallel set to write: OUTPUT.id (synthetic) and OUTPUT.en."
+    ),
+    beams: int = typer.Option(2, "--beams", min=1, help="Beam size."),
+    backend: str = typer.Option("auto", "--backend", help="auto, ct2 or torch."),
+    threads: int | None = typer.Option(None, "--threads", min=1, help="CPU threads."),
+) -> None:
+    """Give English sentences synthetic Indonesian sources, as more training pairs for a mix (tag them: `tag: bt`)."""
+    id_path, en_path, count = write_back_translations(
+        model, english, output, beams=beams, backend=backend, threads=threads, echo=lambda m: typer.echo(m, err=True)
+    )
+    typer.echo(f"{count} back-translated pairs in {id_path} and {en_path}")

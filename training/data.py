@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from idtrans.pipeline.layers.batching import plan_batches
+from idtrans.training.mix import TAG_PATTERN
 
 if TYPE_CHECKING:
     import torch
@@ -38,6 +39,22 @@ def tokenize_pairs(
                 continue
             examples.append(Example(src, tgt))
     return examples, dropped
+
+
+def reverse_pairs(source: Sequence[str], target: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Indonesian/English pairs turned English/Indonesian, for a back-translation model.
+
+    A domain tag stays on the source side: ``<rel> Pada mulanya`` / ``In the beginning`` becomes
+    ``<rel> In the beginning`` / ``Pada mulanya``.
+    """
+    english: list[str] = []
+    indonesian: list[str] = []
+    for src, tgt in zip(source, target, strict=True):
+        match = TAG_PATTERN.match(src)
+        tag = match.group() if match else ""
+        english.append(tag + tgt)
+        indonesian.append(src[len(tag) :])
+    return english, indonesian
 
 
 def make_batches(examples: Sequence[Example], batch_tokens: int, seed: int) -> list[list[int]]:

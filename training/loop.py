@@ -31,7 +31,7 @@ from idtrans.corpus.parallel import CleaningOptions, CleaningReport, clean_pairs
 from idtrans.errors import TrainingError
 from idtrans.io import share_files
 from idtrans.training.card import write_card
-from idtrans.training.data import Example, collate, make_batches, tokenize_pairs
+from idtrans.training.data import Example, collate, make_batches, reverse_pairs, tokenize_pairs
 from idtrans.training.evaluate import score, translate_batch_sorted
 from idtrans.training.mix import tags_in
 from idtrans.training.presets import Preset, get_preset
@@ -72,6 +72,7 @@ class TrainOptions:
     max_words: int = 150
     max_ratio: float = 3.0
     prepared: bool = False  # data built by `idtrans train-data`: already filtered, repeats are intended
+    reverse: bool = False  # English -> Indonesian (a back-translation model): see data.reverse_pairs
 
 
 @dataclass
@@ -180,6 +181,8 @@ def _read_and_clean(options: TrainOptions, log: _Log) -> tuple[list[str], list[s
             where=", ".join(options.train),
             hint="check the files are line-aligned Indonesian/English text",
         )
+    if options.reverse:
+        keep_s, keep_t = reverse_pairs(keep_s, keep_t)
     return keep_s, keep_t, {"files": reports, "total": total.as_dict(), "excluded_sets": exclude}
 
 
@@ -259,6 +262,8 @@ def _dev_set(options: TrainOptions) -> tuple[list[str] | None, list[str] | None]
         return None, None
     corpus = read_parallel(options.dev)
     n = options.dev_lines if options.dev_lines and options.dev_lines > 0 else len(corpus)
+    if options.reverse:
+        return corpus.target[:n], corpus.source[:n]
     return corpus.source[:n], corpus.target[:n]
 
 
