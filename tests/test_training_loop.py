@@ -342,6 +342,8 @@ def test_a_reverse_run_trains_english_to_indonesian_and_back_translates(corpus, 
     assert trained.exit_code == 0, trained.output
     assert json.loads((tmp_path / "rev" / "run.json").read_text(encoding="utf-8"))["reverse"] is True
     assert "English -> Indonesian" in (tmp_path / "rev" / "best" / "README.md").read_text(encoding="utf-8")
+    config = json.loads((tmp_path / "rev" / "best" / "tokenizer_config.json").read_text(encoding="utf-8"))
+    assert (config["source_lang"], config["target_lang"]) == ("en", "id")  # a new vocabulary says so
 
     english = tmp_path / "news.en"
     english.write_text("The president saw the port.\n\nThe farmer helped the city.\nThe president saw the port.\n")

@@ -364,6 +364,7 @@ def _tokenizer_for_run(
         max_positions=preset.max_positions,
         seed=options.seed,
         user_symbols=tags,
+        languages=("en", "id") if options.reverse else ("id", "en"),
     )
     return _load_tokenizer(vocab_dir)
 

@@ -53,10 +53,12 @@ def train_vocab(
     seed: int = 0,
     max_sentences: int = 400_000,
     user_symbols: Sequence[str] = (),
+    languages: tuple[str, str] = ("id", "en"),
 ) -> dict[str, int]:
     """Train a unigram SentencePiece model on both sides and write the tokenizer files to ``directory``.
 
-    ``user_symbols`` (domain tags such as ``<rel>``) become single pieces that are never split.
+    ``user_symbols`` (domain tags such as ``<rel>``) become single pieces that are never split;
+    ``languages`` (source, target) are recorded in ``tokenizer_config.json``.
     """
     import sentencepiece as spm
 
@@ -94,8 +96,8 @@ def train_vocab(
         json.dumps(
             {
                 "tokenizer_class": "MarianTokenizer",
-                "source_lang": "id",
-                "target_lang": "en",
+                "source_lang": languages[0],
+                "target_lang": languages[1],
                 "model_max_length": max_positions,
                 "separate_vocabs": False,
                 "eos_token": "</s>",
