@@ -1,4 +1,5 @@
-"""Command-line sub-commands owned by idtrans.training: ``idtrans train``."""
+"""Command-line sub-commands owned by idtrans.training: ``idtrans train``, ``train-data``, ``export-model``,
+``back-translate``, ``average-models``."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Annotated
 import typer
 
 from idtrans.errors import InputError, TrainingError
+from idtrans.training.average import average_models
 from idtrans.training.backtranslate import write_back_translations
 from idtrans.training.export import export_model
 from idtrans.training.loop import TrainOptions
@@ -23,6 +25,7 @@ def register(app: typer.Typer) -> None:
     app.command(name="export-model", no_args_is_help=True)(export_command)
     app.command(name="train-data", no_args_is_help=True)(train_data_command)
     app.command(name="back-translate", no_args_is_help=True)(back_translate_command)
+    app.command(name="average-models", no_args_is_help=True)(average_models_command)
 
 
 def train_data_command(
@@ -296,3 +299,15 @@ def back_translate_command(
         model, english, output, beams=beams, backend=backend, threads=threads, echo=lambda m: typer.echo(m, err=True)
     )
     typer.echo(f"{count} back-translated pairs in {id_path} and {en_path}")
+
+
+def average_models_command(
+    models: list[Path] = typer.Argument(..., help="Two or more MarianMT directories fine-tuned from one model."),
+    output: Path = typer.Option(..., "--output", "-o", help="Directory to write the averaged model to."),
+    force: bool = typer.Option(False, "--force", help="Replace --output if it exists."),
+) -> None:
+    """Average the weights of several fine-tunes of one initial model (a "model soup"), e.g. of two runs."""
+    info = average_models(models, output, force=force)
+    typer.echo(
+        f"averaged {len(info['models'])} models ({info['parameters'] / 1e6:.2f}M parameters) into {info['dest']}"
+    )

@@ -30,6 +30,7 @@ from typing import Any
 from idtrans.corpus.parallel import CleaningOptions, CleaningReport, clean_pairs, load_eval_keys, read_parallel
 from idtrans.errors import TrainingError
 from idtrans.io import share_files
+from idtrans.training.average import mean_state_dict
 from idtrans.training.card import write_card
 from idtrans.training.data import Example, collate, make_batches, reverse_pairs, tokenize_pairs
 from idtrans.training.evaluate import score, translate_batch_sorted
@@ -284,17 +285,7 @@ def average_state_dicts(paths: list[Path]) -> dict[str, Any]:
     """Element-wise mean of the floating-point weights of several saved state dicts."""
     import torch
 
-    total = None
-    for path in paths:
-        sd = torch.load(path, map_location="cpu", weights_only=True)
-        if total is None:
-            total = {k: v.clone().double() if v.is_floating_point() else v.clone() for k, v in sd.items()}
-        else:
-            for k, v in sd.items():
-                if v.is_floating_point():
-                    total[k] += v.double()
-    assert total is not None
-    return {k: (v / len(paths)).float() if v.is_floating_point() else v for k, v in total.items()}
+    return mean_state_dict(torch.load(path, map_location="cpu", weights_only=True) for path in paths)
 
 
 def _dev_sum(scores: dict) -> float:
