@@ -18,6 +18,7 @@ from typing import Any
 
 from idtrans.errors import InputError
 from idtrans.io import share_files
+from idtrans.training.card import FRONT_MATTER
 
 #: Files that must be byte-identical in every averaged model: the same token ids mean the same pieces.
 VOCABULARY_FILES = ("source.spm", "target.spm", "vocab.json")
@@ -118,13 +119,9 @@ def average_models(models: Sequence[str | Path], dest: str | Path, *, force: boo
 def average_card(paths: Sequence[Path]) -> str:
     """The averaged model's card: what was averaged, then each model's own card under it."""
     lines = [
-        "---",
-        "language: [id, en]",
-        "tags: [translation, marian, idtrans]",
-        "pipeline_tag: translation",
-        "---",
+        *FRONT_MATTER,
         "",
-        f"# idtrans MarianMT Indonesian -> English (weight average of {len(paths)} models)",
+        f"# idtrans MarianMT (weight average of {len(paths)} models)",
         "",
         "Made with `idtrans average-models`: the uniform element-wise mean of the weights of these models,",
         "each fine-tuned from the same initial model; tokenizer and generation settings from the first.",

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+#: The Hugging Face model card's metadata block, first in every card idtrans writes.
+FRONT_MATTER = ("---", "language: [id, en]", "tags: [translation, marian, idtrans]", "pipeline_tag: translation", "---")
+
 
 def _table(rows: list[list[str]], header: list[str]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
@@ -80,11 +83,7 @@ def write_card(directory: Path, info: dict) -> Path:
     origin = f"fine-tuned from {opts['init']}" if opts.get("init") else f"preset {preset['name']}"
     excluded = ", ".join(f"`{name}`" for name in info["data"].get("excluded_sets", []))
     parts = [
-        "---",
-        "language: [id, en]",
-        "tags: [translation, marian, idtrans]",
-        "pipeline_tag: translation",
-        "---",
+        *FRONT_MATTER,
         "",
         f"# idtrans MarianMT {'English -> Indonesian' if opts.get('reverse') else 'Indonesian -> English'} ({origin})",
         "",
