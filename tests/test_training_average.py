@@ -104,6 +104,9 @@ def test_models_that_do_not_match_are_refused_naming_the_one_at_fault(siblings, 
         average_models([a], tmp_path / "x")
     with pytest.raises(InputError, match="listed twice"):
         average_models([a, a], tmp_path / "x")
+    with pytest.raises(InputError, match="is one of the models"):
+        average_models([a, b], b, force=True)
+    assert (b / "model.safetensors").exists()
     assert not (tmp_path / "x").exists()
 
 

@@ -81,6 +81,8 @@ def average_models(models: Sequence[str | Path], dest: str | Path, *, force: boo
         raise InputError("averaging needs at least two models", hint="pass two or more model directories")
     if len({p.resolve() for p in paths}) < len(paths):
         raise InputError("a model is listed twice", hint="list each model once (a uniform mean weighs them equally)")
+    if dest.resolve() in {p.resolve() for p in paths}:
+        raise InputError("the output directory is one of the models", where=str(dest), hint="choose a new -o")
     if dest.exists() and not force:
         raise InputError("the output directory already exists", where=str(dest), hint="choose a new -o, or --force")
     configs = [_check_directory(p) for p in paths]
