@@ -100,6 +100,18 @@ def test_models_that_do_not_match_are_refused_naming_the_one_at_fault(siblings, 
         average_models([a, no_weights], tmp_path / "x")
     assert error.value.where == str(no_weights)
 
+    bad_card = shutil.copytree(b, tmp_path / "bad-card")
+    (bad_card / "README.md").write_bytes(b"# run\n\xff\xfe\n")
+    with pytest.raises(InputError, match="model card file is not UTF-8") as error:
+        average_models([a, bad_card], tmp_path / "x")
+    assert str(bad_card / "README.md") in str(error.value.where)
+
+    broken = shutil.copytree(b, tmp_path / "broken")
+    (broken / "model.safetensors").write_bytes((b / "model.safetensors").read_bytes()[:1000])
+    with pytest.raises(InputError, match="cannot load the model") as error:
+        average_models([a, broken], tmp_path / "x")
+    assert error.value.where == str(broken)
+
     with pytest.raises(InputError, match="at least two"):
         average_models([a], tmp_path / "x")
     with pytest.raises(InputError, match="listed twice"):
@@ -107,7 +119,7 @@ def test_models_that_do_not_match_are_refused_naming_the_one_at_fault(siblings, 
     with pytest.raises(InputError, match="is one of the models"):
         average_models([a, b], b, force=True)
     assert (b / "model.safetensors").exists()
-    assert not (tmp_path / "x").exists()
+    assert not (tmp_path / "x").exists() and not list(tmp_path.glob("*.average-tmp"))
 
 
 def test_mean_state_dict_keeps_integers_and_refuses_other_shapes() -> None:
@@ -126,3 +138,15 @@ def test_mean_state_dict_keeps_integers_and_refuses_other_shapes() -> None:
         mean_state_dict([{"w": torch.zeros(2)}, {"v": torch.zeros(2)}])
     with pytest.raises(ValueError, match="no state dicts"):
         mean_state_dict([])
+
+
+def test_a_failed_write_leaves_neither_output_nor_temporary_directory(siblings, tmp_path, monkeypatch) -> None:
+    import idtrans.training.average as average
+
+    def disk_full(_directory) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(average, "share_files", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        average_models(list(siblings), tmp_path / "soup")
+    assert list(tmp_path.iterdir()) == []

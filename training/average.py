@@ -13,17 +13,19 @@ import json
 import os
 import shutil
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from idtrans.errors import InputError
-from idtrans.io import share_files
+from idtrans.errors import InputError, first_line
+from idtrans.io import read_utf8, share_files
 from idtrans.training.card import FRONT_MATTER
+from idtrans.training.export import TOKENIZER_FILES
 
 #: Files that must be byte-identical in every averaged model: the same token ids mean the same pieces.
 VOCABULARY_FILES = ("source.spm", "target.spm", "vocab.json")
-#: Files copied from the first model.
-COPIED_FILES = (*VOCABULARY_FILES, "tokenizer_config.json", "generation_config.json")
+#: Files copied from the first model: the tokenizer files an export copies, and the generation settings.
+COPIED_FILES = (*TOKENIZER_FILES, "generation_config.json")
 #: config.json keys that may differ between the models (bookkeeping and regularisation, not shape).
 _CONFIG_NOT_SHAPE = {
     "_name_or_path",
@@ -70,8 +72,6 @@ def average_models(models: Sequence[str | Path], dest: str | Path, *, force: boo
     ``dest`` is written completely or not at all; an existing one is replaced only with ``force``.
     Raises InputError naming the model at fault.
     """
-    import torch
-    from transformers import MarianMTModel
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
@@ -88,26 +88,32 @@ def average_models(models: Sequence[str | Path], dest: str | Path, *, force: boo
     configs = [_check_directory(p) for p in paths]
     for path, config in zip(paths[1:], configs[1:]):
         _check_compatible(paths[0], configs[0], path, config)
+    card = average_card(paths)
 
-    loaded = (MarianMTModel.from_pretrained(p, dtype=torch.float32).state_dict() for p in paths)
+    # The first model receives the mean (mean_state_dict copies what it sums), so no model is loaded twice.
+    model = _load_model(paths[0])
+    others = (_load_model(p).state_dict() for p in paths[1:])
     try:
-        averaged = mean_state_dict(loaded)
+        averaged = mean_state_dict(chain([model.state_dict()], others))
     except ValueError as error:
         raise InputError(
             f"the models' weights do not match: {error}", hint="average models of one architecture"
         ) from None
-    model: Any = MarianMTModel.from_pretrained(paths[0], dtype=torch.float32)
     model.load_state_dict(averaged)
 
     tmp = dest.with_name(dest.name + ".average-tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    model.save_pretrained(tmp)
-    for name in COPIED_FILES:
-        if (paths[0] / name).exists():
-            shutil.copyfile(paths[0] / name, tmp / name)
-    (tmp / "README.md").write_text(average_card(paths), encoding="utf-8")
-    (tmp / "averaged.json").write_text(json.dumps({"models": [str(p) for p in paths]}, indent=1) + "\n", "utf-8")
-    share_files(tmp)
+    try:
+        model.save_pretrained(tmp)
+        for name in COPIED_FILES:
+            if (paths[0] / name).exists():
+                shutil.copyfile(paths[0] / name, tmp / name)
+        (tmp / "README.md").write_text(card, encoding="utf-8")
+        (tmp / "averaged.json").write_text(json.dumps({"models": [str(p) for p in paths]}, indent=1) + "\n", "utf-8")
+        share_files(tmp)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     if dest.exists():
         shutil.rmtree(dest)
     os.replace(tmp, dest)
@@ -140,11 +146,24 @@ def _card_body(path: Path) -> str:
     card = path / "README.md"
     if not card.exists():
         return "(no model card)"
-    text = card.read_text(encoding="utf-8")
+    text = read_utf8(card, role="model card")
     if text.startswith("---\n"):
         end = text.find("\n---\n", 4)
         text = text[end + 5 :] if end >= 0 else text
     return "\n".join("##" + line if line.startswith("#") else line for line in text.strip().splitlines())
+
+
+def _load_model(path: Path) -> Any:
+    """The MarianMT model in ``path``, in float32; InputError naming the directory if it cannot be loaded."""
+    import torch
+    from transformers import MarianMTModel
+
+    try:
+        return MarianMTModel.from_pretrained(path, dtype=torch.float32)
+    except Exception as error:
+        raise InputError(
+            f"cannot load the model: {first_line(error)}", where=str(path), hint="re-export the model directory"
+        ) from None
 
 
 def _check_directory(path: Path) -> dict[str, Any]:
