@@ -57,7 +57,7 @@ def test_the_average_holds_the_mean_of_every_weight_and_loads(siblings, tmp_path
     assert "weight average of 2 models" in card and f"## Model 2: `{b}`" in card
     # each model's card kept, its headings under its section and its front matter dropped
     assert "### run 2" in card and "#### Data" in card and "x: 1" not in card
-    assert not list(tmp_path.glob("*.average-tmp"))
+    assert not list(tmp_path.glob("*-tmp"))
 
 
 def test_through_the_cli_an_existing_output_needs_force(siblings, tmp_path) -> None:
@@ -119,7 +119,7 @@ def test_models_that_do_not_match_are_refused_naming_the_one_at_fault(siblings, 
     with pytest.raises(InputError, match="is one of the models"):
         average_models([a, b], b, force=True)
     assert (b / "model.safetensors").exists()
-    assert not (tmp_path / "x").exists() and not list(tmp_path.glob("*.average-tmp"))
+    assert not (tmp_path / "x").exists() and not list(tmp_path.glob("*-tmp"))
 
 
 def test_mean_state_dict_keeps_integers_and_refuses_other_shapes() -> None:
@@ -141,12 +141,12 @@ def test_mean_state_dict_keeps_integers_and_refuses_other_shapes() -> None:
 
 
 def test_a_failed_write_leaves_neither_output_nor_temporary_directory(siblings, tmp_path, monkeypatch) -> None:
-    import idtrans.training.average as average
+    import idtrans.training.model_dir as model_dir
 
     def disk_full(_directory) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(average, "share_files", disk_full)
+    monkeypatch.setattr(model_dir, "share_files", disk_full)
     with pytest.raises(OSError, match="No space"):
         average_models(list(siblings), tmp_path / "soup")
     assert list(tmp_path.iterdir()) == []

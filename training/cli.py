@@ -1,5 +1,5 @@
 """Command-line sub-commands owned by idtrans.training: ``idtrans train``, ``train-data``, ``export-model``,
-``back-translate``, ``average-models``."""
+``back-translate``, ``average-models``, ``grow-model``."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from idtrans.errors import InputError, TrainingError
 from idtrans.training.average import average_models
 from idtrans.training.backtranslate import write_back_translations
 from idtrans.training.export import export_model
+from idtrans.training.grow import grow_model
 from idtrans.training.loop import TrainOptions
 from idtrans.training.loop import train as run_training
 from idtrans.training.mix import build_mix, load_mix
@@ -26,6 +27,7 @@ def register(app: typer.Typer) -> None:
     app.command(name="train-data", no_args_is_help=True)(train_data_command)
     app.command(name="back-translate", no_args_is_help=True)(back_translate_command)
     app.command(name="average-models", no_args_is_help=True)(average_models_command)
+    app.command(name="grow-model", no_args_is_help=True)(grow_model_command)
 
 
 def train_data_command(
@@ -310,4 +312,20 @@ def average_models_command(
     info = average_models(models, output, force=force)
     typer.echo(
         f"averaged {len(info['models'])} models ({info['parameters'] / 1e6:.2f}M parameters) into {info['dest']}"
+    )
+
+
+def grow_model_command(
+    source: Path = typer.Argument(..., help="A trained MarianMT directory, e.g. pipeline/default_model."),
+    output: Path = typer.Option(..., "--output", "-o", help="Directory to write the grown model to."),
+    encoder_layers: int | None = typer.Option(None, "--encoder-layers", min=1, help="Encoder depth to grow to."),
+    decoder_layers: int | None = typer.Option(None, "--decoder-layers", min=1, help="Decoder depth to grow to."),
+    force: bool = typer.Option(False, "--force", help="Replace --output if it exists."),
+) -> None:
+    """Add layers to a trained model that start as near no-ops; train it further with `idtrans train --init`."""
+    info = grow_model(source, output, encoder_layers=encoder_layers, decoder_layers=decoder_layers, force=force)
+    old, new = info["from"], info["to"]
+    typer.echo(
+        f"grew {source} from {old['encoder']}+{old['decoder']} to {new['encoder']}+{new['decoder']} layers "
+        f"({info['parameters'] / 1e6:.2f}M parameters) into {info['dest']}"
     )
