@@ -83,7 +83,8 @@ PresetName = Annotated[
     str,
     typer.Option(
         "--preset",
-        help="Model size from scratch: tiny (tests), small (7.7M params, the bundled default), base (opus-mt shape).",
+        help="Model size from scratch: tiny (tests), small (7.7M params, the bundled model before growing), medium, "
+        "base (opus-mt shape).",
     ),
 ]
 InitModel = Annotated[
