@@ -84,8 +84,9 @@ def grow_model(
     """
     source, dest = Path(source), Path(dest)
     check_output(dest, [source], force=force)
-    config = check_model_directory(source)
-    old = {"encoder": int(config["encoder_layers"]), "decoder": int(config["decoder_layers"])}
+    check_model_directory(source)
+    model = load_model(source)  # its config has every shape setting (defaults filled in), unlike config.json
+    old = {"encoder": model.config.encoder_layers, "decoder": model.config.decoder_layers}
     new = {
         "encoder": old["encoder"] if encoder_layers is None else encoder_layers,
         "decoder": old["decoder"] if decoder_layers is None else decoder_layers,
@@ -105,7 +106,6 @@ def grow_model(
 
     from transformers import MarianMTModel
 
-    model = load_model(source)
     model.config.encoder_layers, model.config.decoder_layers = new["encoder"], new["decoder"]
     grown = MarianMTModel(model.config)
     grown.load_state_dict(grown_state_dict(model.state_dict(), old, new))
