@@ -197,19 +197,29 @@ def _core(fact: NumberFact) -> str:
 
 
 def _repair_day(text: str, fact: NumberFact) -> str:
-    """Put a lost day before its month (``November 2024`` → ``4 November 2024``), or in British order."""
+    """Put a lost day before its month (``November 2024`` → ``4 November 2024``), or in British order.
+
+    A day date takes ``on``, not the month's ``in`` (``in November 4`` → ``on 4 November``), and
+    British order has no comma before the year (``November 4, 2024`` → ``4 November 2024``).
+    """
     day = fact.values[0] if fact.values else ""
     month = next((m for m in month_names().values() if m in fact.rendering), "")
     if not day or not month:
         return text
-    swapped = re.sub(rf"(?<!\w){month}\s+{day}(?:st|nd|rd|th)?(?!\w)", f"{day} {month}", text)
-    if swapped != text:
-        return swapped
-    hits = list(re.finditer(rf"(?<!\w){month}(?!\w)", text))
-    if len(hits) != 1 or re.search(rf"(?<!\d){day}\D{{0,3}}$", text[: hits[0].start()]):
-        return text
-    hit = hits[0]
-    return text[: hit.start()] + f"{day} {month}" + text[hit.end() :]
+    swapped = list(re.finditer(rf"(?<!\w){month}\s+{day}(?:st|nd|rd|th)?(?!\w)(?:,(?=\s+\d{{4}}(?!\d)))?", text))
+    if not swapped:
+        hits = list(re.finditer(rf"(?<!\w){month}(?!\w)", text))
+        if len(hits) != 1 or re.search(rf"(?<!\d){day}\D{{0,3}}$", text[: hits[0].start()]):
+            return text
+        swapped = hits
+    for hit in reversed(swapped):
+        before = re.sub(
+            r"(?<!\w)([Ii])n(\s+)$",
+            lambda m: ("O" if m.group(1) == "I" else "o") + "n" + m.group(2),
+            text[: hit.start()],
+        )
+        text = before + f"{day} {month}" + text[hit.end() :]
+    return text
 
 
 def repair_name(text: str, name: NameFact) -> str:

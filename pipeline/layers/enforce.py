@@ -74,8 +74,9 @@ REVIEW_MARGIN = 1.0
 #: v3: candidates scored in batches of at most 8, which can move an int8 score in its last digits;
 #: the second split round cuts only where the first one's pieces lost an item; v4: a term's Indonesian
 #: form copied into the English fails it, :func:`~idtrans.glossary.check.left_untranslated`; v5: a
-#: thought-by-thought candidate before the split rounds).
-RULES_VERSION = "facts-v6"
+#: thought-by-thought candidate before the split rounds; v7: a repaired day date takes ``on``, not
+#: ``in``, and no comma before the year).
+RULES_VERSION = "facts-v7"
 
 #: English words never used as an anchor for substitution (too common to be the term).
 _COMMON = frozenset(
