@@ -208,6 +208,17 @@ def test_a_model_config_that_is_not_an_object_is_a_model_error(tiny_model_dir, t
         resolve.choose_model(str(model))
 
 
+def test_a_model_config_without_its_shape_is_refused_not_filled_with_defaults(tiny_model_dir, tmp_path):
+    # transformers would build 12 encoder layers (its default) and leave the ones the weights lack random
+    model = shutil.copytree(tiny_model_dir, tmp_path / "model")
+    config = json.loads((model / "config.json").read_text(encoding="utf-8"))
+    del config["encoder_layers"], config["d_model"]
+    (model / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    with pytest.raises(ModelError, match="does not give the model's shape: d_model, encoder_layers missing") as error:
+        resolve.choose_model(str(model))
+    assert error.value.where == str(model / "config.json") and "save_pretrained" in (error.value.hint or "")
+
+
 # -- 5. glossary check reads a saved web page as translation reads it: its text, not its markup
 
 

@@ -114,3 +114,9 @@ def test_through_the_cli_and_refusals(tiny_model_dir, tmp_path) -> None:
         grow_model(no_weights, tmp_path / "x", encoder_layers=4)
     assert error.value.where == str(no_weights)
     assert not (tmp_path / "x").exists() and not list(tmp_path.glob("*-tmp"))
+    unshaped = shutil.copytree(out, tmp_path / "unshaped")
+    config = json.loads((unshaped / "config.json").read_text())
+    del config["decoder_layers"]
+    (unshaped / "config.json").write_text(json.dumps(config))
+    with pytest.raises(InputError, match="shape: decoder_layers missing"):
+        grow_model(unshaped, tmp_path / "x", encoder_layers=4)

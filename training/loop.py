@@ -35,6 +35,7 @@ from idtrans.training.card import write_card
 from idtrans.training.data import Example, collate, make_batches, reverse_pairs, tokenize_pairs
 from idtrans.training.evaluate import score, translate_batch_sorted
 from idtrans.training.mix import tags_in
+from idtrans.training.model_dir import check_model_directory
 from idtrans.training.presets import Preset, get_preset
 from idtrans.training.vocab import train_vocab
 
@@ -223,6 +224,8 @@ def _build_model(options: TrainOptions, tokenizer: Any, preset: Preset) -> Any:
     from transformers import MarianConfig, MarianMTModel
 
     if options.init:
+        if Path(options.init).is_dir():  # a local model: complete, and shaped by its config, not by defaults
+            check_model_directory(Path(options.init))
         try:
             model = MarianMTModel.from_pretrained(options.init)
         except Exception as error:

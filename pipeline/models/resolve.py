@@ -87,6 +87,19 @@ def read_model_json(path: Path) -> dict[str, Any]:
     return data
 
 
+#: The config.json keys that fix a MarianMT model's tensor shapes; none may be left to defaults.
+SHAPE_KEYS = (
+    "vocab_size",
+    "d_model",
+    "encoder_layers",
+    "decoder_layers",
+    "encoder_attention_heads",
+    "decoder_attention_heads",
+    "encoder_ffn_dim",
+    "decoder_ffn_dim",
+)
+
+
 def _check_model_dir(path: Path, name: str) -> Path:
     config = path / "config.json"
     if not config.is_file():
@@ -96,12 +109,22 @@ def _check_model_dir(path: Path, name: str) -> Path:
             hint="pass a directory written by save_pretrained (config.json, weights, source.spm, target.spm, "
             "vocab.json)",
         )
-    model_type = read_model_json(config).get("model_type")
+    settings = read_model_json(config)
+    model_type = settings.get("model_type")
     if model_type != "marian":
         raise ModelError(
             f"idtrans runs MarianMT models, this is a {model_type!r} model",
             where=name,
             hint="pass a MarianMT checkpoint such as Helsinki-NLP/opus-mt-id-en",
+        )
+    unshaped = [key for key in SHAPE_KEYS if key not in settings]
+    if unshaped:
+        # transformers would fill them with its defaults (12 encoder layers, d_model 1024), load the
+        # weights into a differently shaped model, and translate with randomly initialised layers.
+        raise ModelError(
+            f"config.json does not give the model's shape: {', '.join(unshaped)} missing",
+            where=str(config),
+            hint="write the values the weights were trained with (save_pretrained writes every one of them)",
         )
     missing = [f for f in ("source.spm", "target.spm", "vocab.json") if not (path / f).is_file()]
     if missing:
