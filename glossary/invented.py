@@ -52,6 +52,32 @@ _BRITISH = (
     ("mme", "m"),
     ("lled", "led"),
     ("lling", "ling"),
+    ("ysing", "yzing"),
+    ("ae", "e"),
+)
+#: Words of current news that pyspellchecker's list lacks, so that they are not unknown words.
+_MORE_WORDS = frozenset(
+    (
+        "app",
+        "apps",
+        "smartphone",
+        "smartphones",
+        "cyber",
+        "cybersecurity",
+        "etc",
+        "cafe",
+        "cafes",
+        "email",
+        "emails",
+        "online",
+        "offline",
+        "tech",
+        "coronavirus",
+    )
+)
+#: Prefixes written with a hyphen (``pre-war``, ``multi-party``): words of their own only there.
+_PREFIXES = frozenset(
+    ("anti", "co", "ex", "inter", "mega", "mid", "multi", "non", "post", "pre", "pro", "semi", "sub", "super", "ultra")
 )
 _DEMONYM_SUFFIXES = ("n", "an", "ian", "ese", "ish", "i", "ic", "s")
 
@@ -64,15 +90,16 @@ class Counterparts:
     """Casefolded words of the source and of the required items' renderings."""
     stems: tuple[str, ...]
     """Casefolded source words of four letters or more, for the look-alike rule."""
+    rendered: frozenset[str] = frozenset()
+    """Casefolded words of the required items' renderings alone."""
 
 
 def counterparts(source: str, renderings: Iterable[str] = ()) -> Counterparts:
     """The counterparts ``source`` and the renderings of its required items give an English text."""
     source_words = {w.casefold() for w in _words(source)}
-    words = set(source_words)
-    for rendering in renderings:
-        words.update(w.casefold() for w in _words(rendering))
-    return Counterparts(frozenset(words), tuple(sorted(w for w in source_words if len(w) >= 4)))
+    rendered = {w.casefold() for rendering in renderings for w in _words(rendering)}
+    stems = tuple(sorted(w for w in source_words if len(w) >= 4))
+    return Counterparts(frozenset(source_words | rendered), stems, frozenset(rendered))
 
 
 def _words(text: str) -> list[str]:
@@ -101,6 +128,33 @@ def invented_names(english: str, known: Counterparts) -> list[str]:
     return [english[run[0][0] : run[-1][1]] for run in runs]
 
 
+_WEB_ADDRESS = re.compile(r"\S*(?:https?://|www\.|@)\S*|\S+\.(?:com|org|net|id|go\.id)\b\S*", re.IGNORECASE)
+
+
+def unknown_words(english: str, known: Counterparts) -> list[tuple[str, bool]]:
+    """The lower-case words of ``english`` that are not English, each with whether the source has it.
+
+    A model that cannot translate a word copies it (``pijakan``, True) or spells something that is
+    no word at all (``troked`` for *bentrok*, False). Words of three letters or more are looked up
+    as in rule 3 of the module docstring; a word of a required item's rendering, a country or
+    language word, and words in web and e-mail addresses pass. Each word is listed once.
+    """
+    found: dict[str, bool] = {}
+    for m in _WORD.finditer(_WEB_ADDRESS.sub(" ", english)):
+        token = m.group()
+        if "'" in token or "’" in token or not token.islower():
+            continue
+        parts = token.split("-")
+        for word in parts:
+            if len(parts) > 1 and word in _PREFIXES:
+                continue
+            if len(word) < 3 or not word.isalpha() or word in found or word in known.rendered:
+                continue
+            if not (is_english_word(word) or word in world_names()):
+                found[word] = word in known.words
+    return list(found.items())
+
+
 def _accounted(word: str, known: Counterparts) -> bool:
     letters = [ch for ch in (word[:-1] if word.endswith("s") else word) if ch.isalpha()]
     if len(letters) < 3 or all(ch.isupper() for ch in letters) or any(ch.isdigit() for ch in word):
@@ -117,11 +171,13 @@ def _accounted(word: str, known: Counterparts) -> bool:
 def is_english_word(lower: str) -> bool:
     """Whether a lower-case word is an ordinary English word (a British spelling counts)."""
     words = _english_words()
-    if lower in words or lower in _calendar_words():
+    if lower in words or lower in _MORE_WORDS or lower in _calendar_words():
         return True
     for british, american in _BRITISH:
         if british in lower and lower.replace(british, american) in words:
             return True
+    if lower.endswith("ies") and lower[:-3] + "y" in words:  # poultries
+        return True
     return lower.endswith("s") and lower[:-1] in words
 
 

@@ -308,6 +308,18 @@ def test_an_invented_name_no_candidate_removes_is_flagged_for_review():
     assert "review" not in off.translate(["menyerang"])[0].info
 
 
+def test_words_that_are_not_english_are_flagged_for_review():
+    inner = FakeTranslator(lambda text: text.replace("attacked", "troked").replace("residents", "warga"))
+    flagged, clean = GlossaryTranslator(inner, GLOSSARY).translate(["pasukan menyerang warga", "pasukan bertemu"])
+    assert flagged.text == "troops troked warga"
+    assert flagged.info["unknown"] == ["troked", "warga"]
+    assert flagged.info["review"] == [
+        "'troked' is not English: a garbled word",
+        "'warga' is not English: left untranslated",
+    ]
+    assert "review" not in clean.info and "unknown" not in clean.info
+
+
 def test_an_invented_name_a_far_worse_scored_candidate_removes_is_kept():
     inner = FakeTranslator(_hallucinate, scores=lambda source, target: -0.5 if "Mulyania" in target else -3.0)
     (result,) = GlossaryTranslator(inner, GLOSSARY).translate(["pasukan Ukraina menyerang"])

@@ -6,7 +6,7 @@ import pytest
 
 from idtrans.glossary import Entry, Glossary
 from idtrans.glossary.facts import check_sentence, item_counterparts, required_items
-from idtrans.glossary.invented import counterparts, invented_names, is_english_word, world_names
+from idtrans.glossary.invented import counterparts, invented_names, is_english_word, unknown_words, world_names
 
 GLOSSARY = Glossary(
     [
@@ -52,6 +52,7 @@ def test_invented_names(source, english, expected):
 
 def test_word_lists():
     assert is_english_word("defence") and is_english_word("programme") and is_english_word("november")
+    assert is_english_word("analysing") and is_english_word("palaeontologist") and is_english_word("poultries")
     assert not is_english_word("mulyania")
     assert {"egypt", "egyptian", "korean", "russian", "israeli"} <= world_names()
 
@@ -70,3 +71,23 @@ def test_a_sentence_with_an_invented_name_fails_its_check():
     assert good.passed and not good.invented
     assert all(bad.ok) and bad.invented == ["Mulyania"] and not bad.passed
     assert check_sentence(items, "Defence Minister Sri Mulyania Ukraine Rustem Umerov said.").passed  # unchecked
+
+
+@pytest.mark.parametrize(
+    ("source", "english", "expected"),
+    [
+        # the sample article's garbles, and a word the model left in Indonesian
+        ("Pasukan Korea Utara telah bentrok.", "North Korean troops have been troked.", [("troked", False)]),
+        ("pasukan Ukraina memiliki pijakan", "Ukrainian troops had pijakan, pijakan.", [("pijakan", True)]),
+        ("Mereka mengenakan seragam", "There wearing seray-like Russia's seray", [("seray", False)]),
+        # English words, British spellings, plurals, hyphenated prefixes, contractions: none
+        ("", "The analysing of poultries pre-war didn't stop the multi-party defence programme.", []),
+        # capitalised words are invented_names' business; web addresses and short words pass
+        ("", "Mulyania said at www.beritajakarta.com or info@kemlu.go.id: ok, hm.", []),
+        # a word of a required item's rendering passes (the glossary chose it)
+        ("rokok kretek", "a kretek cigarette", []),
+    ],
+)
+def test_unknown_words(source, english, expected):
+    known = counterparts(source, ["kretek"] if "kretek" in source else [])
+    assert unknown_words(english, known) == expected

@@ -52,7 +52,7 @@ from idtrans.glossary.facts import (
     required_items,
     restore_items,
 )
-from idtrans.glossary.invented import Counterparts
+from idtrans.glossary.invented import Counterparts, unknown_words
 from idtrans.glossary.matcher import Match
 from idtrans.glossary.names import NameFact
 from idtrans.glossary.schema import Glossary
@@ -75,8 +75,8 @@ REVIEW_MARGIN = 1.0
 #: the second split round cuts only where the first one's pieces lost an item; v4: a term's Indonesian
 #: form copied into the English fails it, :func:`~idtrans.glossary.check.left_untranslated`; v5: a
 #: thought-by-thought candidate before the split rounds; v7: a repaired day date takes ``on``, not
-#: ``in``, and no comma before the year).
-RULES_VERSION = "facts-v7"
+#: ``in``, and no comma before the year; v8: words that are not English flagged for review).
+RULES_VERSION = "facts-v8"
 
 #: English words never used as an anchor for substitution (too common to be the term).
 _COMMON = frozenset(
@@ -294,7 +294,7 @@ class GlossaryTranslator:
             known = item_counterparts(sentence, items) if self.invented and sentence.strip() else None
             w = _Sentence(sentence, items, seconds=plain[i].seconds, known=known)
             w.add("model", plain[i].text)
-            if items or w.plain.checks.invented:
+            if sentence.strip():  # every sentence is checked for words that are not English
                 work[i] = w
         failing = {i: w for i, w in work.items() if not w.passed()}
         self._repair(failing, memo)
@@ -409,6 +409,11 @@ class GlossaryTranslator:
             reasons.append(f"name {name!r} in the translation has no counterpart in the source")
         if best.checks.invented:
             result.info["invented"] = list(best.checks.invented)
+        unknown = unknown_words(best.text, w.known or item_counterparts(w.source, w.items)) if w.source.strip() else []
+        for word, copied in unknown:
+            reasons.append(f"{word!r} is not English: " + ("left untranslated" if copied else "a garbled word"))
+        if unknown:
+            result.info["unknown"] = [word for word, _ in unknown]
         if records:
             result.info["items"] = records
         if glossary_records:
