@@ -363,3 +363,18 @@ def test_a_reverse_run_trains_english_to_indonesian_and_back_translates(corpus, 
         app, ["back-translate", str(tmp_path / "rev" / "best"), str(empty), "-o", str(tmp_path / "x")]
     )
     assert failed.exit_code != 0 and "no English sentences" in failed.output
+
+
+def test_evaluate_directory_scores_and_counts_lines_with_words_that_are_not_english(trained, corpus) -> None:
+    from idtrans.training.evaluate import evaluate_directory, unknown_word_lines
+
+    assert (
+        unknown_word_lines(
+            ["pasukan bentrok", "pasukan tiba", "dia datang"], ["troops troked", "troops pasukan", "he came"]
+        )
+        == 2
+    )
+    _, dev, _ = corpus
+    result = evaluate_directory(str(trained.best_dir), {"dev": str(dev)}, beams=1, lines=3, threads=1)["dev"]
+    assert set(result) == {"bleu", "chrf++", "unknown_word_lines", "lines", "beams", "seconds"}
+    assert result["lines"] == 3 and 0 <= result["unknown_word_lines"] <= 3

@@ -62,6 +62,13 @@ def score(hypotheses: Sequence[str], references: Sequence[str]) -> dict[str, flo
     return {"bleu": round(scores["bleu"].score, 2), "chrf++": round(scores["chrf"].score, 2)}
 
 
+def unknown_word_lines(sources: Sequence[str], hypotheses: Sequence[str]) -> int:
+    """How many hypotheses hold a word that is not English (garbled or left untranslated), as review flags it."""
+    from idtrans.glossary.invented import counterparts, unknown_words
+
+    return sum(bool(unknown_words(hyp, counterparts(src))) for src, hyp in zip(sources, hypotheses))
+
+
 def evaluate_model(
     model: Any, tokenizer: Any, source: Sequence[str], reference: Sequence[str], *, beams: int = 4
 ) -> tuple[dict[str, float], list[str]]:
@@ -95,7 +102,9 @@ def evaluate_directory(
         src, ref = corpus.source[:lines] if lines else corpus.source, corpus.target[:lines] if lines else corpus.target
         t0 = time.time()
         result, hyps = evaluate_model(model, tokenizer, src, ref, beams=beams)
-        results[name] = {**result, "lines": len(src), "beams": beams, "seconds": round(time.time() - t0, 1)}
+        seconds = round(time.time() - t0, 1)
+        results[name] = {**result, "unknown_word_lines": unknown_word_lines(src, hyps)}
+        results[name].update(lines=len(src), beams=beams, seconds=seconds)
         if hyp_dir:
             Path(hyp_dir).mkdir(parents=True, exist_ok=True)
             (Path(hyp_dir) / f"{name}.hyp.en").write_text("\n".join(hyps) + "\n", encoding="utf-8")
