@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from idtrans.glossary.check import rendering_spans, wrong_forms
-from idtrans.glossary.invented import Counterparts, counterparts, invented_names
+from idtrans.glossary.invented import Counterparts, counterparts, invented_names, is_common_word
 from idtrans.glossary.matcher import Match
 from idtrans.glossary.names import NameFact, find_names
 from idtrans.glossary.numbers import NumberFact, find_numbers, month_names
@@ -295,10 +295,63 @@ class ItemChecks:
     names: int = 0
     #: names in the text that nothing in the source accounts for (:mod:`idtrans.glossary.invented`)
     invented: list[str] = field(default_factory=list)
+    #: names the text writes more often than the source has them (:func:`echoed_renderings`)
+    echoed: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
-        return all(self.ok) and not self.invented
+        return all(self.ok) and not self.invented and not self.echoed
+
+    @property
+    def name_faults(self) -> int:
+        """Invented names and echoed ones: what a candidate should have fewer of."""
+        return len(self.invented) + len(self.echoed)
+
+
+def echoed_renderings(items: Sequence[Item], text: str, source: str = "") -> list[str]:
+    """Capitalised renderings (names, places, titles) that ``text`` has more often than ``items`` do.
+
+    A small model echoes a name it has already written: ``di wilayah Kursk Rusia`` → "in the Kursk
+    Russia's Kursk region", ``Presiden AS George W. Bush`` → "US President US George W. Bush". A
+    rendering counts where it is not part of another item's rendering (Jakarta inside East Jakarta).
+    """
+    groups: dict[str, list[Item]] = {}  # by rendering, ignoring case ("Troops" starting a sentence is "troops")
+    for item in items:
+        if item.kind != "number":
+            groups.setdefault(item.rendering.casefold(), []).append(item)
+    groups = {key: group for key, group in groups.items() if any(i.rendering[:1].isupper() for i in group)}
+    spans = {key: sorted({span for item in group for span in item.spans_in(text)}) for key, group in groups.items()}
+    echoed = []
+    for rendering, group in groups.items():
+        others = [span for other, found in spans.items() if other != rendering for span in found]
+        own = [
+            (a, b) for a, b in spans[rendering] if not any(c <= a and b <= d and (c, d) != (a, b) for c, d in others)
+        ]
+        if len(own) > len(group):
+            echoed.append(group[0].rendering)
+    return echoed + _echoed_words(items, text, source, echoed)
+
+
+def _echoed_words(items: Sequence[Item], text: str, source: str, echoed: list[str]) -> list[str]:
+    """Name words of the renderings written more often than the renderings or the source have them.
+
+    "Kursk" twice in "the Kursk Russia's Kursk region" for ``wilayah Kursk Rusia`` (rendered "Kursk
+    region"). Frequent English words (Ministry, East, The) are left out: English repeats them freely.
+    """
+
+    def count(word: str, where: str) -> int:
+        return len(re.findall(rf"(?<![\w-]){re.escape(word)}(?![\w-])", where))
+
+    renderings = [item.rendering for item in items if item.kind != "number"]
+    words = {w for r in renderings for w in re.findall(r"[A-Z][\w'’-]{2,}", r) if not is_common_word(w.casefold())}
+    found = []
+    for word in sorted(words):
+        if any(word in e for e in echoed):
+            continue
+        expected = max(sum(count(word, r) for r in renderings), count(word, source))
+        if count(word, text) > expected:
+            found.append(word)
+    return found
 
 
 def check_items(items: Sequence[Item], text: str) -> ItemChecks:
@@ -320,9 +373,10 @@ def item_counterparts(source: str, items: Sequence[Item]) -> Counterparts:
     return counterparts(source, renderings)
 
 
-def check_sentence(items: Sequence[Item], text: str, known: Counterparts | None = None) -> ItemChecks:
-    """:func:`check_items`, and, given the source's ``known`` counterparts, the names ``text`` invents."""
+def check_sentence(items: Sequence[Item], text: str, known: Counterparts | None = None, source: str = "") -> ItemChecks:
+    """:func:`check_items`, and, given the ``source``'s ``known`` counterparts, the names ``text`` invents or echoes."""
     checks = check_items(items, text)
     if known is not None:
         checks.invented = invented_names(text, known)
+        checks.echoed = echoed_renderings(items, text, source)
     return checks

@@ -181,11 +181,28 @@ def is_english_word(lower: str) -> bool:
     return lower.endswith("s") and lower[:-1] in words
 
 
+def is_common_word(lower: str) -> bool:
+    """Whether a lower-case word is frequent in English (pyspellchecker's count at least ``COMMON_COUNT``).
+
+    Frequent: east, ministry, republic, york, the. Not: kursk, jakarta, howard, california, russia.
+    """
+    return _word_counts().get(lower, 0) >= COMMON_COUNT
+
+
+#: How often pyspellchecker's English list has counted a word that English repeats freely.
+COMMON_COUNT = 2000
+
+
 @lru_cache(maxsize=1)
-def _english_words() -> frozenset[str]:
+def _word_counts() -> dict[str, int]:
     from spellchecker import SpellChecker
 
-    return frozenset(SpellChecker(language="en").word_frequency.dictionary)
+    return dict(SpellChecker(language="en").word_frequency.dictionary)
+
+
+@lru_cache(maxsize=1)
+def _english_words() -> frozenset[str]:
+    return frozenset(_word_counts())
 
 
 @lru_cache(maxsize=1)

@@ -211,7 +211,8 @@ def _stand_in_pattern(placeholder: str) -> re.Pattern:
         # tolerate the spacing and case a model adds inside a token: "ZXQ 1", "Z X Q1", "zxq1"
         body = r"\s?".join(re.escape(ch) for ch in placeholder)
         return re.compile(rf"(?<![^\W\d_]){body}(?!\d)", re.IGNORECASE)
-    return re.compile(rf"(?<!\w){re.escape(placeholder)}(?!\w)")
+    # a proxy name the model took for a plural noun ("two Londons") is restored with its "s"
+    return re.compile(rf"(?<!\w){re.escape(placeholder)}(?=s?(?!\w))")
 
 
 def replace_stand_in(text: str, stand_in: str, rendering: str) -> tuple[str, int]:

@@ -308,6 +308,21 @@ def test_an_invented_name_no_candidate_removes_is_flagged_for_review():
     assert "review" not in off.translate(["menyerang"])[0].info
 
 
+def test_an_echoed_name_fails_the_sentence_and_protection_removes_it():
+    inner = FakeTranslator(lambda text: text.replace("Ukraine attacked", "Ukraine attacked Ukraine"))
+    (result,) = GlossaryTranslator(inner, GLOSSARY).translate(["pasukan Ukraina menyerang"])
+    assert inner.calls[1] == ["pasukan London menyerang"]
+    assert result.text == "troops Ukraine attacked" and "review" not in result.info
+
+
+def test_an_echoed_name_no_candidate_removes_is_flagged_for_review():
+    inner = FakeTranslator(lambda text: re.sub(r"(\w+) attacked", r"\1 attacked \1", text))
+    (result,) = GlossaryTranslator(inner, GLOSSARY).translate(["pasukan Ukraina menyerang"])
+    assert result.text == "troops Ukraine attacked Ukraine"
+    assert result.info["echoed"] == ["Ukraine"]
+    assert result.info["review"] == ["name 'Ukraine' written more often than the source has it"]
+
+
 def test_words_that_are_not_english_are_flagged_for_review():
     inner = FakeTranslator(lambda text: text.replace("attacked", "troked").replace("residents", "warga"))
     flagged, clean = GlossaryTranslator(inner, GLOSSARY).translate(["pasukan menyerang warga", "pasukan bertemu"])

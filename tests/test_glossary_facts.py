@@ -7,7 +7,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from idtrans.glossary import Entry, Glossary
-from idtrans.glossary.facts import protect_items, repair_text, required_items, restore_items, unprotect_items
+from idtrans.glossary.facts import (
+    echoed_renderings,
+    protect_items,
+    repair_text,
+    required_items,
+    restore_items,
+    unprotect_items,
+)
 
 GLOSSARY = Glossary(
     [
@@ -145,3 +152,37 @@ def test_left_untranslated_spares_english_forms_keep_source_terms_and_other_case
     assert left_untranslated(kept, ["Kopassus"], "Kopassus troops") == []
     (check,) = check_translation(Glossary([GLOSSARY.entries[1]], name="u"), "Ukraina siap.", "Ukraina ready.")
     assert check.forbidden_found == ["Ukraina"] and not check.found and check.status == "missing"
+
+
+ECHO_GLOSSARY = Glossary(
+    [
+        *GLOSSARY.entries,
+        Entry("us", ("AS",), "US", "place"),
+        Entry("president", ("Presiden",), "President", "title"),
+        Entry("kursk-region", ("wilayah Kursk",), "Kursk region", "place"),
+        Entry("east-jakarta", ("Jakarta Timur",), "East Jakarta", "place"),
+        Entry("middle-east", ("Timur Tengah",), "Middle East", "place"),
+    ],
+    name="echo",
+)
+
+
+@pytest.mark.parametrize(
+    ("source", "english", "echoed"),
+    [
+        # a rendering written twice for one in the source, and a name word of a rendering
+        ("Presiden AS George W. Bush tiba.", "US President US George W. Bush arrived.", ["US"]),
+        ("di wilayah Kursk Rusia", "in the Kursk Russia's Kursk region", ["Kursk"]),
+        ("Demba Ba asal Senegal", "Senegal's Demba Ba of the Senegal", ["Senegal"]),
+        # as often as the source has it: no echo
+        ("Presiden AS dan pasukan AS", "the US President and US troops", []),
+        ("di wilayah Kursk, Kursk", "in the Kursk region, Kursk", []),
+        # a name inside another item's rendering is that item's; a capital at a sentence start is no name
+        ("warga Jakarta Timur, Jakarta", "residents of East Jakarta, Jakarta", []),
+        ("Pasukan Ukraina dan pasukan Rusia", "Ukrainian troops and Russian troops", []),
+        # a frequent English word of a rendering may come again
+        ("di Timur Tengah", "in the East of the Middle East", []),
+    ],
+)
+def test_echoed_renderings(source, english, echoed):
+    assert echoed_renderings(required_items(source, ECHO_GLOSSARY), english, source) == echoed

@@ -230,3 +230,12 @@ def test_restore_fixes_the_possessive_of_a_rendering_ending_in_s():
     protected = protect(text, glossary.match(text), "proxy")
     assert restore("London's party", protected).text == "Netherlands' party"
     assert restore("London’s party", protected).text == "Netherlands’ party"
+
+
+def test_restore_keeps_the_plural_a_model_gave_a_proxy():
+    glossary = Glossary([Entry("sergeant", ("Sersan",), "Sergeant", "title")])
+    text = "dua Sersan itu"
+    protected = protect(text, glossary.match(text), "proxy")
+    assert protected.text == "dua London itu"
+    assert restore("the two Londons", protected).text == "the two Sergeants"
+    assert restore("the Londoner", protected).lost  # another word, not the proxy

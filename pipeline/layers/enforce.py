@@ -75,8 +75,10 @@ REVIEW_MARGIN = 1.0
 #: the second split round cuts only where the first one's pieces lost an item; v4: a term's Indonesian
 #: form copied into the English fails it, :func:`~idtrans.glossary.check.left_untranslated`; v5: a
 #: thought-by-thought candidate before the split rounds; v7: a repaired day date takes ``on``, not
-#: ``in``, and no comma before the year; v8: words that are not English flagged for review).
-RULES_VERSION = "facts-v8"
+#: ``in``, and no comma before the year; v8: words that are not English flagged for review; v9: a name
+#: written more often than the source has it fails a sentence, like an invented one, and a proxy
+#: written as a plural is restored).
+RULES_VERSION = "facts-v9"
 
 #: English words never used as an anchor for substitution (too common to be the term).
 _COMMON = frozenset(
@@ -165,11 +167,11 @@ class _Candidate:
     score: float = 0.0
 
     def tier(self) -> tuple[int, int, int]:
-        """Most terms and numbers, then most copied names, then fewest invented names."""
-        return (self.checks.hard, self.checks.names, -len(self.checks.invented))
+        """Most terms and numbers, then most copied names, then fewest invented or echoed names."""
+        return (self.checks.hard, self.checks.names, -self.checks.name_faults)
 
     def key(self, plain: _Candidate) -> tuple[int, int, int, float]:
-        """:meth:`tier` and score; a gain in names (copied, or fewer invented) counts only within ``NAME_MARGIN``."""
+        """:meth:`tier` and score; a gain in names (copied, fewer invented or echoed) counts only within NAME_MARGIN."""
         hard, names, invented = self.tier()
         if (names, invented) > plain.tier()[1:] and self.score < plain.score - NAME_MARGIN:
             names, invented = plain.tier()[1:]
@@ -196,7 +198,9 @@ class _Sentence:
 
     def add(self, strategy: str, text: str) -> None:
         if all(c.text != text for c in self.candidates):
-            self.candidates.append(_Candidate(strategy, text, check_sentence(self.items, text, self.known)))
+            self.candidates.append(
+                _Candidate(strategy, text, check_sentence(self.items, text, self.known, self.source))
+            )
 
     def best(self) -> _Candidate:
         return max(self.candidates, key=lambda c: c.key(self.plain))
@@ -409,6 +413,10 @@ class GlossaryTranslator:
             reasons.append(f"name {name!r} in the translation has no counterpart in the source")
         if best.checks.invented:
             result.info["invented"] = list(best.checks.invented)
+        for name in best.checks.echoed:
+            reasons.append(f"name {name!r} written more often than the source has it")
+        if best.checks.echoed:
+            result.info["echoed"] = list(best.checks.echoed)
         unknown = unknown_words(best.text, w.known or item_counterparts(w.source, w.items)) if w.source.strip() else []
         for word, copied in unknown:
             reasons.append(f"{word!r} is not English: " + ("left untranslated" if copied else "a garbled word"))
