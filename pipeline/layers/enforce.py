@@ -217,7 +217,9 @@ class GlossaryTranslator:
     ``strategies``: protection strategies for failing sentences (``proxy``, ``inline``);
     ``substitute``: allow the term repairs (safe substitution, translating around a term);
     ``numbers``/``names``: check (and repair) numbers and copied names as well as terms;
-    ``invented``: a sentence whose English has a name with no counterpart in its source fails too;
+    ``invented``: a sentence whose English has a name with no counterpart in its source, or writes a
+    name more often than the source has it (:func:`~idtrans.glossary.facts.echoed_renderings`), fails too;
+    words that are not English (:func:`~idtrans.glossary.invented.unknown_words`) are always flagged;
     ``progress``: told when a round of candidates begins (:meth:`~idtrans.progress.Progress.phase`).
     """
 
