@@ -16,7 +16,7 @@ from typing import Any
 
 from idtrans.errors import InputError, first_line
 from idtrans.io import read_utf8, share_files
-from idtrans.pipeline.models.resolve import SHAPE_KEYS
+from idtrans.pipeline.models.resolve import check_shape
 from idtrans.training.export import TOKENIZER_FILES
 
 #: Files that must be byte-identical in models whose weights are combined: same ids, same pieces.
@@ -46,13 +46,7 @@ def check_model_directory(path: Path) -> dict[str, Any]:
             where=str(path),
             hint="pass MarianMT directories only",
         )
-    unshaped = [key for key in SHAPE_KEYS if key not in config]
-    if unshaped:
-        raise InputError(
-            f"config.json does not give the model's shape: {', '.join(unshaped)} missing",
-            where=str(path / "config.json"),
-            hint="write the values the weights were trained with (save_pretrained writes every one of them)",
-        )
+    check_shape(config, path / "config.json", InputError)
     return config
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from idtrans.errors import ModelError, first_line
+from idtrans.errors import IdtransError, ModelError, first_line
 from idtrans.pipeline.models.converted import is_converted_dir
 from idtrans.settings import MODEL_ENV, env
 
@@ -100,6 +100,21 @@ SHAPE_KEYS = (
 )
 
 
+def check_shape(settings: dict, config: Path, error: type[IdtransError]) -> None:
+    """Raise ``error`` when ``settings`` (a config.json) leaves a :data:`SHAPE_KEYS` key to defaults.
+
+    transformers would fill it with its defaults (12 encoder layers, d_model 1024), load the weights
+    into a differently shaped model, and translate with randomly initialised layers.
+    """
+    unshaped = [key for key in SHAPE_KEYS if key not in settings]
+    if unshaped:
+        raise error(
+            f"config.json does not give the model's shape: {', '.join(unshaped)} missing",
+            where=str(config),
+            hint="write the values the weights were trained with (save_pretrained writes every one of them)",
+        )
+
+
 def _check_model_dir(path: Path, name: str) -> Path:
     config = path / "config.json"
     if not config.is_file():
@@ -117,15 +132,7 @@ def _check_model_dir(path: Path, name: str) -> Path:
             where=name,
             hint="pass a MarianMT checkpoint such as Helsinki-NLP/opus-mt-id-en",
         )
-    unshaped = [key for key in SHAPE_KEYS if key not in settings]
-    if unshaped:
-        # transformers would fill them with its defaults (12 encoder layers, d_model 1024), load the
-        # weights into a differently shaped model, and translate with randomly initialised layers.
-        raise ModelError(
-            f"config.json does not give the model's shape: {', '.join(unshaped)} missing",
-            where=str(config),
-            hint="write the values the weights were trained with (save_pretrained writes every one of them)",
-        )
+    check_shape(settings, config, ModelError)
     missing = [f for f in ("source.spm", "target.spm", "vocab.json") if not (path / f).is_file()]
     if missing:
         raise ModelError(
