@@ -131,7 +131,10 @@ def _run_pipeline(args, lines: list[str]) -> dict:
 
         quantization = "float32" if args.worker == "ct2-f32" else "int8"
         backend = CT2MarianBackend(Path(args.work) / f"ct2-{quantization}", threads=args.threads)
-    translator = SentenceTranslator(backend, DecodeSettings(beams=4, max_new_tokens=args.max_new_tokens))
+    # Decoding speed alike with plain transformers: no decoding again of words that are not English
+    # (its cost on the bundled model: benchmarks/word_rounds.py).
+    settings = DecodeSettings(beams=4, max_new_tokens=args.max_new_tokens, unknown_word_rounds=0)
+    translator = SentenceTranslator(backend, settings)
     cache = None
     if args.cache:
         from idtrans.pipeline.layers.cache import CachedTranslator
@@ -200,7 +203,9 @@ def _run_article_edit(args) -> dict:
     units_before, segmenter = _article_units(original)
     units_after, _ = _article_units(edited)
     backend = CT2MarianBackend(Path(args.work) / "ct2-int8", threads=args.threads)
-    translator = CachedTranslator(SentenceTranslator(backend, DecodeSettings(beams=4)), Path(args.cache))
+    translator = CachedTranslator(
+        SentenceTranslator(backend, DecodeSettings(beams=4, unknown_word_rounds=0)), Path(args.cache)
+    )
     translator.translate([s for _, s in units_before])
     first_misses = translator.misses
     translator.hits = translator.misses = 0

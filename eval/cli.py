@@ -20,7 +20,7 @@ from idtrans.eval.score import MetricScore, TermScore
 from idtrans.eval.significance import Comparison
 from idtrans.options import Quiet
 from idtrans.pipeline.layers.factory import BackendName
-from idtrans.pipeline.options import Backend, Beams, Glossary, Model, ModelThreads, NoGlossary
+from idtrans.pipeline.options import Backend, Beams, Glossary, Model, ModelThreads, NoGlossary, WordRounds
 from idtrans.progress import ProgressBar
 from idtrans.settings import glossary_option
 
@@ -325,6 +325,7 @@ def run_command(
     limit: Limit = None,
     model: Model = None,
     beams: Beams = 4,
+    word_rounds: WordRounds = 3,
     glossary: Glossary = None,
     no_glossary: NoGlossary = False,
     terms: TermsGlossary = None,
@@ -355,6 +356,7 @@ def run_command(
         limit=limit,
         model=model,
         beams=beams,
+        word_rounds=word_rounds,
         glossary=glossary_option(glossary, no_glossary),
         terms=terms,
         backend=backend.value,

@@ -60,6 +60,7 @@ class RunOptions:
     limit: int | None = None
     model: str | None = None
     beams: int = 4
+    word_rounds: int = 3
     glossary: GlossarySpec = DEFAULT_GLOSSARY
     terms: Path | None = None
     backend: str = "auto"
@@ -143,6 +144,7 @@ def run_test_set(
             inputs,
             model=options.model,
             beams=options.beams,
+            word_rounds=options.word_rounds,
             glossary=options.glossary,
             backend=options.backend,
             threads=options.threads,

@@ -81,6 +81,7 @@ def load_translator(
     glossary: GlossarySpec = DEFAULT_GLOSSARY,
     backend: str = "auto",
     beams: int = 4,
+    word_rounds: int = 3,
     threads: int | None = None,
     cache: bool | str | Path = False,
     notice: Callable[[str], None] | None = None,
@@ -90,13 +91,15 @@ def load_translator(
     ``model``: a Hugging Face id or MarianMT directory; ``None`` applies the README's precedence
     (``$IDTRANS_MODEL``, opus-mt when reachable, else the bundled model). ``glossary``:
     :data:`~idtrans.settings.DEFAULT_GLOSSARY` (``$IDTRANS_GLOSSARY``, else the bundled one), ``None``
-    for none, or a YAML path. ``backend``: ``auto``, ``torch`` or ``ct2``. ``cache``: ``True`` for the
+    for none, or a YAML path. ``backend``: ``auto``, ``torch`` or ``ct2``. ``word_rounds``: how many times
+    a sentence whose English has words that are not English is decoded again with them blocked (``0``:
+    never; the CLI's ``--word-rounds``). ``cache``: ``True`` for the
     persistent sentence cache, or a cache file path. ``notice`` receives one-line notices (default:
     stderr).
     """
     stack = build_stack(
         None if model is None else str(model),
-        settings=DecodeSettings(beams=beams),
+        settings=DecodeSettings(beams=beams, unknown_word_rounds=word_rounds),
         glossary=glossary,
         backend=backend,
         threads=threads,

@@ -14,7 +14,17 @@ from idtrans.options import Quiet
 from idtrans.pipeline import speed_cli
 from idtrans.pipeline.layers.factory import BackendName
 from idtrans.pipeline.layers.translator import DecodeSettings
-from idtrans.pipeline.options import Backend, Beams, Glossary, MemoryFile, Model, ModelThreads, NoCache, NoGlossary
+from idtrans.pipeline.options import (
+    Backend,
+    Beams,
+    Glossary,
+    MemoryFile,
+    Model,
+    ModelThreads,
+    NoCache,
+    NoGlossary,
+    WordRounds,
+)
 from idtrans.pipeline.scale.archives import is_archive
 from idtrans.pipeline.translate import FileOutcome, PathRun, facts_summary, translate_path
 from idtrans.progress import ProgressBar
@@ -103,6 +113,7 @@ def translate_command(
     glossary: Glossary = None,
     no_glossary: NoGlossary = False,
     beams: Beams = 4,
+    word_rounds: WordRounds = 3,
     max_new_tokens: MaxNewTokensOpt = None,
     batch_tokens: BatchTokensOpt = 8000,
     backend: Backend = BackendName.auto,
@@ -121,7 +132,9 @@ def translate_command(
     """Translate Indonesian news articles into English."""
     stack: dict[str, Any] = dict(  # build_stack's arguments, the same for every engine
         model=model,
-        settings=DecodeSettings(beams=beams, max_new_tokens=max_new_tokens, batch_tokens=batch_tokens),
+        settings=DecodeSettings(
+            beams=beams, max_new_tokens=max_new_tokens, batch_tokens=batch_tokens, unknown_word_rounds=word_rounds
+        ),
         glossary=glossary_option(glossary, no_glossary),
         backend=backend.value,
         threads=threads,

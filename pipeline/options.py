@@ -36,6 +36,15 @@ Backend = Annotated[
     typer.Option("--backend", help="torch, ct2 (CTranslate2), or auto: ct2 when the model has a converted copy."),
 ]
 Beams = Annotated[int, typer.Option("--beams", min=1, max=32, help="Beam size.")]
+WordRounds = Annotated[
+    int,
+    typer.Option(
+        "--word-rounds",
+        min=0,
+        max=10,
+        help="Decode a sentence again, blocking them, up to N times while its English has words that are not English.",
+    ),
+]
 ModelThreads = Annotated[
     int | None, typer.Option("--threads", min=1, help="CPU threads for each model copy (default: all cores).")
 ]

@@ -371,3 +371,86 @@ def test_a_retried_piece_keeps_its_flag_when_its_parts_replace_it():
 def test_split_at_stops_keeps_abbreviations_and_initials_whole():
     text = "Ia bertemu Dr. Budi di Jl. Sudirman ketika J. K. Rowling datang… lalu pergi."
     assert split_at_stops(text) == ["Ia bertemu Dr. Budi di Jl. Sudirman ketika J. K. Rowling datang…", " lalu pergi."]
+
+
+# -- words that are not English, decoded again -----------------------------------------------------
+
+
+def test_output_with_a_word_that_is_not_english_is_decoded_again_with_the_word_blocked():
+    sentence = "Mereka mengenakan seragam Rusia."
+
+    def respond(text, options):
+        if "seragams" not in options["avoid"]:
+            return "They wore Russian seragams."
+        return "They wore Russian seragam." if "seragam" not in options["avoid"] else "They wore Russian uniforms."
+
+    backend = WordBackend(respond=respond)
+    (result,) = SentenceTranslator(backend, DecodeSettings()).translate([sentence])
+    assert result.text == "They wore Russian uniforms."
+    assert result.info == {"avoided": ["seragam", "seragams"]}
+    # round 1 blocks the made-up word, round 2 also the copied one
+    assert [call[1]["avoid"] for call in backend.calls] == [(), ("seragams",), ("seragam", "seragams")]
+
+
+def test_the_retry_keeps_the_output_with_fewest_unknown_words_and_stops_after_three_rounds():
+    spellings = iter(["zorbs glimt", "blarf", "quonk", "vlimp", "never asked for"])
+    backend = WordBackend(respond=lambda text, options: f"They saw {next(spellings)}.")
+    (result,) = SentenceTranslator(backend, DecodeSettings()).translate(["Mereka melihat sesuatu."])
+    assert result.text == "They saw blarf."  # one unknown word; no later round did better
+    assert result.info == {"avoided": ["glimt", "zorbs"]}
+    assert [call[1]["avoid"] for call in backend.calls] == [
+        (),
+        ("glimt", "zorbs"),
+        ("blarf", "glimt", "zorbs"),
+        ("blarf", "glimt", "quonk", "zorbs"),
+    ]  # the first decode and three rounds
+
+
+def test_names_and_english_words_are_never_blocked_and_a_clean_output_is_not_decoded_again():
+    backend = WordBackend(respond=lambda text, options: "Rustem Umerov met Zelensky in Kyiv.")
+    (result,) = SentenceTranslator(backend, DecodeSettings()).translate(["Rustem Umerov bertemu Zelensky di Kyiv."])
+    assert result.info == {} and len(backend.calls) == 1
+
+
+def test_a_retry_that_repeats_itself_or_stops_early_is_not_kept():
+    sentence = "Para pejabat mengatakan pasukan itu telah dikerahkan ke wilayah perbatasan minggu lalu."
+    first = "Officials said the troops had been pilled to the border region last week."
+
+    def respond(text, options):
+        if not options["avoid"]:
+            return first
+        return "Officials said." if "pilled" in options["avoid"] else first
+
+    (result,) = SentenceTranslator(WordBackend(respond=respond), DecodeSettings()).translate([sentence])
+    assert result.text == first and "avoided" not in result.info
+    repeats = WordBackend(respond=lambda text, options: first if not options["avoid"] else "sent sent sent sent sent")
+    (result,) = SentenceTranslator(repeats, DecodeSettings()).translate([sentence])
+    assert result.text == first
+
+
+def test_a_batch_blocks_the_words_of_all_its_pieces():
+    outputs = {"Satu.": "One blorp.", "Dua.": "Two snerk."}
+    backend = WordBackend(respond=lambda text, options: "Fine." if options["avoid"] else outputs[text])
+    results = SentenceTranslator(backend, DecodeSettings()).translate(["Satu.", "Dua."])
+    assert [r.text for r in results] == ["Fine.", "Fine."]
+    assert sorted(backend.calls[1][0]) == ["Dua.", "Satu."] and len(backend.calls) == 2
+    assert backend.calls[1][1]["avoid"] == ("blorp", "snerk")
+
+
+def test_a_retry_that_loses_a_number_or_a_copied_name_is_not_kept():
+    sentence = "Sekitar 11.000 tentara Korea Utara berada di wilayah Kursk pekan lalu."
+    first = "About 11,000 Korean soldiers were in the Kursk regon last week."
+    for retried in (
+        "About Korean soldiers were in the Kursk region last week.",
+        "About 11,000 Korean soldiers were in the region last week.",
+    ):
+        backend = WordBackend(respond=lambda text, options, retried=retried: retried if options["avoid"] else first)
+        (result,) = SentenceTranslator(backend, DecodeSettings()).translate([sentence])
+        assert result.text == first, retried
+    kept = WordBackend(
+        respond=lambda text, options: (
+            "About 11,000 Korean soldiers were in the Kursk region." if options["avoid"] else first
+        )
+    )
+    (result,) = SentenceTranslator(kept, DecodeSettings()).translate([sentence])
+    assert result.info["avoided"] == ["regon"]

@@ -261,6 +261,37 @@ def test_generate_maps_decoding_options(converted, options, expected):
     assert passed["return_scores"] is True
 
 
+def test_words_to_avoid_become_suppressed_target_sequences(converted):
+    backend = CT2MarianBackend(converted["int8"], threads=1)
+    recorder = backend._translator = _RecordingTranslator()
+    backend.generate(["Halo dunia."], Generation(beams=2, max_new_tokens=5))
+    assert recorder.calls[0][1]["suppress_sequences"] == backend.suppress_sequences
+    backend.generate(["Halo dunia."], Generation(beams=2, max_new_tokens=5, avoid=("seragams", "panen")))
+    suppressed = recorder.calls[1][1]["suppress_sequences"]
+    assert suppressed[: len(backend.suppress_sequences or [])] == list(backend.suppress_sequences or [])
+    assert backend.tokenizer.target_pieces("seragams") in suppressed
+    assert backend.tokenizer.target_pieces("panen") in suppressed
+
+
+@pytest.mark.parametrize("beams", [1, 2])
+def test_both_backends_stop_writing_a_word_they_are_told_to_avoid(tiny_model_dir, converted, beams):
+    """The blocked word's tokens (after a space) never follow each other in the output again, and the two
+    backends agree on what comes instead (torch renormalises the scores as CTranslate2 does)."""
+    from idtrans.pipeline.backends.load import load_backend
+
+    sources = ["Halo dunia.", "Pasukan Korea Utara diserang di Kursk pada 4 November."]
+    backends = [load_backend(str(tiny_model_dir), threads=1), CT2MarianBackend(converted["float32"], threads=1)]
+    first = backends[0].generate(sources, Generation(beams=beams, max_new_tokens=12))
+    words = sorted({w for text in first for w in text.split() if w.isalpha() and w.islower() and len(w) > 2})
+    assert words, first
+    options = Generation(beams=beams, max_new_tokens=12, avoid=tuple(words))
+    again = [backend.generate(sources, options) for backend in backends]
+    assert again[0] != first
+    for text in again[0] + again[1]:
+        assert not set(text.split()) & set(words), (text, words)
+    assert sum(a == b for a, b in zip(*again)) >= len(sources) - (beams > 1)
+
+
 @pytest.mark.parametrize(
     ("threads", "sentences", "sub_batch"), [(2, 10, 5), (2, 11, 6), (2, 40, 16), (3, 2, 1), (1, 40, 16)]
 )

@@ -41,7 +41,12 @@ def back_translate(
 ) -> list[str]:
     """The Indonesian of each English sentence, by the English→Indonesian MarianMT ``model``."""
     translator = build_translator(
-        model, glossary=None, backend=backend, threads=threads, settings=DecodeSettings(beams=beams), notice=echo
+        model,
+        glossary=None,
+        backend=backend,
+        threads=threads,
+        settings=DecodeSettings(beams=beams, unknown_word_rounds=0),
+        notice=echo,
     )
     out: list[str] = []
     for start in range(0, len(english), CHUNK):

@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from idtrans.errors import ModelError, first_line
+from idtrans.pipeline.backends.blocking import spellings
 from idtrans.pipeline.layers.longsplit import split_by_window
 from idtrans.pipeline.layers.translator import Generation
 from idtrans.pipeline.models.autoconvert import convert_on_first_use
@@ -245,9 +246,18 @@ class CT2MarianBackend:
             max_batch_size=sub_batch,
             batch_type="examples",
             return_scores=True,
-            suppress_sequences=self.suppress_sequences,
+            suppress_sequences=self._suppressed(options.avoid),
         )
         return [(self.tokenizer.decode(result.hypotheses[0]), float(result.scores[0])) for result in results]
+
+    def _suppressed(self, avoid: Sequence[str]) -> list[list[str]] | None:
+        """The model's own suppressed sequences, and the target tokens of each word to ``avoid``."""
+        sequences = list(self.suppress_sequences or [])
+        for word in avoid:
+            for pieces in spellings(self.tokenizer.spm_target, word, self.tokenizer.vocab):
+                if pieces not in sequences:
+                    sequences.append(pieces)
+        return sequences or None
 
     def score(self, sources: Sequence[str], targets: Sequence[str]) -> list[float]:
         """The model's mean log-probability per target token (``</s>`` included) of each target given its source.

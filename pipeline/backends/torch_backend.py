@@ -9,6 +9,7 @@ from functools import cached_property
 from typing import Any
 
 from idtrans.errors import ModelError, first_line
+from idtrans.pipeline.backends.blocking import spellings
 from idtrans.pipeline.layers.longsplit import split_by_window
 from idtrans.pipeline.layers.translator import Generation
 from idtrans.pipeline.models.converted import weights_digest
@@ -100,8 +101,24 @@ class TorchMarianBackend:
                 repetition_penalty=options.repetition_penalty,
                 do_sample=False,
                 early_stopping=True,
+                # as CTranslate2 does: a blocked token's probability goes to the others
+                renormalize_logits=True,
+                **self._banned(options.avoid),
             )
         return self.tokenizer.batch_decode(output, skip_special_tokens=True)
+
+    def _banned(self, avoid: Sequence[str]) -> dict[str, Any]:
+        """``bad_words_ids``: the generation config's own, and the target tokens of each word to ``avoid``."""
+        if not avoid:
+            return {}
+        banned = [list(ids) for ids in self.model.generation_config.bad_words_ids or []]
+        vocabulary = self.tokenizer.get_vocab()
+        for word in avoid:
+            for pieces in spellings(self.tokenizer.spm_target, word, vocabulary):
+                ids = self.tokenizer.convert_tokens_to_ids(pieces)
+                if ids not in banned:
+                    banned.append(ids)
+        return {"bad_words_ids": banned} if banned else {}
 
     def score(self, sources: Sequence[str], targets: Sequence[str]) -> list[float]:
         """The model's mean log-probability per target token (``</s>`` included) of each target given its source.

@@ -2,8 +2,9 @@
 
 The pipeline reads as a sentence: split what is too long → batch by length under a token
 budget → generate (on the model's form of the text: :mod:`.modeltext`) → restore order → retry
-degenerate output with safer settings → retranslate output that stopped early thought by thought →
-re-join split parts → write a stuttered word once → check that every input has its output.
+degenerate output with safer settings → decode again, blocking them, output with words that are not
+English → retranslate output that stopped early thought by thought → re-join split parts → write a
+stuttered word once → check that every input has its output.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ import math
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from idtrans.errors import TranslationError
+from idtrans.glossary.invented import counterparts, unknown_words
 from idtrans.pipeline.layers.batching import plan_batches
 from idtrans.pipeline.layers.longsplit import join_translations, split_at_stops, split_long
 from idtrans.pipeline.layers.modeltext import MODEL_TEXT_VERSION, CaseRule, ModelText, model_input
@@ -24,7 +26,7 @@ from idtrans.pipeline.layers.translator import Backend, DecodeSettings, Generati
 
 #: The version of this module's rules (retranslating output that stopped early, collapsing stutters),
 #: part of the translator's identity and so of the cache key.
-_RULES_VERSION = "resplit-v1,stutter-v1"
+_RULES_VERSION = "resplit-v1,stutter-v1,unknown-words-v1"
 #: A word (letters, digits), as :meth:`SentenceTranslator.lowered_words` compares them.
 _WORD = re.compile(r"\w+")
 #: The safer setting a degenerate output is retried with.
@@ -49,6 +51,17 @@ class _Piece:
     score: float | None = None
     share: float = 1.0  # of its sentence, for progress
     resplit: bool = False  # a part of a piece whose whole translation stopped early
+    avoided: tuple[str, ...] = ()  # words that are not English its first output had and the kept one has not
+
+
+def _kept_facts(source: str, output: str) -> Counter[str]:
+    """The numbers (digit runs) of ``output`` and its capitalised words that ``source`` has too (names)."""
+    source_words = {word.casefold() for word in _WORD.findall(source)}
+    return Counter(
+        word
+        for word in _WORD.findall(output)
+        if word.isdigit() or (word[:1].isupper() and word.casefold() in source_words)
+    )
 
 
 class SentenceTranslator:
@@ -93,6 +106,7 @@ class SentenceTranslator:
         retry = [p for p in work if is_degenerate(p.text, p.output)]
         if retry:
             self._run(retry, retry=True)
+        self._avoid_unknown_words(work)
         short = [p for p in work if is_truncated(p.text, p.output)]
         if short:
             pieces = self._resplit(pieces, short)
@@ -179,6 +193,7 @@ class SentenceTranslator:
         retry = [p for p in work if is_degenerate(p.text, p.output)]
         if retry:
             self._run(retry, retry=True)
+        self._avoid_unknown_words(work)
         result: list[_Piece] = []
         for piece in pieces:
             parts = parts_of.get(id(piece))
@@ -203,27 +218,7 @@ class SentenceTranslator:
         return max(1, min(limit, derived))
 
     def _run(self, pieces: list[_Piece], *, retry: bool = False) -> None:
-        settings = self.settings
-        batches = plan_batches(
-            [p.tokens for p in pieces],
-            budget=settings.batch_tokens,
-            beams=settings.beams,
-            max_sentences=settings.max_batch_sentences,
-        )
-        for batch in batches:
-            members = [pieces[i] for i in batch]
-            started = time.perf_counter()
-            given = [ModelText.of(p.text, self.case_rule) for p in members]
-            scored = self._generate([g.text for g in given], max(p.tokens for p in members), retry)
-            scored = [(g.output(text), score) for g, (text, score) in zip(given, scored)]
-            outputs = [text for text, _ in scored]
-            elapsed = time.perf_counter() - started
-            if len(outputs) != len(members):
-                raise TranslationError(
-                    f"the backend returned {len(outputs)} outputs for {len(members)} inputs",
-                    where=self.backend.identity,
-                    hint="report this as a bug in the backend",
-                )
+        for members, scored, elapsed in self._batches(pieces, retry=retry):
             total = sum(p.tokens for p in members)
             for piece, (output, score) in zip(members, scored):
                 share = elapsed * piece.tokens / total
@@ -238,13 +233,90 @@ class SentenceTranslator:
             if self.progress and not retry:
                 self.progress(sum(piece.share for piece in members))
 
-    def _generate(self, texts: list[str], longest: int, retry: bool) -> list[tuple[str, float | None]]:
+    def _avoid_unknown_words(self, pieces: list[_Piece]) -> None:
+        """Decode again each piece whose output holds words that are not English, blocking those words.
+
+        A small model spells words that do not exist (``seragams`` for *seragam*, uniforms) or copies an
+        Indonesian word it cannot translate (``panen``). Each such lower-case word (:func:`unknown_words`)
+        is blocked (:attr:`Generation.avoid`) and the piece decoded again, for at most
+        ``settings.unknown_word_rounds`` rounds, each blocking what the last one wrote; the output with the
+        fewest such words wins, unless it repeats itself or stops early where the first did not. A batch
+        blocks the words of all its pieces: no English output has them. Names are capitalised and never
+        blocked.
+        """
+        if self.settings.unknown_word_rounds < 1:
+            return
+        unknown = {id(p): self._unknown_words(p.text, p.output) for p in pieces}
+        blocked = {id(p): set(unknown[id(p)]) for p in pieces}
+        pending = [p for p in pieces if unknown[id(p)]]
+        for _ in range(self.settings.unknown_word_rounds):
+            again: list[_Piece] = []
+            for retry in (False, True):  # a piece retried for repetition keeps the safer settings
+                group = [p for p in pending if p.retried == retry]
+                for members, scored, elapsed in self._batches(group, retry=retry, avoid=blocked):
+                    total = sum(p.tokens for p in members)
+                    for piece, (output, score) in zip(members, scored):
+                        piece.seconds += elapsed * piece.tokens / total
+                        words = self._unknown_words(piece.text, output)
+                        if len(words) < len(unknown[id(piece)]) and self._acceptable(piece, output):
+                            piece.avoided = tuple(sorted(blocked[id(piece)] - set(words)))
+                            piece.output, piece.score, unknown[id(piece)] = output, score, words
+                        if set(words) - blocked[id(piece)]:
+                            blocked[id(piece)].update(words)
+                            again.append(piece)
+            pending = again
+
+    @staticmethod
+    def _unknown_words(source: str, output: str) -> list[str]:
+        return [word for word, _ in unknown_words(output, counterparts(source))]
+
+    @staticmethod
+    def _acceptable(piece: _Piece, output: str) -> bool:
+        """Whether a retried output may replace ``piece``'s: it keeps every number and copied name of the
+        first, does not repeat itself, and is not cut short unless the first was."""
+        if is_degenerate(piece.text, output) or _kept_facts(piece.text, piece.output) - _kept_facts(piece.text, output):
+            return False
+        return is_truncated(piece.text, piece.output) or not is_truncated(piece.text, output)
+
+    def _batches(
+        self, pieces: list[_Piece], *, retry: bool = False, avoid: dict[int, set[str]] | None = None
+    ) -> Iterator[tuple[list[_Piece], list[tuple[str, float | None]], float]]:
+        """Each batch of ``pieces`` under the token budget, decoded: its members, their outputs and scores, seconds.
+
+        ``avoid`` (by ``id`` of a piece): words its batch's outputs must not contain.
+        """
+        settings = self.settings
+        batches = plan_batches(
+            [p.tokens for p in pieces],
+            budget=settings.batch_tokens,
+            beams=settings.beams,
+            max_sentences=settings.max_batch_sentences,
+        )
+        for batch in batches:
+            members = [pieces[i] for i in batch]
+            started = time.perf_counter()
+            blocked = sorted(set().union(*(avoid[id(p)] for p in members))) if avoid else []
+            given = [ModelText.of(p.text, self.case_rule) for p in members]
+            scored = self._generate([g.text for g in given], max(p.tokens for p in members), retry, tuple(blocked))
+            scored = [(g.output(text), score) for g, (text, score) in zip(given, scored)]
+            if len(scored) != len(members):
+                raise TranslationError(
+                    f"the backend returned {len(scored)} outputs for {len(members)} inputs",
+                    where=self.backend.identity,
+                    hint="report this as a bug in the backend",
+                )
+            yield members, scored, time.perf_counter() - started
+
+    def _generate(
+        self, texts: list[str], longest: int, retry: bool, avoid: tuple[str, ...] = ()
+    ) -> list[tuple[str, float | None]]:
         """One backend batch; with the model's scores when the backend gives them (``generate_scored``)."""
         options = Generation(
             beams=self.settings.beams,
             max_new_tokens=self._max_new_tokens(longest),
             no_repeat_ngram_size=RETRY_NO_REPEAT_NGRAM if retry else 0,
             repetition_penalty=RETRY_REPETITION_PENALTY if retry else 1.0,
+            avoid=avoid,
         )
         scored = getattr(self.backend, "generate_scored", None)
         if scored is not None:
@@ -272,6 +344,8 @@ class SentenceTranslator:
                 info["degenerate"] = True
             if any(p.resplit for p in parts):
                 info["resplit"] = True
+            if avoided := sorted({word for p in parts for word in p.avoided}):
+                info["avoided"] = avoided
             scores = [p.score for p in parts if p.text.strip() and p.score is not None]
             if scores and len(scores) == len([p for p in parts if p.text.strip()]):
                 info["score"] = round(sum(scores) / len(scores), 4)

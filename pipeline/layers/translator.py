@@ -21,6 +21,8 @@ class DecodeSettings:
     ``max_new_tokens`` of ``None`` derives a limit from each batch's input length:
     ``ceil(ratio * input_tokens) + slack``, capped by the model's position limit.
     ``batch_tokens`` is the token budget of one batch (padded source tokens x beams).
+    ``unknown_word_rounds``: how many times an output with words that are not English is decoded
+    again with those words blocked (0: never; English targets only: a back-translation sets 0).
     """
 
     beams: int = 4
@@ -29,12 +31,13 @@ class DecodeSettings:
     length_slack: int = 10
     batch_tokens: int = 8000
     max_batch_sentences: int = 32
+    unknown_word_rounds: int = 3
 
     def describe(self) -> str:
         """A stable string of every setting that changes the output (for caches and reports)."""
         return (
             f"beams={self.beams},max_new_tokens={self.max_new_tokens},"
-            f"ratio={self.length_ratio},slack={self.length_slack}"
+            f"ratio={self.length_ratio},slack={self.length_slack},word_rounds={self.unknown_word_rounds}"
         )
 
 
@@ -46,6 +49,9 @@ class Generation:
     max_new_tokens: int
     no_repeat_ngram_size: int = 0  # > 0 only on a retry after degenerate output
     repetition_penalty: float = 1.0
+    avoid: tuple[str, ...] = ()
+    """Lower-case words no output may contain (on a retry after output with words that are not English):
+    the backend blocks the target tokens each is written with after a space."""
 
 
 @dataclass
@@ -54,7 +60,8 @@ class Translation:
 
     ``info`` carries per-sentence facts that layers add for the JSONL record:
     ``parts`` (how many pieces a long sentence was split into), ``retried`` (repetition
-    retry), ``resplit`` (output that stopped early, redone in parts), ``glossary`` (entries
+    retry), ``resplit`` (output that stopped early, redone in parts), ``avoided`` (words that are
+    not English the first output had, decoded again without them), ``glossary`` (entries
     matched and what became of each), ``cached``.
     """
 
