@@ -325,7 +325,7 @@ def run_command(
     limit: Limit = None,
     model: Model = None,
     beams: Beams = 4,
-    word_rounds: WordRounds = 3,
+    word_rounds: WordRounds = None,
     glossary: Glossary = None,
     no_glossary: NoGlossary = False,
     terms: TermsGlossary = None,

@@ -35,6 +35,7 @@ from idtrans.pipeline.layers.factory import build_stack
 from idtrans.pipeline.layers.translator import DecodeSettings
 from idtrans.progress import Progress
 from idtrans.settings import DATA_ENV, DEFAULT_GLOSSARY, GlossarySpec, env
+from idtrans.settings import word_rounds as resolve_word_rounds
 
 SOURCE_SUFFIX = ".id"
 REFERENCE_SUFFIX = ".en"
@@ -268,7 +269,7 @@ def translate_inputs(
     *,
     model: str | None,
     beams: int = 4,
-    word_rounds: int = 3,
+    word_rounds: int | None = None,
     glossary: GlossarySpec = DEFAULT_GLOSSARY,
     backend: str = "auto",
     threads: int | None = None,
@@ -276,7 +277,7 @@ def translate_inputs(
     notice: Callable[[str], None] | None = None,
 ) -> tuple[list[str], list[dict], dict[str, Any]]:
     """Translate the source lines; returns hypotheses, per-sentence info and run metadata."""
-    settings = DecodeSettings(beams=beams, unknown_word_rounds=word_rounds)
+    settings = DecodeSettings(beams=beams, unknown_word_rounds=resolve_word_rounds(word_rounds))
     started = time.perf_counter()
     stack = build_stack(
         model, settings=settings, glossary=glossary, backend=backend, threads=threads, progress=progress, notice=notice

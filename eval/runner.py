@@ -60,7 +60,7 @@ class RunOptions:
     limit: int | None = None
     model: str | None = None
     beams: int = 4
-    word_rounds: int = 3
+    word_rounds: int | None = None  # None: $IDTRANS_WORD_ROUNDS, else 3
     glossary: GlossarySpec = DEFAULT_GLOSSARY
     terms: Path | None = None
     backend: str = "auto"

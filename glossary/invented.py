@@ -182,6 +182,26 @@ COMMON_COUNT = 2000
 
 
 @lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    """The frequent English words (:func:`is_common_word`), lower case."""
+    return frozenset(word for word, count in _word_counts().items() if count >= COMMON_COUNT)
+
+
+@lru_cache(maxsize=1)
+def word_lists_version() -> str:
+    """The versions of the word lists behind :func:`unknown_words` (pyspellchecker, pycountry, Babel)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for name in ("pyspellchecker", "pycountry", "babel"):
+        try:
+            found.append(f"{name}={version(name)}")
+        except PackageNotFoundError:
+            found.append(f"{name}=?")
+    return ",".join(found)
+
+
+@lru_cache(maxsize=1)
 def _word_counts() -> dict[str, int]:
     from spellchecker import SpellChecker
 

@@ -27,6 +27,7 @@ from idtrans.pipeline.output.assemble import TranslatedArticle, translate_articl
 from idtrans.pipeline.output.render import jsonl_records, render_text
 from idtrans.pipeline.translate import term_counts
 from idtrans.settings import DEFAULT_GLOSSARY, GlossarySpec, resolve_glossary
+from idtrans.settings import word_rounds as resolve_word_rounds
 
 
 @dataclass
@@ -81,7 +82,7 @@ def load_translator(
     glossary: GlossarySpec = DEFAULT_GLOSSARY,
     backend: str = "auto",
     beams: int = 4,
-    word_rounds: int = 3,
+    word_rounds: int | None = None,
     threads: int | None = None,
     cache: bool | str | Path = False,
     notice: Callable[[str], None] | None = None,
@@ -93,13 +94,13 @@ def load_translator(
     :data:`~idtrans.settings.DEFAULT_GLOSSARY` (``$IDTRANS_GLOSSARY``, else the bundled one), ``None``
     for none, or a YAML path. ``backend``: ``auto``, ``torch`` or ``ct2``. ``word_rounds``: how many times
     a sentence whose English has words that are not English is decoded again with them blocked (``0``:
-    never; the CLI's ``--word-rounds``). ``cache``: ``True`` for the
+    never; ``None``: ``$IDTRANS_WORD_ROUNDS``, else 3; the CLI's ``--word-rounds``). ``cache``: ``True`` for the
     persistent sentence cache, or a cache file path. ``notice`` receives one-line notices (default:
     stderr).
     """
     stack = build_stack(
         None if model is None else str(model),
-        settings=DecodeSettings(beams=beams, unknown_word_rounds=word_rounds),
+        settings=DecodeSettings(beams=beams, unknown_word_rounds=resolve_word_rounds(word_rounds)),
         glossary=glossary,
         backend=backend,
         threads=threads,

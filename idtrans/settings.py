@@ -6,6 +6,7 @@
 | ``IDTRANS_GLOSSARY`` | glossary YAML when ``--glossary`` is not given | the bundled starter glossary |
 | ``IDTRANS_CACHE`` | sentence-cache file | ``<cache dir>/sentences.sqlite3`` |
 | ``IDTRANS_DATA`` | folder of named test sets for ``idtrans eval run`` | none (``--data-dir``) |
+| ``IDTRANS_WORD_ROUNDS`` | rounds of decoding again, words not English blocked (``--word-rounds``) | 3 |
 | ``XDG_CACHE_HOME`` | parent of idtrans' cache directory | ``~/.cache`` |
 
 The glossary argument of the Python API and of the commands has one meaning per value
@@ -27,6 +28,10 @@ MODEL_ENV = "IDTRANS_MODEL"
 GLOSSARY_ENV = "IDTRANS_GLOSSARY"
 CACHE_ENV = "IDTRANS_CACHE"
 DATA_ENV = "IDTRANS_DATA"
+WORD_ROUNDS_ENV = "IDTRANS_WORD_ROUNDS"
+#: Rounds of decoding again a sentence whose English has words that are not English (``--word-rounds``).
+DEFAULT_WORD_ROUNDS = 3
+MAX_WORD_ROUNDS = 10
 CACHE_FILENAME = "sentences.sqlite3"
 
 
@@ -50,6 +55,21 @@ def env(name: str) -> str | None:
     """The value of environment variable ``name``, stripped; ``None`` when unset or blank."""
     value = os.environ.get(name, "").strip()
     return value or None
+
+
+def word_rounds(explicit: int | None = None) -> int:
+    """``explicit``, else ``$IDTRANS_WORD_ROUNDS``, else :data:`DEFAULT_WORD_ROUNDS` (0 to :data:`MAX_WORD_ROUNDS`)."""
+    if explicit is not None:
+        return explicit
+    raw = env(WORD_ROUNDS_ENV)
+    if raw is None:
+        return DEFAULT_WORD_ROUNDS
+    if not raw.isdigit() or int(raw) > MAX_WORD_ROUNDS:
+        raise InputError(
+            f"${WORD_ROUNDS_ENV} must be a whole number from 0 to {MAX_WORD_ROUNDS}, not {raw!r}",
+            hint=f"e.g. {WORD_ROUNDS_ENV}=1, or unset it for the default {DEFAULT_WORD_ROUNDS}",
+        )
+    return int(raw)
 
 
 def cache_dir() -> Path:

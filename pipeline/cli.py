@@ -29,6 +29,7 @@ from idtrans.pipeline.scale.archives import is_archive
 from idtrans.pipeline.translate import FileOutcome, PathRun, facts_summary, translate_path
 from idtrans.progress import ProgressBar
 from idtrans.settings import glossary_option
+from idtrans.settings import word_rounds as resolve_word_rounds
 
 
 class OutputFormat(str, Enum):
@@ -113,7 +114,7 @@ def translate_command(
     glossary: Glossary = None,
     no_glossary: NoGlossary = False,
     beams: Beams = 4,
-    word_rounds: WordRounds = 3,
+    word_rounds: WordRounds = None,
     max_new_tokens: MaxNewTokensOpt = None,
     batch_tokens: BatchTokensOpt = 8000,
     backend: Backend = BackendName.auto,
@@ -133,7 +134,10 @@ def translate_command(
     stack: dict[str, Any] = dict(  # build_stack's arguments, the same for every engine
         model=model,
         settings=DecodeSettings(
-            beams=beams, max_new_tokens=max_new_tokens, batch_tokens=batch_tokens, unknown_word_rounds=word_rounds
+            beams=beams,
+            max_new_tokens=max_new_tokens,
+            batch_tokens=batch_tokens,
+            unknown_word_rounds=resolve_word_rounds(word_rounds),
         ),
         glossary=glossary_option(glossary, no_glossary),
         backend=backend.value,

@@ -37,12 +37,15 @@ Backend = Annotated[
 ]
 Beams = Annotated[int, typer.Option("--beams", min=1, max=32, help="Beam size.")]
 WordRounds = Annotated[
-    int,
+    int | None,
     typer.Option(
         "--word-rounds",
         min=0,
         max=10,
-        help="Decode a sentence again, blocking them, up to N times while its English has words that are not English.",
+        help=(
+            "Decode a sentence again, blocking them, up to N times while its English has words that are not"
+            " English (default: $IDTRANS_WORD_ROUNDS, else 3; 0: never)."
+        ),
     ),
 ]
 ModelThreads = Annotated[

@@ -76,3 +76,10 @@ def example_article() -> Path:
 def _no_automatic_conversion(monkeypatch: pytest.MonkeyPatch) -> None:
     """`--backend auto` converts a model on first use; tests opt in (tests/test_hardening_convert.py)."""
     monkeypatch.setenv("IDTRANS_AUTO_CONVERT", "0")
+
+
+@pytest.fixture(autouse=True)
+def _no_word_rounds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tiny random models write nothing but words that are not English: decoding every sentence again
+    three times (the default ``--word-rounds``) would only slow the suite. The retry's tests ask for rounds."""
+    monkeypatch.setenv("IDTRANS_WORD_ROUNDS", "0")

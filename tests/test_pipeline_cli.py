@@ -301,3 +301,42 @@ def test_bilingual_marks_sentences_flagged_for_review(example_article):
     assert "> ⚑1 **review** (sentence 3): number '4 November' not in the translation" in text
     assert text.count("**review**") == 1
     assert facts_summary(term_counts(r.translation for r in result.sentences)) == "; 1 sentence(s) flagged for review"
+
+
+@pytest.mark.parametrize(
+    ("option", "environment", "expected"), [([], None, 3), ([], "1", 1), (["--word-rounds", "2"], "1", 2)]
+)
+def test_word_rounds_come_from_the_option_else_the_environment_else_three(
+    tiny_model_dir, tmp_path, monkeypatch, option, environment, expected
+):
+    import idtrans.pipeline.layers.sentences as sentences
+
+    if environment is None:
+        monkeypatch.delenv("IDTRANS_WORD_ROUNDS")
+    else:
+        monkeypatch.setenv("IDTRANS_WORD_ROUNDS", environment)
+    seen = []
+    monkeypatch.setattr(
+        sentences.SentenceTranslator, "_avoid_unknown_words", lambda self, pieces: seen.append(self.settings)
+    )
+    source = tmp_path / "a.txt"
+    source.write_text("Halo dunia.\n", encoding="utf-8")
+    for command in (["translate", str(source)], ["eval", "run", "--src", str(source), "--ref", str(source)]):
+        result = CliRunner().invoke(
+            app,
+            [*command, "--model", str(tiny_model_dir), "--beams", "1", "--no-glossary", *option]
+            + (["--no-cache"] if command[0] == "translate" else ["--out", str(tmp_path / "run"), "--force"]),
+        )
+        assert result.exit_code == 0, result.output
+        assert seen[-1].unknown_word_rounds == expected
+        assert f"word_rounds={expected}" in seen[-1].describe()
+
+
+def test_a_bad_word_rounds_environment_variable_is_one_clear_error(tiny_model_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("IDTRANS_WORD_ROUNDS", "three")
+    source = tmp_path / "a.txt"
+    source.write_text("Halo dunia.\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["translate", str(source), "--model", str(tiny_model_dir), "--no-cache"])
+    assert result.exit_code == 1
+    assert "$IDTRANS_WORD_ROUNDS must be a whole number from 0 to 10, not 'three'" in result.output
+    assert "hint:" in result.output

@@ -375,6 +375,9 @@ def test_split_at_stops_keeps_abbreviations_and_initials_whole():
 
 # -- words that are not English, decoded again -----------------------------------------------------
 
+#: The tests run with $IDTRANS_WORD_ROUNDS=0 (conftest); these ask for the default rounds themselves.
+RETRYING = DecodeSettings(unknown_word_rounds=3)
+
 
 def test_output_with_a_word_that_is_not_english_is_decoded_again_with_the_word_blocked():
     sentence = "Mereka mengenakan seragam Rusia."
@@ -385,9 +388,9 @@ def test_output_with_a_word_that_is_not_english_is_decoded_again_with_the_word_b
         return "They wore Russian seragam." if "seragam" not in options["avoid"] else "They wore Russian uniforms."
 
     backend = WordBackend(respond=respond)
-    (result,) = SentenceTranslator(backend, DecodeSettings()).translate([sentence])
+    (result,) = SentenceTranslator(backend, RETRYING).translate([sentence])
     assert result.text == "They wore Russian uniforms."
-    assert result.info == {"avoided": ["seragam", "seragams"]}
+    assert result.info == {"avoided": ["seragams"]}  # the words of the first output the English no longer has
     # round 1 blocks the made-up word, round 2 also the copied one
     assert [call[1]["avoid"] for call in backend.calls] == [(), ("seragams",), ("seragam", "seragams")]
 
@@ -395,7 +398,7 @@ def test_output_with_a_word_that_is_not_english_is_decoded_again_with_the_word_b
 def test_the_retry_keeps_the_output_with_fewest_unknown_words_and_stops_after_three_rounds():
     spellings = iter(["zorbs glimt", "blarf", "quonk", "vlimp", "never asked for"])
     backend = WordBackend(respond=lambda text, options: f"They saw {next(spellings)}.")
-    (result,) = SentenceTranslator(backend, DecodeSettings()).translate(["Mereka melihat sesuatu."])
+    (result,) = SentenceTranslator(backend, RETRYING).translate(["Mereka melihat sesuatu."])
     assert result.text == "They saw blarf."  # one unknown word; no later round did better
     assert result.info == {"avoided": ["glimt", "zorbs"]}
     assert [call[1]["avoid"] for call in backend.calls] == [
@@ -408,7 +411,7 @@ def test_the_retry_keeps_the_output_with_fewest_unknown_words_and_stops_after_th
 
 def test_names_and_english_words_are_never_blocked_and_a_clean_output_is_not_decoded_again():
     backend = WordBackend(respond=lambda text, options: "Rustem Umerov met Zelensky in Kyiv.")
-    (result,) = SentenceTranslator(backend, DecodeSettings()).translate(["Rustem Umerov bertemu Zelensky di Kyiv."])
+    (result,) = SentenceTranslator(backend, RETRYING).translate(["Rustem Umerov bertemu Zelensky di Kyiv."])
     assert result.info == {} and len(backend.calls) == 1
 
 
@@ -421,20 +424,52 @@ def test_a_retry_that_repeats_itself_or_stops_early_is_not_kept():
             return first
         return "Officials said." if "pilled" in options["avoid"] else first
 
-    (result,) = SentenceTranslator(WordBackend(respond=respond), DecodeSettings()).translate([sentence])
+    (result,) = SentenceTranslator(WordBackend(respond=respond), RETRYING).translate([sentence])
     assert result.text == first and "avoided" not in result.info
     repeats = WordBackend(respond=lambda text, options: first if not options["avoid"] else "sent sent sent sent sent")
-    (result,) = SentenceTranslator(repeats, DecodeSettings()).translate([sentence])
+    (result,) = SentenceTranslator(repeats, RETRYING).translate([sentence])
     assert result.text == first
 
 
-def test_a_batch_blocks_the_words_of_all_its_pieces():
-    outputs = {"Satu.": "One blorp.", "Dua.": "Two snerk."}
+def test_each_sentence_is_decoded_again_alone_with_only_its_own_words_blocked():
+    """What a sentence becomes must not depend on the sentences it was translated with (the cache keys one)."""
+    outputs = {"Satu.": "One blorp.", "Dua.": "Two snerk.", "Tiga.": "Three."}
     backend = WordBackend(respond=lambda text, options: "Fine." if options["avoid"] else outputs[text])
-    results = SentenceTranslator(backend, DecodeSettings()).translate(["Satu.", "Dua."])
-    assert [r.text for r in results] == ["Fine.", "Fine."]
-    assert sorted(backend.calls[1][0]) == ["Dua.", "Satu."] and len(backend.calls) == 2
-    assert backend.calls[1][1]["avoid"] == ("blorp", "snerk")
+    results = SentenceTranslator(backend, RETRYING).translate(["Satu.", "Dua.", "Tiga."])
+    assert [r.text for r in results] == ["Fine.", "Fine.", "Three."]
+    retries = sorted((call[0], call[1]["avoid"]) for call in backend.calls[1:])
+    assert retries == [(["Dua."], ("snerk",)), (["Satu."], ("blorp",))]
+
+
+def test_a_retry_clears_the_degenerate_flag_of_the_output_it_replaces_and_reports_its_phase():
+    events = []
+
+    class Recorder:
+        def __call__(self, done):
+            events.append(("done", done))
+
+        def phase(self, description, total):
+            events.append((description, total))
+
+    def respond(text, options):
+        if options["avoid"]:
+            return "One two three."
+        return "blorp blorp blorp blorp blorp"  # degenerate, and retried with safer settings still degenerate
+
+    (result,) = SentenceTranslator(WordBackend(respond=respond), RETRYING, Recorder()).translate(["Satu dua tiga."])
+    assert result.text == "One two three."
+    assert result.info == {"retried": True, "avoided": ["blorp"]}
+    assert ("decoding again: words that are not English, round 1", 1) in events
+
+
+def test_words_of_the_glossary_renderings_are_never_blocked():
+    backend = WordBackend(respond=lambda text, options: "He studied at a pesantren.")
+    translator = SentenceTranslator(backend, RETRYING, exempt=frozenset({"pesantren"}))
+    (result,) = translator.translate(["Dia belajar di pesantren."])
+    assert result.info == {} and len(backend.calls) == 1
+    assert translator.identity != SentenceTranslator(backend, RETRYING).identity
+    plain = SentenceTranslator(backend, DecodeSettings(unknown_word_rounds=0))
+    assert "blocking" not in plain.identity and "word_rounds=0" in plain.identity
 
 
 def test_a_retry_that_loses_a_number_or_a_copied_name_is_not_kept():
@@ -445,12 +480,48 @@ def test_a_retry_that_loses_a_number_or_a_copied_name_is_not_kept():
         "About 11,000 Korean soldiers were in the region last week.",
     ):
         backend = WordBackend(respond=lambda text, options, retried=retried: retried if options["avoid"] else first)
-        (result,) = SentenceTranslator(backend, DecodeSettings()).translate([sentence])
+        (result,) = SentenceTranslator(backend, RETRYING).translate([sentence])
         assert result.text == first, retried
     kept = WordBackend(
         respond=lambda text, options: (
             "About 11,000 Korean soldiers were in the Kursk region." if options["avoid"] else first
         )
     )
-    (result,) = SentenceTranslator(kept, DecodeSettings()).translate([sentence])
+    (result,) = SentenceTranslator(kept, RETRYING).translate([sentence])
     assert result.info["avoided"] == ["regon"]
+
+
+class _FakeSpm:
+    """Stands in for a sentencepiece model: fixed segmentations; ``nbest`` False behaves like a BPE model."""
+
+    def __init__(self, table, nbest=True):
+        self.table, self.nbest = table, nbest
+
+    def nbest_encode_as_pieces(self, word, n):
+        if not self.nbest:
+            raise RuntimeError("NBestEncode is available only for unigram models")
+        return self.table[word][:n]
+
+    def encode(self, word, out_type=str):
+        return self.table.get(word, [["\u2581" + word]])[0]
+
+
+def test_blocked_spellings_never_block_a_frequent_english_word(monkeypatch):
+    from idtrans.pipeline.backends import blocking
+
+    monkeypatch.setattr(blocking, "common_words", lambda: frozenset({"swimming", "accompanying"}))
+    table = {
+        "swimming": [["\u2581swimm", "ing"]],
+        "accompanying": [["\u2581accomp", "an", "y", "ing"]],
+        "swimm": [["\u2581swimm"]],  # begins swimming's tokens: not blocked after a space; glued: one token
+        "anying": [["\u2581an", "y", "ing"], ["\u2581any", "ing"]],  # glued "an y ing" is inside accompanying
+        "seray": [["\u2581ser", "ay"]],
+    }
+    vocabulary = {piece for segmentations in table.values() for pieces in segmentations for piece in pieces}
+    vocabulary |= {"ser", "any", "an"}
+    blocker = blocking.Blocker(_FakeSpm(table), vocabulary)
+    assert blocker.spellings("swimm") == []
+    assert blocker.spellings("anying") == [["\u2581an", "y", "ing"], ["\u2581any", "ing"], ["any", "ing"]]
+    assert blocker.spellings("seray") == [["\u2581ser", "ay"], ["ser", "ay"]]
+    # a model that is not a unigram model has one segmentation
+    assert blocking.Blocker(_FakeSpm(table, nbest=False), vocabulary).spellings("anying") == [["\u2581an", "y", "ing"]]

@@ -273,6 +273,16 @@ def test_words_to_avoid_become_suppressed_target_sequences(converted):
     assert backend.tokenizer.target_pieces("panen") in suppressed
 
 
+def test_generate_each_decodes_every_text_alone_with_its_own_options(converted):
+    backend = CT2MarianBackend(converted["float32"], threads=2)
+    texts = ["Halo dunia.", "Pasukan Korea Utara diserang di Kursk pada 4 November.", "Apa kabar?"]
+    first = backend.generate(texts, Generation(beams=2, max_new_tokens=12))
+    words = [tuple(w for w in text.split() if w.isalpha() and w.islower() and len(w) > 2)[:2] for text in first]
+    options = [Generation(beams=2, max_new_tokens=12, avoid=avoid) for avoid in words]
+    alone = [backend.generate_scored([text], option)[0] for text, option in zip(texts, options)]
+    assert backend.generate_each(texts, options) == alone
+
+
 @pytest.mark.parametrize("beams", [1, 2])
 def test_both_backends_stop_writing_a_word_they_are_told_to_avoid(tiny_model_dir, converted, beams):
     """The blocked word's tokens (after a space) never follow each other in the output again, and the two

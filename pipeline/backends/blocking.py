@@ -2,10 +2,18 @@
 
 A model may write a word in more than one segmentation and either after a space (``▁any ing``) or
 glued to what comes before (``[an y ing``, ``“t t able``): blocking the tokenizer's one canonical
-segmentation misses the others. :func:`spellings` gives the ``n`` best segmentations of the
-target-side sentencepiece model, each in both forms. A sequence spells the whole word, so blocking
-it blocks no other word except one that holds it glued inside (rare, and only in a sentence being
-decoded again because its English has words that are not English).
+segmentation misses the others. :meth:`Blocker.spellings` gives the ``n`` best segmentations of the
+target-side sentencepiece model (the one best where the model is not a unigram model), each in both
+forms.
+
+Blocking a token sequence blocks every word whose tokens begin with it (the decoder cannot ask what
+follows), and a glued sequence blocks it inside a word too. So a sequence is left out when it would
+block a frequent English word (:func:`idtrans.glossary.invented.common_words`, as the tokenizer
+segments it): a spaced one that begins such a word's tokens (``swimm`` for swimming), a glued one
+that occurs anywhere in them, and a glued one of a single token (it would block that token
+everywhere: ``ris`` in Harris). What remains can still, rarely, block a rare word or a name; the
+retry keeps its output only when it has fewer words that are not English and keeps every number
+and copied name (:class:`~idtrans.pipeline.layers.sentences.SentenceTranslator`).
 """
 
 from __future__ import annotations
@@ -13,21 +21,59 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
+from idtrans.glossary.invented import common_words
+
 _SPIECE_UNDERLINE = "\u2581"
 #: How many segmentations of a word are blocked, each after a space and glued.
 SEGMENTATIONS = 4
+#: The version of these rules (part of the translator's identity).
+BLOCKING_VERSION = f"blocking-v1/{SEGMENTATIONS}"
 
 
-def spellings(spm: Any, word: str, vocabulary: Collection[str], n: int = SEGMENTATIONS) -> list[list[str]]:
-    """Token sequences of ``word`` (``spm``: a ``SentencePieceProcessor``); each piece in ``vocabulary``."""
-    found: list[list[str]] = []
-    for pieces in spm.nbest_encode_as_pieces(word, n):
-        glued = list(pieces)
-        if glued and glued[0] == _SPIECE_UNDERLINE:
-            glued = glued[1:]
-        elif glued and glued[0].startswith(_SPIECE_UNDERLINE):
-            glued[0] = glued[0][1:]
-        for sequence in (list(pieces), glued):
-            if sequence and sequence not in found and all(piece in vocabulary for piece in sequence):
-                found.append(sequence)
-    return found
+class Blocker:
+    """The token sequences to block for a word, for one target sentencepiece model and vocabulary."""
+
+    def __init__(self, spm: Any, vocabulary: Collection[str]) -> None:
+        self.spm = spm
+        self.vocabulary = vocabulary
+        self._tables: tuple[frozenset[tuple[str, ...]], frozenset[tuple[str, ...]]] | None = None
+
+    def spellings(self, word: str, n: int = SEGMENTATIONS) -> list[list[str]]:
+        """Token sequences that spell ``word`` and block no frequent English word, each piece in the vocabulary."""
+        try:
+            segmentations = self.spm.nbest_encode_as_pieces(word, n)
+        except RuntimeError:  # NBestEncode is available for unigram models only
+            segmentations = [self.spm.encode(word, out_type=str)]
+        starts, runs = self._common_tables()
+        found: list[list[str]] = []
+        for pieces in segmentations:
+            spaced, glued = tuple(pieces), tuple(_glued(list(pieces)))
+            candidates = [spaced] if spaced not in starts else []
+            if len(glued) >= 2 and glued not in runs:
+                candidates.append(glued)
+            for sequence in candidates:
+                if sequence and list(sequence) not in found and all(piece in self.vocabulary for piece in sequence):
+                    found.append(list(sequence))
+        return found
+
+    def _common_tables(self) -> tuple[frozenset[tuple[str, ...]], frozenset[tuple[str, ...]]]:
+        """Every beginning of the frequent English words' token sequences, and every run in them (glued too)."""
+        if self._tables is None:
+            starts: set[tuple[str, ...]] = set()
+            runs: set[tuple[str, ...]] = set()
+            for word in common_words():
+                pieces = tuple(self.spm.encode(word, out_type=str))
+                starts.update(pieces[:end] for end in range(1, len(pieces) + 1))
+                for form in (pieces, tuple(_glued(list(pieces)))):
+                    runs.update(form[i:j] for i in range(len(form)) for j in range(i + 1, len(form) + 1))
+            self._tables = frozenset(starts), frozenset(runs)
+        return self._tables
+
+
+def _glued(pieces: list[str]) -> list[str]:
+    """``pieces`` as the word is written glued to what precedes it (no leading ``▁``)."""
+    if pieces and pieces[0] == _SPIECE_UNDERLINE:
+        return pieces[1:]
+    if pieces and pieces[0].startswith(_SPIECE_UNDERLINE):
+        return [pieces[0][1:], *pieces[1:]]
+    return pieces

@@ -20,9 +20,10 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from idtrans.errors import ModelError, first_line
-from idtrans.pipeline.backends.blocking import spellings
+from idtrans.pipeline.backends.blocking import Blocker
 from idtrans.pipeline.layers.longsplit import split_by_window
 from idtrans.pipeline.layers.translator import Generation
 from idtrans.pipeline.models.autoconvert import convert_on_first_use
@@ -177,6 +178,7 @@ class CT2MarianBackend:
         )
         self.suppress_sequences = self.provenance.get("suppress_sequences") or None
         self.forced_eos = bool(self.provenance.get("forced_eos", False))
+        self._blocker: Blocker | None = None  # built on the first words to avoid
         self._translator = None
         self._lock = threading.Lock()
 
@@ -231,30 +233,47 @@ class CT2MarianBackend:
         if not texts:
             return []
         batch = [self.tokenizer.pieces(text) for text in texts]
-        # transformers counts a forced final </s> within max_new_tokens; CTranslate2 does not.
-        length = max(1, options.max_new_tokens - 1) if self.forced_eos else max(1, options.max_new_tokens)
         # Sub-batches small enough that every replica gets a share, and no larger than the cap.
         share = -(-len(batch) // self.inter_threads)
         sub_batch = min(share, self.max_batch_examples) if self.max_batch_examples else share
         results = self.translator.translate_batch(
-            batch,
+            batch, max_batch_size=sub_batch, batch_type="examples", **self._decoding(options)
+        )
+        return [(self.tokenizer.decode(result.hypotheses[0]), float(result.scores[0])) for result in results]
+
+    def generate_each(self, texts: Sequence[str], options: Sequence[Generation]) -> list[tuple[str, float]]:
+        """Each text decoded in a batch of its own with its own options (and score), the texts spread over
+        the model replicas at once: what one text becomes depends on it and its options alone."""
+        pending = [
+            self.translator.translate_batch([self.tokenizer.pieces(text)], asynchronous=True, **self._decoding(option))[
+                0
+            ]
+            for text, option in zip(texts, options)
+        ]
+        results = [async_result.result() for async_result in pending]
+        return [(self.tokenizer.decode(result.hypotheses[0]), float(result.scores[0])) for result in results]
+
+    def _decoding(self, options: Generation) -> dict[str, Any]:
+        """``translate_batch``'s decoding arguments for ``options``."""
+        # transformers counts a forced final </s> within max_new_tokens; CTranslate2 does not.
+        length = max(1, options.max_new_tokens - 1) if self.forced_eos else max(1, options.max_new_tokens)
+        return dict(
             beam_size=max(1, options.beams),
             num_hypotheses=1,
             max_decoding_length=length,
             no_repeat_ngram_size=options.no_repeat_ngram_size,
             repetition_penalty=options.repetition_penalty,
-            max_batch_size=sub_batch,
-            batch_type="examples",
             return_scores=True,
             suppress_sequences=self._suppressed(options.avoid),
         )
-        return [(self.tokenizer.decode(result.hypotheses[0]), float(result.scores[0])) for result in results]
 
     def _suppressed(self, avoid: Sequence[str]) -> list[list[str]] | None:
         """The model's own suppressed sequences, and the target tokens of each word to ``avoid``."""
         sequences = list(self.suppress_sequences or [])
+        if avoid and self._blocker is None:
+            self._blocker = Blocker(self.tokenizer.spm_target, self.tokenizer.vocab)
         for word in avoid:
-            for pieces in spellings(self.tokenizer.spm_target, word, self.tokenizer.vocab):
+            for pieces in self._blocker.spellings(word) if self._blocker else ():
                 if pieces not in sequences:
                     sequences.append(pieces)
         return sequences or None

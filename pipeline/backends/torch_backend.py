@@ -9,7 +9,7 @@ from functools import cached_property
 from typing import Any
 
 from idtrans.errors import ModelError, first_line
-from idtrans.pipeline.backends.blocking import spellings
+from idtrans.pipeline.backends.blocking import Blocker
 from idtrans.pipeline.layers.longsplit import split_by_window
 from idtrans.pipeline.layers.translator import Generation
 from idtrans.pipeline.models.converted import weights_digest
@@ -33,6 +33,8 @@ class TorchMarianBackend:
         positions = int(config.get("max_position_embeddings") or 512)
         self.max_input_tokens = min(positions, int(tokenizer_config.get("model_max_length") or 10**6))
         self.max_output_tokens = positions
+        self._blocker: Blocker | None = None  # built on the first words to avoid
+        self._target_vocab: dict[str, int] = {}
 
     @property
     def _loaded(self) -> tuple[Any, Any, Any]:
@@ -101,24 +103,28 @@ class TorchMarianBackend:
                 repetition_penalty=options.repetition_penalty,
                 do_sample=False,
                 early_stopping=True,
-                # as CTranslate2 does: a blocked token's probability goes to the others
-                renormalize_logits=True,
                 **self._banned(options.avoid),
             )
         return self.tokenizer.batch_decode(output, skip_special_tokens=True)
 
     def _banned(self, avoid: Sequence[str]) -> dict[str, Any]:
-        """``bad_words_ids``: the generation config's own, and the target tokens of each word to ``avoid``."""
+        """``bad_words_ids``: the generation config's own, and the target tokens of each word to ``avoid``;
+        with the scores renormalised after blocking, as CTranslate2 does (a blocked token's probability goes
+        to the others)."""
         if not avoid:
             return {}
+        if self._blocker is None:
+            # a model with separate vocabularies writes with its target vocabulary
+            target = getattr(self.tokenizer, "target_encoder", None) if self.tokenizer.separate_vocabs else None
+            self._target_vocab = dict(target if target is not None else self.tokenizer.get_vocab())
+            self._blocker = Blocker(self.tokenizer.spm_target, self._target_vocab)
         banned = [list(ids) for ids in self.model.generation_config.bad_words_ids or []]
-        vocabulary = self.tokenizer.get_vocab()
         for word in avoid:
-            for pieces in spellings(self.tokenizer.spm_target, word, vocabulary):
-                ids = self.tokenizer.convert_tokens_to_ids(pieces)
+            for pieces in self._blocker.spellings(word):
+                ids = [self._target_vocab[piece] for piece in pieces]
                 if ids not in banned:
                     banned.append(ids)
-        return {"bad_words_ids": banned} if banned else {}
+        return {"bad_words_ids": banned, "renormalize_logits": True} if banned else {}
 
     def score(self, sources: Sequence[str], targets: Sequence[str]) -> list[float]:
         """The model's mean log-probability per target token (``</s>`` included) of each target given its source.

@@ -9,6 +9,7 @@ stuttered word once → check that every input has its output.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import time
@@ -17,7 +18,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from idtrans.errors import TranslationError
-from idtrans.glossary.invented import counterparts, unknown_words
+from idtrans.glossary.invented import counterparts, unknown_words, word_lists_version
+from idtrans.pipeline.backends.blocking import BLOCKING_VERSION
 from idtrans.pipeline.layers.batching import plan_batches
 from idtrans.pipeline.layers.longsplit import join_translations, split_at_stops, split_long
 from idtrans.pipeline.layers.modeltext import MODEL_TEXT_VERSION, CaseRule, ModelText, model_input
@@ -74,6 +76,7 @@ class SentenceTranslator:
         progress: Callable[[float], None] | None = None,
         *,
         case_rule: bool = True,
+        exempt: frozenset[str] = frozenset(),
     ) -> None:
         self.backend = backend
         self.settings = settings
@@ -84,6 +87,8 @@ class SentenceTranslator:
         self.max_piece_tokens = max(8, min(backend.max_input_tokens, room))
         #: lowers the capitalised words the model reads only in pieces (None: words as written)
         self.case_rule = CaseRule(backend.count_tokens) if case_rule else None
+        #: lower-case words never blocked as not English (the enforced glossary's renderings: ``pesantren``)
+        self.exempt = exempt
         self._written: SentenceTranslator | None = None
 
     @property
@@ -92,6 +97,10 @@ class SentenceTranslator:
         # backend's output, so it is part of the identity (and the cache key).
         batching = f"batch={self.settings.batch_tokens}/{self.settings.max_batch_sentences}"
         rules = f"{MODEL_TEXT_VERSION},{_RULES_VERSION}" + ("" if self.case_rule else ",as-written")
+        if self.settings.unknown_word_rounds > 0:  # which words are blocked: the word lists, the rules, the exempt
+            rules += f",{BLOCKING_VERSION},{word_lists_version()}"
+            if self.exempt:
+                rules += ",exempt=" + hashlib.sha256("\n".join(sorted(self.exempt)).encode()).hexdigest()[:12]
         return f"{self.backend.identity}|{self.settings.describe()},{batching},{rules}"
 
     def translate(self, sentences: Sequence[str]) -> list[Translation]:
@@ -129,7 +138,9 @@ class SentenceTranslator:
         if self.case_rule is None:
             return self
         if self._written is None:
-            self._written = SentenceTranslator(self.backend, self.settings, self.progress, case_rule=False)
+            self._written = SentenceTranslator(
+                self.backend, self.settings, self.progress, case_rule=False, exempt=self.exempt
+            )
         return self._written
 
     def score(self, sources: Sequence[str], targets: Sequence[str]) -> list[float] | None:
@@ -237,38 +248,69 @@ class SentenceTranslator:
         """Decode again each piece whose output holds words that are not English, blocking those words.
 
         A small model spells words that do not exist (``seragams`` for *seragam*, uniforms) or copies an
-        Indonesian word it cannot translate (``panen``). Each such lower-case word (:func:`unknown_words`)
-        is blocked (:attr:`Generation.avoid`) and the piece decoded again, for at most
-        ``settings.unknown_word_rounds`` rounds, each blocking what the last one wrote; the output with the
-        fewest such words wins, unless it repeats itself or stops early where the first did not. A batch
-        blocks the words of all its pieces: no English output has them. Names are capitalised and never
-        blocked.
+        Indonesian word it cannot translate (``panen``). Each such lower-case word (:func:`unknown_words`;
+        not one of :attr:`exempt`) is blocked (:attr:`Generation.avoid`) and the piece decoded again,
+        alone (what it is blocked from depends on its own output only), for at most
+        ``settings.unknown_word_rounds`` rounds, each blocking what the last one wrote too; the output
+        with the fewest such words wins, unless it repeats itself, stops early where the first did not,
+        or loses a number or copied name (:meth:`_acceptable`). Names are capitalised and never blocked.
+        A kept output is scored again without the blocks (decoding scores renormalise around them).
         """
         if self.settings.unknown_word_rounds < 1:
             return
-        unknown = {id(p): self._unknown_words(p.text, p.output) for p in pieces}
+        first = {id(p): self._unknown_words(p.text, p.output) for p in pieces}
+        unknown = dict(first)
         blocked = {id(p): set(unknown[id(p)]) for p in pieces}
         pending = [p for p in pieces if unknown[id(p)]]
-        for _ in range(self.settings.unknown_word_rounds):
+        changed: dict[int, _Piece] = {}
+        for round_number in range(1, self.settings.unknown_word_rounds + 1):
+            phase = getattr(self.progress, "phase", None)
+            if pending and phase is not None:
+                phase(f"decoding again: words that are not English, round {round_number}", len(pending))
             again: list[_Piece] = []
-            for retry in (False, True):  # a piece retried for repetition keeps the safer settings
-                group = [p for p in pending if p.retried == retry]
-                for members, scored, elapsed in self._batches(group, retry=retry, avoid=blocked):
-                    total = sum(p.tokens for p in members)
-                    for piece, (output, score) in zip(members, scored):
-                        piece.seconds += elapsed * piece.tokens / total
-                        words = self._unknown_words(piece.text, output)
-                        if len(words) < len(unknown[id(piece)]) and self._acceptable(piece, output):
-                            piece.avoided = tuple(sorted(blocked[id(piece)] - set(words)))
-                            piece.output, piece.score, unknown[id(piece)] = output, score, words
-                        if set(words) - blocked[id(piece)]:
-                            blocked[id(piece)].update(words)
-                            again.append(piece)
+            decoded = self._decode_each(pending, [tuple(sorted(blocked[id(p)])) for p in pending])
+            for piece, (output, score) in zip(pending, decoded):
+                words = self._unknown_words(piece.text, output)
+                if len(words) < len(unknown[id(piece)]) and self._acceptable(piece, output):
+                    piece.output, piece.score, unknown[id(piece)] = output, score, words
+                    piece.degenerate = False
+                    piece.avoided = tuple(sorted(set(first[id(piece)]) - set(words)))
+                    changed[id(piece)] = piece
+                if set(words) - blocked[id(piece)]:
+                    blocked[id(piece)].update(words)
+                    again.append(piece)
+                if phase is not None and self.progress is not None:
+                    self.progress(1)
             pending = again
+        self._rescore(list(changed.values()))
 
-    @staticmethod
-    def _unknown_words(source: str, output: str) -> list[str]:
-        return [word for word, _ in unknown_words(output, counterparts(source))]
+    def _unknown_words(self, source: str, output: str) -> list[str]:
+        return [word for word, _ in unknown_words(output, counterparts(source)) if word not in self.exempt]
+
+    def _decode_each(self, pieces: list[_Piece], avoid: list[tuple[str, ...]]) -> list[tuple[str, float | None]]:
+        """Each piece decoded in a batch of its own with its words blocked: outputs and scores (seconds added).
+
+        The backend's ``generate_each`` decodes them on all its replicas at once; without it, one by one.
+        """
+        started = time.perf_counter()
+        given = [ModelText.of(p.text, self.case_rule) for p in pieces]
+        options = [self._options(p.tokens, p.retried, words) for p, words in zip(pieces, avoid)]
+        each = getattr(self.backend, "generate_each", None)
+        if each is not None:
+            scored: list[tuple[str, float | None]] = [(t, float(s)) for t, s in each([g.text for g in given], options)]
+        else:
+            scored = [self._call_backend([g.text], option)[0] for g, option in zip(given, options)]
+        total = sum(p.tokens for p in pieces) or 1
+        elapsed = time.perf_counter() - started
+        for piece in pieces:
+            piece.seconds += elapsed * piece.tokens / total
+        return [(g.output(text), score) for g, (text, score) in zip(given, scored)]
+
+    def _rescore(self, pieces: list[_Piece]) -> None:
+        """Score each piece's output again as the model scores it unblocked (when the backend scores)."""
+        scores = self.score([p.text for p in pieces], [p.output for p in pieces]) if pieces else None
+        for piece, score in zip(pieces, scores or []):
+            piece.score = score
 
     @staticmethod
     def _acceptable(piece: _Piece, output: str) -> bool:
@@ -279,12 +321,9 @@ class SentenceTranslator:
         return is_truncated(piece.text, piece.output) or not is_truncated(piece.text, output)
 
     def _batches(
-        self, pieces: list[_Piece], *, retry: bool = False, avoid: dict[int, set[str]] | None = None
+        self, pieces: list[_Piece], *, retry: bool = False
     ) -> Iterator[tuple[list[_Piece], list[tuple[str, float | None]], float]]:
-        """Each batch of ``pieces`` under the token budget, decoded: its members, their outputs and scores, seconds.
-
-        ``avoid`` (by ``id`` of a piece): words its batch's outputs must not contain.
-        """
+        """Each batch of ``pieces`` under the token budget, decoded: its members, their outputs and scores, seconds."""
         settings = self.settings
         batches = plan_batches(
             [p.tokens for p in pieces],
@@ -295,9 +334,8 @@ class SentenceTranslator:
         for batch in batches:
             members = [pieces[i] for i in batch]
             started = time.perf_counter()
-            blocked = sorted(set().union(*(avoid[id(p)] for p in members))) if avoid else []
             given = [ModelText.of(p.text, self.case_rule) for p in members]
-            scored = self._generate([g.text for g in given], max(p.tokens for p in members), retry, tuple(blocked))
+            scored = self._generate([g.text for g in given], max(p.tokens for p in members), retry)
             scored = [(g.output(text), score) for g, (text, score) in zip(given, scored)]
             if len(scored) != len(members):
                 raise TranslationError(
@@ -307,17 +345,20 @@ class SentenceTranslator:
                 )
             yield members, scored, time.perf_counter() - started
 
-    def _generate(
-        self, texts: list[str], longest: int, retry: bool, avoid: tuple[str, ...] = ()
-    ) -> list[tuple[str, float | None]]:
+    def _generate(self, texts: list[str], longest: int, retry: bool) -> list[tuple[str, float | None]]:
         """One backend batch; with the model's scores when the backend gives them (``generate_scored``)."""
-        options = Generation(
+        return self._call_backend(texts, self._options(longest, retry))
+
+    def _options(self, longest: int, retry: bool, avoid: tuple[str, ...] = ()) -> Generation:
+        return Generation(
             beams=self.settings.beams,
             max_new_tokens=self._max_new_tokens(longest),
             no_repeat_ngram_size=RETRY_NO_REPEAT_NGRAM if retry else 0,
             repetition_penalty=RETRY_REPETITION_PENALTY if retry else 1.0,
             avoid=avoid,
         )
+
+    def _call_backend(self, texts: list[str], options: Generation) -> list[tuple[str, float | None]]:
         scored = getattr(self.backend, "generate_scored", None)
         if scored is not None:
             return [(text, float(score)) for text, score in scored(texts, options)]

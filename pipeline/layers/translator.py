@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+from idtrans.settings import word_rounds
+
 
 @dataclass(frozen=True)
 class DecodeSettings:
@@ -22,7 +24,8 @@ class DecodeSettings:
     ``ceil(ratio * input_tokens) + slack``, capped by the model's position limit.
     ``batch_tokens`` is the token budget of one batch (padded source tokens x beams).
     ``unknown_word_rounds``: how many times an output with words that are not English is decoded
-    again with those words blocked (0: never; English targets only: a back-translation sets 0).
+    again with those words blocked (0: never; English targets only: a back-translation sets 0);
+    default ``$IDTRANS_WORD_ROUNDS``, else 3 (:func:`idtrans.settings.word_rounds`).
     """
 
     beams: int = 4
@@ -31,7 +34,7 @@ class DecodeSettings:
     length_slack: int = 10
     batch_tokens: int = 8000
     max_batch_sentences: int = 32
-    unknown_word_rounds: int = 3
+    unknown_word_rounds: int = field(default_factory=word_rounds)
 
     def describe(self) -> str:
         """A stable string of every setting that changes the output (for caches and reports)."""
