@@ -264,8 +264,10 @@ class SentenceTranslator:
         pending = [p for p in pieces if unknown[id(p)]]
         changed: dict[int, _Piece] = {}
         for round_number in range(1, self.settings.unknown_word_rounds + 1):
+            if not pending:
+                break
             phase = getattr(self.progress, "phase", None)
-            if pending and phase is not None:
+            if phase is not None:
                 phase(f"decoding again: words that are not English, round {round_number}", len(pending))
             again: list[_Piece] = []
             decoded = self._decode_each(pending, [tuple(sorted(blocked[id(p)])) for p in pending])
