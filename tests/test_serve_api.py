@@ -233,6 +233,19 @@ def test_glossary_change_is_used_by_the_next_request(client: TestClient) -> None
     assert "paid-a-visit" not in terms()
 
 
+def test_a_reloaded_glossary_s_words_are_never_blocked_as_not_english(engine: Engine, config: ServeConfig) -> None:
+    with client_for(engine, config) as client:
+        assert "pesantren" not in engine.stack.enforcer.inner.exempt
+        added = client.post("/v1/glossary", json={"source": ["pondok pesantren"], "target": "pesantren", "id": "p"})
+        assert added.status_code == 201, added.text
+        try:
+            client.post("/v1/articles", json={"text": SENTENCE})  # the next request reloads the glossary
+            assert "pesantren" in engine.stack.enforcer.inner.exempt
+            assert "pesantren" in engine.stack.enforcer.inner.as_written().exempt
+        finally:
+            client.delete("/v1/glossary/p")
+
+
 SMALL_GLOSSARY = """\
 # a small glossary: the concurrency test measures locking, not YAML speed on a busy machine
 version: 1

@@ -87,9 +87,19 @@ class SentenceTranslator:
         self.max_piece_tokens = max(8, min(backend.max_input_tokens, room))
         #: lowers the capitalised words the model reads only in pieces (None: words as written)
         self.case_rule = CaseRule(backend.count_tokens) if case_rule else None
-        #: lower-case words never blocked as not English (the enforced glossary's renderings: ``pesantren``)
-        self.exempt = exempt
         self._written: SentenceTranslator | None = None
+        self.exempt = exempt
+
+    @property
+    def exempt(self) -> frozenset[str]:
+        """Lower-case words never blocked as not English (the enforced glossary's renderings: ``pesantren``)."""
+        return self._exempt
+
+    @exempt.setter
+    def exempt(self, words: frozenset[str]) -> None:  # a reloaded glossary brings new ones
+        self._exempt = frozenset(words)
+        if self._written is not None:
+            self._written.exempt = self._exempt
 
     @property
     def identity(self) -> str:
