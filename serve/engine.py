@@ -23,8 +23,7 @@ from typing import Any
 
 from idtrans.errors import IdtransError
 from idtrans.glossary import load_glossary
-from idtrans.pipeline.layers.factory import TranslatorStack, build_stack, rendered_words
-from idtrans.pipeline.layers.sentences import SentenceTranslator
+from idtrans.pipeline.layers.factory import TranslatorStack, build_stack
 from idtrans.pipeline.layers.translator import DecodeSettings, Translation, Translator
 from idtrans.serve.config import ServeConfig
 from idtrans.settings import glossary_option
@@ -86,8 +85,6 @@ class Engine:
             self._glossary_seen = seen
             return False
         enforcer.glossary = glossary
-        if isinstance(enforcer.inner, SentenceTranslator):  # its words are never blocked as not English
-            enforcer.inner.exempt = rendered_words(glossary)
         self._glossary_seen = seen
         self.glossary_problem = None
         self.counters.glossary_reloads += 1

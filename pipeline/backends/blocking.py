@@ -18,7 +18,7 @@ and copied name (:class:`~idtrans.pipeline.layers.sentences.SentenceTranslator`)
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from idtrans.glossary.invented import common_words
@@ -54,6 +54,13 @@ class Blocker:
             for sequence in candidates:
                 if sequence and list(sequence) not in found and all(piece in self.vocabulary for piece in sequence):
                     found.append(list(sequence))
+        return found
+
+    def sequences(self, words: Sequence[str]) -> list[list[str]]:
+        """The token sequences of all ``words`` (:meth:`spellings`), each once."""
+        found: list[list[str]] = []
+        for word in words:
+            found.extend(pieces for pieces in self.spellings(word) if pieces not in found)
         return found
 
     def _common_tables(self) -> tuple[frozenset[tuple[str, ...]], frozenset[tuple[str, ...]]]:

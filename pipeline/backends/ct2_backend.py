@@ -270,12 +270,10 @@ class CT2MarianBackend:
     def _suppressed(self, avoid: Sequence[str]) -> list[list[str]] | None:
         """The model's own suppressed sequences, and the target tokens of each word to ``avoid``."""
         sequences = list(self.suppress_sequences or [])
-        if avoid and self._blocker is None:
-            self._blocker = Blocker(self.tokenizer.spm_target, self.tokenizer.vocab)
-        for word in avoid:
-            for pieces in self._blocker.spellings(word) if self._blocker else ():
-                if pieces not in sequences:
-                    sequences.append(pieces)
+        if avoid:
+            if self._blocker is None:
+                self._blocker = Blocker(self.tokenizer.spm_target, self.tokenizer.vocab)
+            sequences += [pieces for pieces in self._blocker.sequences(avoid) if pieces not in sequences]
         return sequences or None
 
     def score(self, sources: Sequence[str], targets: Sequence[str]) -> list[float]:

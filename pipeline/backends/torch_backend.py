@@ -119,11 +119,10 @@ class TorchMarianBackend:
             self._target_vocab = dict(target if target is not None else self.tokenizer.get_vocab())
             self._blocker = Blocker(self.tokenizer.spm_target, self._target_vocab)
         banned = [list(ids) for ids in self.model.generation_config.bad_words_ids or []]
-        for word in avoid:
-            for pieces in self._blocker.spellings(word):
-                ids = [self._target_vocab[piece] for piece in pieces]
-                if ids not in banned:
-                    banned.append(ids)
+        for pieces in self._blocker.sequences(avoid):
+            ids = [self._target_vocab[piece] for piece in pieces]
+            if ids not in banned:
+                banned.append(ids)
         return {"bad_words_ids": banned, "renormalize_logits": True} if banned else {}
 
     def score(self, sources: Sequence[str], targets: Sequence[str]) -> list[float]:

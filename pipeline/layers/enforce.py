@@ -211,6 +211,12 @@ class _Sentence:
         return [item for item, ok in zip(self.items, best.checks.ok) if not ok and item.kind in kinds]
 
 
+def rendered_words(glossary: Glossary) -> frozenset[str]:
+    """The lower-case words of the glossary's renderings (``target`` and ``also``): never blocked as not English."""
+    words = (word for entry in glossary.entries for text in (entry.target, *entry.also) for word in text.split())
+    return frozenset(word.strip(".,;:()\"'") for word in words if word.islower())
+
+
 class GlossaryTranslator:
     """Wraps a :class:`Translator`: glossary terms, numbers and names verified, and repaired only where wrong.
 
@@ -240,7 +246,7 @@ class GlossaryTranslator:
             raise ValueError(f"unknown protection strategies {unknown}; choose from {', '.join(PROTECT_STRATEGIES)}")
         self.inner = inner
         self.progress = progress
-        self.glossary = glossary
+        self.glossary = glossary  # and the inner translator's words never blocked as not English
         self.strategies = tuple(strategies)
         #: what the last resort translates around (names too: a candidate that places a name must
         #: still score within NAME_MARGIN of the model's own output)
@@ -261,6 +267,17 @@ class GlossaryTranslator:
         self.item_counts: dict[str, dict[str, int]] = {
             k: {"kept": 0, "repaired": 0, "missed": 0} for k in ("term", "number", "name")
         }
+
+    @property
+    def glossary(self) -> Glossary:
+        """The enforced glossary; setting it (a reload) also sets the inner translator's ``exempt`` words."""
+        return self._glossary
+
+    @glossary.setter
+    def glossary(self, glossary: Glossary) -> None:
+        self._glossary = glossary
+        if hasattr(self.inner, "exempt"):  # a SentenceTranslator: never block a word the glossary renders
+            self.inner.exempt = rendered_words(glossary)
 
     @property
     def identity(self) -> str:

@@ -70,12 +70,6 @@ def load_glossary_spec(spec: GlossarySpec) -> tuple[Path, Glossary] | None:
         raise
 
 
-def rendered_words(glossary: Glossary) -> frozenset[str]:
-    """The lower-case words of the glossary's renderings (``target`` and ``also``): never blocked as not English."""
-    words = (word for entry in glossary.entries for text in (entry.target, *entry.also) for word in text.split())
-    return frozenset(word.strip(".,;:()\"'") for word in words if word.islower())
-
-
 def glossary_verifier(glossary: Glossary) -> Callable[[Translation], bool]:
     """A cache-hit check: every term the row records as applied or repaired is in its English.
 
@@ -124,8 +118,7 @@ def build_stack(
         say = notice or (lambda line: print(line, file=sys.stderr))
         backend = "ct2" if ensure_converted(choice, say) is not None else "torch"
     loaded = load_backend(choice, backend=backend, threads=threads, notice=notice)
-    exempt = rendered_words(loaded_glossary) if loaded_glossary is not None else frozenset()
-    translator: Translator = SentenceTranslator(loaded, settings, progress=progress, exempt=exempt)
+    translator: Translator = SentenceTranslator(loaded, settings, progress=progress)
     stack = TranslatorStack(translator, loaded)
     if glossary_path is not None and loaded_glossary is not None:
         stack.enforcer = GlossaryTranslator(translator, loaded_glossary, progress=progress)

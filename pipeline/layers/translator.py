@@ -54,7 +54,7 @@ class Generation:
     repetition_penalty: float = 1.0
     avoid: tuple[str, ...] = ()
     """Lower-case words no output may contain (on a retry after output with words that are not English):
-    the backend blocks the target tokens each is written with after a space."""
+    the backend blocks the token sequences that spell each (:class:`idtrans.pipeline.backends.blocking.Blocker`)."""
 
 
 @dataclass
