@@ -174,7 +174,7 @@ def collect_inputs(path: str | Path) -> list[Path]:
     """The article files ``path`` stands for.
 
     A file gives ``[file]`` (whatever its suffix: the user named it); ``"-"`` gives
-    ``[Path("-")]`` (standard input); a directory gives its ``.txt`` and ``.md`` files, searched
+    ``[Path("-")]`` (standard input); a directory gives its ``.txt``, ``.md`` and ``.html``/``.htm`` files, searched
     recursively, skipping hidden files and folders (names starting with ``.``), sorted by their
     path relative to the directory. A missing path, anything that is neither file nor directory,
     and a directory without articles raise :class:`InputError`.

@@ -33,7 +33,11 @@ Glossary = Annotated[
 NoGlossary = Annotated[bool, typer.Option("--no-glossary", help="Translate without glossary enforcement.")]
 Backend = Annotated[
     BackendName,
-    typer.Option("--backend", help="torch, ct2 (CTranslate2), or auto: ct2 when the model has a converted copy."),
+    typer.Option(
+        "--backend",
+        help="torch, ct2 (CTranslate2), or auto: ct2, converting the model once on first use"
+        " ($IDTRANS_AUTO_CONVERT=0: torch unless a converted copy exists).",
+    ),
 ]
 Beams = Annotated[int, typer.Option("--beams", min=1, max=32, help="Beam size.")]
 WordRounds = Annotated[

@@ -98,7 +98,8 @@ def write_card(directory: Path, info: dict) -> Path:
         "",
         "## Data",
         "",
-        f"Training files: {', '.join('`' + t + '`' for t in opts['train'])}.",
+        f"Training files: {', '.join('`' + t + '`' for t in opts['train'])} "
+        "(paths on the machine that trained it; a reproduction builds its own).",
         f"Contamination guard against: {excluded or 'none'}.",
         "",
         _table([[k, v] for k, v in steps.items()], ["cleaning step", "pairs removed (or changed)"]),

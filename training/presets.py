@@ -69,7 +69,7 @@ _SHAPES: dict[str, tuple[int, int, int, int, int, int, int, float, float, float,
 # fmt: on
 _DESCRIPTIONS = {
     "tiny": "for tests: trains in seconds, translates nothing useful",
-    "small": "the bundled model's start (grown to 6+3 layers since): 7.7M parameters (~15 MB as float16), 3+3 "
+    "small": "the bundled model's start (grown to 9+3 layers since): 7.7M parameters (~15 MB as float16), 3+3 "
     "layers, trains usefully in two CPU hours",
     "medium": "campaign v2 (issue 10): ~18M parameters (~37 MB as float16), deep encoder 6 + shallow decoder 2 "
     "for fast CPU decoding",
