@@ -33,11 +33,7 @@ Glossary = Annotated[
 NoGlossary = Annotated[bool, typer.Option("--no-glossary", help="Translate without glossary enforcement.")]
 Backend = Annotated[
     BackendName,
-    typer.Option(
-        "--backend",
-        help="torch, ct2 (CTranslate2), or auto: ct2, converting the model once on first use"
-        " ($IDTRANS_AUTO_CONVERT=0: torch unless a converted copy exists).",
-    ),
+    typer.Option("--backend", help="torch, ct2 (CTranslate2), or auto: ct2, converting the model once on first use."),
 ]
 Beams = Annotated[int, typer.Option("--beams", min=1, max=32, help="Beam size.")]
 WordRounds = Annotated[
