@@ -517,8 +517,8 @@ def test_blocked_spellings_never_block_a_frequent_english_word(monkeypatch):
         "anying": [["\u2581an", "y", "ing"], ["\u2581any", "ing"]],  # glued "an y ing" is inside accompanying
         "seray": [["\u2581ser", "ay"]],
     }
-    vocabulary = {piece for segmentations in table.values() for pieces in segmentations for piece in pieces}
-    vocabulary |= {"ser", "any", "an"}
+    pieces = {piece for segmentations in table.values() for tokens in segmentations for piece in tokens}
+    vocabulary = {piece: i for i, piece in enumerate(sorted(pieces | {"ser", "any", "an"}))}
     blocker = blocking.Blocker(_FakeSpm(table), vocabulary)
     assert blocker.spellings("swimm") == []
     assert blocker.spellings("anying") == [["\u2581an", "y", "ing"], ["\u2581any", "ing"], ["any", "ing"]]

@@ -18,7 +18,7 @@ and copied name (:class:`~idtrans.pipeline.layers.sentences.SentenceTranslator`)
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from idtrans.glossary.invented import common_words
@@ -33,7 +33,7 @@ BLOCKING_VERSION = f"blocking-v1/{SEGMENTATIONS}"
 class Blocker:
     """The token sequences to block for a word, for one target sentencepiece model and vocabulary."""
 
-    def __init__(self, spm: Any, vocabulary: Collection[str]) -> None:
+    def __init__(self, spm: Any, vocabulary: Mapping[str, int]) -> None:
         self.spm = spm
         self.vocabulary = vocabulary
         self._tables: tuple[frozenset[tuple[str, ...]], frozenset[tuple[str, ...]]] | None = None

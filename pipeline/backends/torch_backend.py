@@ -34,7 +34,6 @@ class TorchMarianBackend:
         self.max_input_tokens = min(positions, int(tokenizer_config.get("model_max_length") or 10**6))
         self.max_output_tokens = positions
         self._blocker: Blocker | None = None  # built on the first words to avoid
-        self._target_vocab: dict[str, int] = {}
 
     @property
     def _loaded(self) -> tuple[Any, Any, Any]:
@@ -116,11 +115,12 @@ class TorchMarianBackend:
         if self._blocker is None:
             # a model with separate vocabularies writes with its target vocabulary
             target = getattr(self.tokenizer, "target_encoder", None) if self.tokenizer.separate_vocabs else None
-            self._target_vocab = dict(target if target is not None else self.tokenizer.get_vocab())
-            self._blocker = Blocker(self.tokenizer.spm_target, self._target_vocab)
+            self._blocker = Blocker(
+                self.tokenizer.spm_target, dict(target if target is not None else self.tokenizer.get_vocab())
+            )
         banned = [list(ids) for ids in self.model.generation_config.bad_words_ids or []]
         for pieces in self._blocker.sequences(avoid):
-            ids = [self._target_vocab[piece] for piece in pieces]
+            ids = [self._blocker.vocabulary[piece] for piece in pieces]
             if ids not in banned:
                 banned.append(ids)
         return {"bad_words_ids": banned, "renormalize_logits": True} if banned else {}
