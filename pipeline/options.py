@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from idtrans.pipeline.layers.factory import BackendName
+from idtrans.settings import MAX_WORD_ROUNDS
 
 Model = Annotated[
     str | None,
@@ -41,7 +42,7 @@ WordRounds = Annotated[
     typer.Option(
         "--word-rounds",
         min=0,
-        max=10,
+        max=MAX_WORD_ROUNDS,
         help=(
             "Decode a sentence again, blocking them, up to N times while its English has words that are not"
             " English (default: $IDTRANS_WORD_ROUNDS, else 3; 0: never)."
