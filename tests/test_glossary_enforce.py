@@ -134,6 +134,58 @@ def test_an_indonesian_form_left_in_the_english_is_substituted_without_another_m
     assert [r["status"] for r in result.info["glossary"]] == ["repaired", "repaired"]
 
 
+def test_each_candidate_gets_the_substitutions_so_a_fluent_one_can_pass():
+    # the model writes a forbidden form of one term and garbles the other; the proxy round fixes the
+    # second only: substituting in the proxy round's English passes, with no split round
+    inner = FakeTranslator(
+        lambda text: text.replace("Kementerian Pertahanan", "Ministry of Defense").replace("and Ukraine", "and Ukrania")
+    )
+    enforcer = GlossaryTranslator(inner, GLOSSARY)
+    (result,) = enforcer.translate(["kata Kementerian Pertahanan dan Ukraina"])
+    assert result.text == "said Defence Ministry and Ukraine"
+    assert {r["strategy"] for r in result.info["glossary"]} == {"proxy+substitution"}
+    assert not any("split" in str(call) for call in inner.calls)
+
+
+MINISTERS = Glossary(
+    [
+        Entry(
+            "ukrainian-defence-minister",
+            ("Menteri Pertahanan Ukraina",),
+            "Ukrainian Defence Minister",
+            "title",
+            "ignore",
+        ),
+        Entry("north-korea", ("Korea Utara",), "North Korea", "place", also=("North Korean",)),
+    ],
+    name="ministers",
+)
+
+
+@pytest.mark.parametrize(
+    ("written", "expected", "strategy"),
+    [
+        ("Ukraine Minister", "Ukrainian Defence Minister said", "repair"),  # written short, where it is
+        ("Ukraine's defense minister", "Ukrainian Defence Minister said", "repair"),
+        ("The Ukraine Minister", "The Ukrainian Defence Minister said", "repair"),
+        ("Korea Defence Minister", "Ukrainian Defence Minister said", "proxy"),  # after a name: another minister
+        ("minister", "Ukrainian Defence Minister said", "proxy"),  # one word of three is not the term
+    ],
+)
+def test_a_rendering_written_short_or_in_another_form_is_replaced_where_it_is(written, expected, strategy):
+    inner = FakeTranslator(lambda text: text.replace("Menteri Pertahanan Ukraine", written))
+    (result,) = GlossaryTranslator(inner, MINISTERS).translate(["Menteri Pertahanan Ukraina kata"])
+    assert result.text == expected
+    assert result.info["glossary"][0]["strategy"] == strategy
+
+
+def test_a_short_rendering_is_not_replaced_when_it_is_written_twice():
+    inner = FakeTranslator(lambda text: text.replace("Menteri Pertahanan Ukraine", "Ukraine Minister"))
+    enforcer = GlossaryTranslator(inner, MINISTERS)
+    (result,) = enforcer.translate(["Menteri Pertahanan Ukraina kata Menteri Pertahanan Ukraina"])
+    assert result.info["glossary"][0]["strategy"] != "repair"  # two runs: which one is the term is a guess
+
+
 def test_a_dropped_term_beside_another_item_is_written_beside_it():
     inner = FakeTranslator(lambda text: text.replace("kantor berita ", ""))
     enforcer = GlossaryTranslator(inner, GLOSSARY)
