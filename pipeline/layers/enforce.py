@@ -207,10 +207,12 @@ class _Sentence:
     def best(self) -> _Candidate:
         return max(self.candidates, key=lambda c: c.key(self.plain))
 
-    def failing(self, kinds: Sequence[str] = ("term", "number", "name")) -> list[Item]:
-        """The items the best candidate so far still misses."""
-        best = self.best()
-        return [item for item, ok in zip(self.items, best.checks.ok) if not ok and item.kind in kinds]
+    def failing(
+        self, kinds: Sequence[str] = ("term", "number", "name"), candidate: _Candidate | None = None
+    ) -> list[Item]:
+        """The items ``candidate`` (default: the best so far) still misses."""
+        checked = candidate if candidate is not None else self.best()
+        return [item for item, ok in zip(self.items, checked.checks.ok) if not ok and item.kind in kinds]
 
 
 def rendered_words(glossary: Glossary) -> frozenset[str]:
@@ -541,15 +543,15 @@ class GlossaryTranslator:
                 item.match.term
                 for w in todo.values()
                 for candidate in w.candidates
-                for item, ok in zip(w.items, candidate.checks.ok)
-                if not ok and item.kind == "term" and item.match
+                for item in w.failing(("term",), candidate)
+                if item.match
             }
         )
         translated = memo.translate(needed, "terms alone")
         alone = {term: out.text.strip().strip(".!?,;:\"'“”").strip() for term, out in zip(needed, translated)}
         for w in todo.values():
             for candidate in list(w.candidates):
-                if not all(ok for item, ok in zip(w.items, candidate.checks.ok) if item.kind == "term"):
+                if w.failing(("term",), candidate):
                     w.add(candidate.strategy + "+substitution", self._term_fixes(candidate.text, w, alone))
 
     @staticmethod
