@@ -20,7 +20,7 @@ from idtrans.eval.score import MetricScore, TermScore
 from idtrans.eval.significance import Comparison
 from idtrans.options import Quiet
 from idtrans.pipeline.layers.factory import BackendName
-from idtrans.pipeline.options import Backend, Beams, Glossary, Model, ModelThreads, NoGlossary, WordRounds
+from idtrans.pipeline.options import Backend, Beams, Glossary, Model, ModelThreads, NoGlossary, NoRerank, WordRounds
 from idtrans.progress import ProgressBar
 from idtrans.settings import glossary_option
 
@@ -326,6 +326,7 @@ def run_command(
     model: Model = None,
     beams: Beams = 4,
     word_rounds: WordRounds = None,
+    no_rerank: NoRerank = False,
     glossary: Glossary = None,
     no_glossary: NoGlossary = False,
     terms: TermsGlossary = None,
@@ -357,6 +358,7 @@ def run_command(
         model=model,
         beams=beams,
         word_rounds=word_rounds,
+        rerank=not no_rerank,
         glossary=glossary_option(glossary, no_glossary),
         terms=terms,
         backend=backend.value,

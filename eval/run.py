@@ -270,6 +270,7 @@ def translate_inputs(
     model: str | None,
     beams: int = 4,
     word_rounds: int | None = None,
+    rerank: bool = True,
     glossary: GlossarySpec = DEFAULT_GLOSSARY,
     backend: str = "auto",
     threads: int | None = None,
@@ -277,7 +278,7 @@ def translate_inputs(
     notice: Callable[[str], None] | None = None,
 ) -> tuple[list[str], list[dict], dict[str, Any]]:
     """Translate the source lines; returns hypotheses, per-sentence info and run metadata."""
-    settings = DecodeSettings(beams=beams, unknown_word_rounds=resolve_word_rounds(word_rounds))
+    settings = DecodeSettings(beams=beams, unknown_word_rounds=resolve_word_rounds(word_rounds), rerank=rerank)
     started = time.perf_counter()
     stack = build_stack(
         model, settings=settings, glossary=glossary, backend=backend, threads=threads, progress=progress, notice=notice

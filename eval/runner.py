@@ -61,6 +61,7 @@ class RunOptions:
     model: str | None = None
     beams: int = 4
     word_rounds: int | None = None  # None: $IDTRANS_WORD_ROUNDS, else 3
+    rerank: bool = True  # with the model's reverse model, when it declares one
     glossary: GlossarySpec = DEFAULT_GLOSSARY
     terms: Path | None = None
     backend: str = "auto"
@@ -145,6 +146,7 @@ def run_test_set(
             model=options.model,
             beams=options.beams,
             word_rounds=options.word_rounds,
+            rerank=options.rerank,
             glossary=options.glossary,
             backend=options.backend,
             threads=options.threads,

@@ -83,6 +83,7 @@ def load_translator(
     backend: str = "auto",
     beams: int = 4,
     word_rounds: int | None = None,
+    rerank: bool = True,
     threads: int | None = None,
     cache: bool | str | Path = False,
     notice: Callable[[str], None] | None = None,
@@ -94,13 +95,14 @@ def load_translator(
     :data:`~idtrans.settings.DEFAULT_GLOSSARY` (``$IDTRANS_GLOSSARY``, else the bundled one), ``None``
     for none, or a YAML path. ``backend``: ``auto``, ``torch`` or ``ct2``. ``word_rounds``: how many times
     a sentence whose English has words that are not English is decoded again with them blocked (``0``:
-    never; ``None``: ``$IDTRANS_WORD_ROUNDS``, else 3; the CLI's ``--word-rounds``). ``cache``: ``True`` for the
-    persistent sentence cache, or a cache file path. ``notice`` receives one-line notices (default:
-    stderr).
+    never; ``None``: ``$IDTRANS_WORD_ROUNDS``, else 3; the CLI's ``--word-rounds``). ``rerank``: choose each
+    translation among the model's best few with its reverse model, when it declares one (``--no-rerank``).
+    ``cache``: ``True`` for the persistent sentence cache, or a cache file path. ``notice`` receives one-line
+    notices (default: stderr).
     """
     stack = build_stack(
         None if model is None else str(model),
-        settings=DecodeSettings(beams=beams, unknown_word_rounds=resolve_word_rounds(word_rounds)),
+        settings=DecodeSettings(beams=beams, unknown_word_rounds=resolve_word_rounds(word_rounds), rerank=rerank),
         glossary=glossary,
         backend=backend,
         threads=threads,

@@ -23,6 +23,7 @@ from idtrans.pipeline.options import (
     ModelThreads,
     NoCache,
     NoGlossary,
+    NoRerank,
     WordRounds,
 )
 from idtrans.pipeline.scale.archives import is_archive
@@ -115,6 +116,7 @@ def translate_command(
     no_glossary: NoGlossary = False,
     beams: Beams = 4,
     word_rounds: WordRounds = None,
+    no_rerank: NoRerank = False,
     max_new_tokens: MaxNewTokensOpt = None,
     batch_tokens: BatchTokensOpt = 8000,
     backend: Backend = BackendName.auto,
@@ -138,6 +140,7 @@ def translate_command(
             max_new_tokens=max_new_tokens,
             batch_tokens=batch_tokens,
             unknown_word_rounds=resolve_word_rounds(word_rounds),
+            rerank=not no_rerank,
         ),
         glossary=glossary_option(glossary, no_glossary),
         backend=backend.value,

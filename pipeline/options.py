@@ -49,6 +49,14 @@ WordRounds = Annotated[
         ),
     ),
 ]
+NoRerank = Annotated[
+    bool,
+    typer.Option(
+        "--no-rerank",
+        help="Keep the model's first translation: do not choose among its best few with its reverse model"
+        " (a model with a rerank.json, such as the bundled one).",
+    ),
+]
 ModelThreads = Annotated[
     int | None, typer.Option("--threads", min=1, help="CPU threads for each model copy (default: all cores).")
 ]

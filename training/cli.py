@@ -18,6 +18,7 @@ from idtrans.training.grow import grow_model
 from idtrans.training.loop import TrainOptions
 from idtrans.training.loop import train as run_training
 from idtrans.training.mix import build_mix, load_mix
+from idtrans.training.reranker import attach_reranker
 
 
 def register(app: typer.Typer) -> None:
@@ -28,6 +29,7 @@ def register(app: typer.Typer) -> None:
     app.command(name="back-translate", no_args_is_help=True)(back_translate_command)
     app.command(name="average-models", no_args_is_help=True)(average_models_command)
     app.command(name="grow-model", no_args_is_help=True)(grow_model_command)
+    app.command(name="attach-reranker", no_args_is_help=True)(attach_reranker_command)
 
 
 def train_data_command(
@@ -329,4 +331,22 @@ def grow_model_command(
     typer.echo(
         f"grew {source} from {old['encoder']}+{old['decoder']} to {new['encoder']}+{new['decoder']} layers "
         f"({info['parameters'] / 1e6:.2f}M parameters) into {info['dest']}"
+    )
+
+
+def attach_reranker_command(
+    model: Path = typer.Argument(..., help="The model directory to give a reranker, e.g. pipeline/default_model."),
+    reverse: str = typer.Argument(..., help="An English->Indonesian MarianMT model (from `idtrans train --reverse`)."),
+    weight: float = typer.Option(..., "--weight", help="How much the reverse score counts (measure it first)."),
+    hypotheses: int = typer.Option(8, "--hypotheses", help="How many translations to choose among."),
+    max_mb: float = typer.Option(40.0, "--max-mb", help="Refuse when the model directory would exceed this many MB."),
+) -> None:
+    """Let MODEL choose each translation among its best few with a reverse model (int8, in MODEL/rerank.json).
+
+    Measure the weight first: python -m idtrans.training.rerank_tune MODEL REVERSE NAME=PREFIX ...
+    """
+    info = attach_reranker(model, reverse, weight=weight, hypotheses=hypotheses, max_mb=max_mb)
+    typer.echo(
+        f"{model} now reranks its best {info['hypotheses']} with {model / info['reverse']} (weight {info['weight']:g});"
+        f" the directory holds {info['size_mb']} MB"
     )

@@ -253,6 +253,20 @@ class CT2MarianBackend:
         results = [async_result.result() for async_result in pending]
         return [(self.tokenizer.decode(result.hypotheses[0]), float(result.scores[0])) for result in results]
 
+    def generate_nbest(self, texts: Sequence[str], options: Generation, size: int) -> list[list[tuple[str, float]]]:
+        """Each text's best ``size`` translations, best first, with their scores (the beam widened to ``size``)."""
+        if not texts:
+            return []
+        batch = [self.tokenizer.pieces(text) for text in texts]
+        share = -(-len(batch) // self.inter_threads)
+        sub_batch = min(share, self.max_batch_examples) if self.max_batch_examples else share
+        decoding = self._decoding(options) | {"beam_size": max(options.beams, size), "num_hypotheses": size}
+        results = self.translator.translate_batch(batch, max_batch_size=sub_batch, batch_type="examples", **decoding)
+        return [
+            [(self.tokenizer.decode(tokens), float(score)) for tokens, score in zip(result.hypotheses, result.scores)]
+            for result in results
+        ]
+
     def _decoding(self, options: Generation) -> dict[str, Any]:
         """``translate_batch``'s decoding arguments for ``options``."""
         # transformers counts a forced final </s> within max_new_tokens; CTranslate2 does not.

@@ -19,6 +19,7 @@ from idtrans.glossary.check import rendering_spans
 from idtrans.pipeline.backends.load import load_backend
 from idtrans.pipeline.layers.cache import CachedTranslator
 from idtrans.pipeline.layers.enforce import GlossaryTranslator
+from idtrans.pipeline.layers.rerank import load_reranking, read_rerank_spec
 from idtrans.pipeline.layers.sentences import SentenceTranslator
 from idtrans.pipeline.layers.translator import Backend, DecodeSettings, Translation, Translator
 from idtrans.pipeline.models.autoconvert import ensure_converted
@@ -118,6 +119,9 @@ def build_stack(
         say = notice or (lambda line: print(line, file=sys.stderr))
         backend = "ct2" if ensure_converted(choice, say) is not None else "torch"
     loaded = load_backend(choice, backend=backend, threads=threads, notice=notice)
+    spec = read_rerank_spec(choice.path) if settings.rerank else None
+    if spec is not None:
+        loaded = load_reranking(loaded, spec, threads)
     translator: Translator = SentenceTranslator(loaded, settings, progress=progress)
     stack = TranslatorStack(translator, loaded)
     if glossary_path is not None and loaded_glossary is not None:

@@ -26,6 +26,8 @@ class DecodeSettings:
     ``unknown_word_rounds``: how many times an output with words that are not English is decoded
     again with those words blocked (0: never; English targets only: a back-translation sets 0);
     default ``$IDTRANS_WORD_ROUNDS``, else 3 (:func:`idtrans.settings.word_rounds`).
+    ``rerank``: choose each output from the model's best few with its reverse model, when the model
+    declares one (:mod:`idtrans.pipeline.layers.rerank`); the reranker is part of the backend's identity.
     """
 
     beams: int = 4
@@ -35,6 +37,7 @@ class DecodeSettings:
     batch_tokens: int = 8000
     max_batch_sentences: int = 32
     unknown_word_rounds: int = field(default_factory=word_rounds)
+    rerank: bool = True
 
     def describe(self) -> str:
         """A stable string of every setting that changes the output (for caches and reports)."""
