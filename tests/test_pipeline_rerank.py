@@ -303,3 +303,17 @@ def load_converted(model_dir):
     from idtrans.pipeline.models.converted import converted_copy
 
     return converted_copy(model_dir)
+
+
+def test_the_model_card_gets_one_reranker_section_kept_up_to_date(tiny_model_dir, tmp_path):
+    from idtrans.training.reranker import attach_reranker
+
+    model = Path(shutil.copytree(tiny_model_dir, tmp_path / "model"))
+    (model / "README.md").write_text("# Card\n\n## Data\n\nsome data\n", encoding="utf-8")
+    attach_reranker(model, tiny_model_dir, weight=0.3, hypotheses=8, card_note="dev 1.0 -> 2.0")
+    (model / "README.md").write_text((model / "README.md").read_text() + "\n## Later\n\nmore\n", encoding="utf-8")
+    attach_reranker(model, tiny_model_dir, weight=0.2, hypotheses=6)
+    card = (model / "README.md").read_text(encoding="utf-8")
+    assert card.count("## Reranker") == 1
+    assert "best 6" in card and "0.2 x" in card and "best 8" not in card and "dev 1.0" not in card
+    assert card.startswith("# Card\n\n## Data\n\nsome data\n") and card.rstrip().endswith("## Later\n\nmore")

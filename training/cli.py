@@ -340,12 +340,21 @@ def attach_reranker_command(
     weight: float = typer.Option(..., "--weight", help="How much the reverse score counts (measure it first)."),
     hypotheses: int = typer.Option(8, "--hypotheses", help="How many translations to choose among."),
     max_mb: float = typer.Option(40.0, "--max-mb", help="Refuse when the model directory would exceed this many MB."),
+    card_note: Path | None = typer.Option(
+        None, "--card-note", help="Markdown file added to the model card's Reranker section (e.g. the measurements)."
+    ),
 ) -> None:
     """Let MODEL choose each translation among its best few with a reverse model (int8, in MODEL/rerank.json).
 
     Measure the weight first: python -m idtrans.training.rerank_tune MODEL REVERSE NAME=PREFIX ...
     """
-    info = attach_reranker(model, reverse, weight=weight, hypotheses=hypotheses, max_mb=max_mb)
+    try:
+        note = card_note.read_text(encoding="utf-8") if card_note else None
+    except (OSError, ValueError) as error:
+        raise InputError(
+            f"cannot read the card note: {error}", where=str(card_note), hint="--card-note takes a UTF-8 Markdown file"
+        ) from None
+    info = attach_reranker(model, reverse, weight=weight, hypotheses=hypotheses, max_mb=max_mb, card_note=note)
     typer.echo(
         f"{model} now reranks its best {info['hypotheses']} with {model / info['reverse']} (weight {info['weight']:g});"
         f" the directory holds {info['size_mb']} MB"

@@ -26,12 +26,19 @@ def directory_mb(path: Path) -> float:
 
 
 def attach_reranker(
-    model: str | Path, reverse: str | Path, *, weight: float, hypotheses: int, max_mb: float | None = 40.0
+    model: str | Path,
+    reverse: str | Path,
+    *,
+    weight: float,
+    hypotheses: int,
+    max_mb: float | None = 40.0,
+    card_note: str | None = None,
 ) -> dict:
-    """Convert ``reverse`` into ``model``/:data:`REVERSE_DIR` and write ``model``/rerank.json.
+    """Convert ``reverse`` into ``model``/:data:`REVERSE_DIR`, write ``model``/rerank.json and a "Reranker"
+    section in the model card (README.md: what was attached, and ``card_note``, e.g. the measurements).
 
-    Replaces an earlier reranker of ``model``. Raises TrainingError (and leaves ``model`` as it was)
-    when the settings are out of range or the directory would exceed ``max_mb``.
+    Replaces an earlier reranker of ``model`` and its card section. Raises TrainingError (and leaves ``model``
+    as it was) when the settings are out of range or the directory would exceed ``max_mb``.
     """
     model = Path(model)
     if not (model / "config.json").is_file():
@@ -63,6 +70,11 @@ def attach_reranker(
     spec = {"reverse": REVERSE_DIR, "weight": weight, "hypotheses": hypotheses}
     (model / RERANK_FILE).write_text(json.dumps(spec, indent=1) + "\n", encoding="utf-8")
     read_rerank_spec(model)  # what the translator will read
+    card = model / "README.md"
+    if card.is_file():
+        card.write_text(
+            with_section(card.read_text(encoding="utf-8"), _card_section(reverse, spec, card_note)), "utf-8"
+        )
     return {**spec, "size_mb": round(directory_mb(model), 2)}
 
 
@@ -73,3 +85,30 @@ def read_json(path: Path) -> dict | None:
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
+
+
+_SECTION = "## Reranker"
+
+
+def _card_section(reverse: str | Path, spec: dict, note: str | None) -> str:
+    lines = [
+        _SECTION,
+        "",
+        f"Each translation is chosen among the model's best {spec['hypotheses']} (beam {spec['hypotheses']}) by the"
+        f" forward score plus {spec['weight']:g} x the score of the source given the English by a reverse"
+        f" (English->Indonesian) model, `{spec['reverse']}/` (int8 CTranslate2, converted from `{reverse}`;"
+        " `rerank.json`). `--no-rerank` translates without it.",
+    ]
+    if note:
+        lines += ["", note.strip()]
+    return "\n".join(lines) + "\n"
+
+
+def with_section(card: str, section: str) -> str:
+    """``card`` with its reranker section replaced by ``section`` (or ``section`` appended)."""
+    start = card.find(_SECTION + "\n")
+    if start == -1:
+        return card.rstrip() + "\n\n" + section
+    end = card.find("\n## ", start + len(_SECTION))
+    rest = card[end + 1 :] if end != -1 else ""
+    return card[:start] + section + ("\n" + rest if rest else "")
