@@ -317,3 +317,30 @@ def test_the_model_card_gets_one_reranker_section_kept_up_to_date(tiny_model_dir
     assert card.count("## Reranker") == 1
     assert "best 6" in card and "0.2 x" in card and "best 8" not in card and "dev 1.0" not in card
     assert card.startswith("# Card\n\n## Data\n\nsome data\n") and card.rstrip().endswith("## Later\n\nmore")
+
+
+def test_an_unknown_word_penalty_prefers_the_hypothesis_without_garbled_words():
+    lists = {"Pasukan bentrok.": [("Troops troked.", -0.3), ("Troops clashed.", -0.5)]}
+    reverse = FakeReverse({("Troops troked.", "Pasukan bentrok."): -1.0, ("Troops clashed.", "Pasukan bentrok."): -1.0})
+    plain = RerankingBackend(FakeForward(lists), reverse, RerankSpec(Path("r"), 0.2, 2))
+    assert plain.generate(["Pasukan bentrok."], Generation(4, 9)) == ["Troops troked."]
+    penalised = RerankingBackend(FakeForward(lists), reverse, RerankSpec(Path("r"), 0.2, 2, unknown_word_penalty=1.0))
+    assert penalised.generate(["Pasukan bentrok."], Generation(4, 9)) == ["Troops clashed."]
+    assert penalised.identity.endswith("+rerank=2x0.2-1u:fake-reverse")
+
+
+def test_the_penalty_is_read_from_the_file_and_written_by_attach(reranked_model, tiny_model_dir, tmp_path):
+    from idtrans.training.reranker import attach_reranker
+
+    (reranked_model / RERANK_FILE).write_text(
+        json.dumps({"reverse": "reverse", "weight": 0.5, "hypotheses": 3, "unknown_word_penalty": 1})
+    )
+    assert read_rerank_spec(reranked_model).unknown_word_penalty == 1.0
+    (reranked_model / RERANK_FILE).write_text(
+        json.dumps({"reverse": "reverse", "weight": 0.5, "hypotheses": 3, "unknown_word_penalty": -1})
+    )
+    with pytest.raises(ModelError, match="out of range"):
+        read_rerank_spec(reranked_model)
+    model = Path(shutil.copytree(tiny_model_dir, tmp_path / "other"))
+    attach_reranker(model, tiny_model_dir, weight=0.2, hypotheses=8, unknown_word_penalty=0.5)
+    assert read_rerank_spec(model).unknown_word_penalty == 0.5

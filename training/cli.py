@@ -339,6 +339,9 @@ def attach_reranker_command(
     reverse: str = typer.Argument(..., help="An English->Indonesian MarianMT model (from `idtrans train --reverse`)."),
     weight: float = typer.Option(..., "--weight", help="How much the reverse score counts (measure it first)."),
     hypotheses: int = typer.Option(8, "--hypotheses", help="How many translations to choose among."),
+    unknown_word_penalty: float = typer.Option(
+        0.0, "--unknown-word-penalty", help="Subtracted for each word of a translation that is not English."
+    ),
     max_mb: float = typer.Option(40.0, "--max-mb", help="Refuse when the model directory would exceed this many MB."),
     card_note: Path | None = typer.Option(
         None, "--card-note", help="Markdown file added to the model card's Reranker section (e.g. the measurements)."
@@ -354,7 +357,15 @@ def attach_reranker_command(
         raise InputError(
             f"cannot read the card note: {error}", where=str(card_note), hint="--card-note takes a UTF-8 Markdown file"
         ) from None
-    info = attach_reranker(model, reverse, weight=weight, hypotheses=hypotheses, max_mb=max_mb, card_note=note)
+    info = attach_reranker(
+        model,
+        reverse,
+        weight=weight,
+        hypotheses=hypotheses,
+        max_mb=max_mb,
+        card_note=note,
+        unknown_word_penalty=unknown_word_penalty,
+    )
     typer.echo(
         f"{model} now reranks its best {info['hypotheses']} with {model / info['reverse']} (weight {info['weight']:g});"
         f" the directory holds {info['size_mb']} MB"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from idtrans.pipeline.backends.ct2_backend import load_ct2_backend
 from idtrans.pipeline.layers.modeltext import CaseRule, ModelText
-from idtrans.pipeline.layers.rerank import best_index, reverse_scores
+from idtrans.pipeline.layers.rerank import best_index, reverse_scores, unknown_counts
 from idtrans.pipeline.layers.translator import Generation
 
 #: Sentences per decoding call.
@@ -34,8 +34,11 @@ def tune(
     weights: list[float],
     threads: int | None = None,
     max_new_tokens: int | None = None,
+    penalties: list[float] | None = None,
 ) -> dict[str, dict[str, dict[str, float]]]:
-    """Set name -> weight -> {"bleu", "chrf++"} of the reranked translations.
+    """Set name -> setting -> {"bleu", "chrf++"} of the reranked translations, for each weight and each
+    unknown-word penalty (``penalties``, default none): setting ``0.2`` is weight 0.2, ``0.2-1u`` weight 0.2
+    with penalty 1.
 
     ``max_new_tokens`` of ``None``: as the translator derives it (twice the longest input of a chunk, plus 10,
     within the model's position limit).
@@ -60,13 +63,15 @@ def tune(
         pairs = [(text, g.text) for g, found in zip(given, lists) for text, _ in found]
         reverse_flat = reverse_scores(scorer, pairs)
         results[name] = {}
-        for weight in weights:
+        unknown = [unknown_counts(g.text, [text for text, _ in found], 1.0) for g, found in zip(given, lists)]
+        for weight, penalty in [(w, p) for p in penalties or [0.0] for w in weights]:
             chosen, at = [], 0
-            for g, found in zip(given, lists):
-                best = best_index([s for _, s in found], reverse_flat[at : at + len(found)], weight)
+            for g, found, counts in zip(given, lists, unknown):
+                scaled = [penalty * count for count in counts]
+                best = best_index([s for _, s in found], reverse_flat[at : at + len(found)], weight, scaled)
                 chosen.append(g.output(found[best][0]))
                 at += len(found)
-            results[name][f"{weight:g}"] = {
+            results[name][f"{weight:g}" + (f"-{penalty:g}u" if penalty else "")] = {
                 "bleu": round(sacrebleu.corpus_bleu(chosen, [references]).score, 2),
                 "chrf++": round(sacrebleu.corpus_chrf(chosen, [references], word_order=2).score, 2),
             }
@@ -81,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hypotheses", type=int, default=8)
     parser.add_argument("--weights", default="0,0.1,0.2,0.3,0.5,0.7,1")
     parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--penalties", default="0", help="unknown-word penalties to try, e.g. 0,0.5,1")
     parser.add_argument("--json", type=Path, default=None, help="also write the results to this JSON file")
     args = parser.parse_args(argv)
     sets = {}
@@ -90,10 +96,19 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"{item!r}: sets are NAME=PREFIX")
         sets[name] = Path(prefix)
     weights = [float(w) for w in args.weights.split(",")]
-    results = tune(args.model, args.reverse, sets, hypotheses=args.hypotheses, weights=weights, threads=args.threads)
+    penalties = [float(p) for p in args.penalties.split(",")]
+    results = tune(
+        args.model,
+        args.reverse,
+        sets,
+        hypotheses=args.hypotheses,
+        weights=weights,
+        threads=args.threads,
+        penalties=penalties,
+    )
     for name, rows in results.items():
         for weight, scores in rows.items():
-            print(f"{name}\tweight {weight}\tBLEU {scores['bleu']:.2f}\tchrF++ {scores['chrf++']:.2f}")
+            print(f"{name}\t{weight}\tBLEU {scores['bleu']:.2f}\tchrF++ {scores['chrf++']:.2f}")
     if args.json is not None:
         args.json.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     return 0

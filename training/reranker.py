@@ -33,6 +33,7 @@ def attach_reranker(
     hypotheses: int,
     max_mb: float | None = 40.0,
     card_note: str | None = None,
+    unknown_word_penalty: float = 0.0,
 ) -> dict:
     """Convert ``reverse`` into ``model``/:data:`REVERSE_DIR`, write ``model``/rerank.json and a "Reranker"
     section in the model card (README.md: what was attached, and ``card_note``, e.g. the measurements).
@@ -43,11 +44,11 @@ def attach_reranker(
     model = Path(model)
     if not (model / "config.json").is_file():
         raise TrainingError("not a model directory (no config.json)", where=str(model), hint="pass an exported model")
-    if not (0 < weight <= 10) or not 1 < hypotheses <= MAX_HYPOTHESES:
+    if not (0 < weight <= 10) or not 1 < hypotheses <= MAX_HYPOTHESES or not 0 <= unknown_word_penalty <= 10:
         raise TrainingError(
-            f"weight {weight} or hypotheses {hypotheses} out of range",
+            f"weight {weight}, hypotheses {hypotheses} or unknown-word penalty {unknown_word_penalty} out of range",
             where=str(model),
-            hint=f"--weight in (0, 10], --hypotheses 2-{MAX_HYPOTHESES}",
+            hint=f"--weight in (0, 10], --hypotheses 2-{MAX_HYPOTHESES}, --unknown-word-penalty 0-10",
         )
     staged = model / (REVERSE_DIR + ".tmp")
     shutil.rmtree(staged, ignore_errors=True)
@@ -67,7 +68,9 @@ def attach_reranker(
         shutil.rmtree(old_reverse)
     shutil.rmtree(model / REVERSE_DIR, ignore_errors=True)
     staged.rename(model / REVERSE_DIR)
-    spec = {"reverse": REVERSE_DIR, "weight": weight, "hypotheses": hypotheses}
+    spec: dict = {"reverse": REVERSE_DIR, "weight": weight, "hypotheses": hypotheses}
+    if unknown_word_penalty:
+        spec["unknown_word_penalty"] = unknown_word_penalty
     (model / RERANK_FILE).write_text(json.dumps(spec, indent=1) + "\n", encoding="utf-8")
     read_rerank_spec(model)  # what the translator will read
     card = model / "README.md"
@@ -99,6 +102,11 @@ def _card_section(reverse: str | Path, spec: dict, note: str | None) -> str:
         f" (English->Indonesian) model, `{spec['reverse']}/` (int8 CTranslate2, converted from `{reverse}`;"
         " `rerank.json`). `--no-rerank` translates without it.",
     ]
+    if spec.get("unknown_word_penalty"):
+        lines[-1] += (
+            f" Each word of a hypothesis that is not English costs {spec['unknown_word_penalty']:g} more"
+            " (`unknown_word_penalty`)."
+        )
     if note:
         lines += ["", note.strip()]
     return "\n".join(lines) + "\n"

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from idtrans.errors import ModelError
+from idtrans.glossary.invented import counterparts, unknown_words
 from idtrans.pipeline.layers.translator import Backend, Generation
 
 #: The file in a model directory that declares its reverse model.
@@ -43,9 +44,12 @@ class RerankSpec:
     reverse: Path
     weight: float
     hypotheses: int
+    unknown_word_penalty: float = 0.0
+    """Subtracted once for each word that is not English (:func:`~idtrans.glossary.invented.unknown_words`)."""
 
     def describe(self) -> str:
-        return f"rerank={self.hypotheses}x{self.weight:g}"
+        penalty = f"-{self.unknown_word_penalty:g}u" if self.unknown_word_penalty else ""
+        return f"rerank={self.hypotheses}x{self.weight:g}{penalty}"
 
 
 def read_rerank_spec(model_dir: Path) -> RerankSpec | None:
@@ -58,17 +62,22 @@ def read_rerank_spec(model_dir: Path) -> RerankSpec | None:
         reverse = Path(str(data["reverse"]))
         weight = float(data["weight"])
         hypotheses = int(data["hypotheses"])
+        penalty = float(data.get("unknown_word_penalty", 0.0))
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise ModelError(
             f"cannot read {RERANK_FILE}: {error}",
             where=str(path),
             hint='it holds {"reverse": DIR, "weight": W, "hypotheses": N}; fix it, or translate with --no-rerank',
         ) from error
-    if not (0.0 <= weight <= 10.0 and math.isfinite(weight)) or not 1 <= hypotheses <= MAX_HYPOTHESES:
+    if (
+        not (0.0 <= weight <= 10.0 and math.isfinite(weight))
+        or not 1 <= hypotheses <= MAX_HYPOTHESES
+        or not (0.0 <= penalty <= 10.0 and math.isfinite(penalty))
+    ):
         raise ModelError(
-            f"{RERANK_FILE}: weight {weight} or hypotheses {hypotheses} out of range",
+            f"{RERANK_FILE}: weight {weight}, hypotheses {hypotheses} or unknown_word_penalty {penalty} out of range",
             where=str(path),
-            hint=f"weight 0-10, hypotheses 1-{MAX_HYPOTHESES}",
+            hint=f"weight 0-10, hypotheses 1-{MAX_HYPOTHESES}, unknown_word_penalty 0-10",
         )
     if not reverse.is_absolute():
         reverse = Path(model_dir) / reverse
@@ -78,7 +87,7 @@ def read_rerank_spec(model_dir: Path) -> RerankSpec | None:
             where=str(path),
             hint="restore the directory, or translate with --no-rerank",
         )
-    return RerankSpec(reverse, weight, hypotheses)
+    return RerankSpec(reverse, weight, hypotheses, penalty)
 
 
 class NBestBackend(Backend, Protocol):
@@ -146,20 +155,32 @@ class RerankingBackend:
         reverse = reverse_scores(self.reverse, pairs) if self.spec.weight else [0.0] * len(pairs)
         chosen: list[tuple[str, float]] = []
         at = 0
-        for found in lists:
-            best = best_index([score for _, score in found], reverse[at : at + len(found)], self.spec.weight)
+        for source, found in zip(texts, lists):
+            penalties = unknown_counts(source, [text for text, _ in found], self.spec.unknown_word_penalty)
+            best = best_index([score for _, score in found], reverse[at : at + len(found)], self.spec.weight, penalties)
             chosen.append(found[best])
             at += len(found)
         return chosen
 
 
-def best_index(forward: Sequence[float], reverse: Sequence[float], weight: float) -> int:
-    """Which hypothesis has the highest ``forward + weight * reverse``: the first of equals (the forward
-    model's order); at weight 0 the forward model's own first."""
-    if weight == 0:
+def best_index(
+    forward: Sequence[float], reverse: Sequence[float], weight: float, penalties: Sequence[float] | None = None
+) -> int:
+    """Which hypothesis has the highest ``forward + weight * reverse - penalty``: the first of equals (the
+    forward model's order); at weight 0 and no penalties the forward model's own first."""
+    if weight == 0 and not any(penalties or ()):
         return 0
-    combined = [f + weight * r for f, r in zip(forward, reverse)]
+    penalties = penalties or [0.0] * len(forward)
+    combined = [f + weight * r - p for f, r, p in zip(forward, reverse, penalties)]
     return max(range(len(combined)), key=combined.__getitem__)
+
+
+def unknown_counts(source: str, hypotheses: Sequence[str], penalty: float) -> list[float]:
+    """``penalty`` times the number of words that are not English in each hypothesis (none: all zero)."""
+    if not penalty:
+        return [0.0] * len(hypotheses)
+    known = counterparts(source)
+    return [penalty * len(unknown_words(text, known)) for text in hypotheses]
 
 
 def reverse_scores(reverse: Scorer, pairs: Sequence[tuple[str, str]]) -> list[float]:
