@@ -276,17 +276,22 @@ def export_command(
             )
         others[name] = read_json(Path(path), "--compare")
     score_data = read_json(scores, "--scores") if scores else None
-    try:
-        note = card_note.read_text(encoding="utf-8") if card_note else None
-    except (OSError, ValueError) as error:
-        raise InputError(
-            f"cannot read the card note: {error}", where=str(card_note), hint="--card-note takes a UTF-8 Markdown file"
-        ) from None
+    note = read_card_note(card_note)
     info = export_model(source, dest, dtype=dtype, scores=score_data, max_mb=max_mb, card_note=note, compare=others)
     typer.echo(
         f"exported {info['parameters'] / 1e6:.2f}M parameters as {info['dtype']} ({info['size_mb']} MB) to "
         f"{info['dest']}"
     )
+
+
+def read_card_note(card_note: Path | None) -> str | None:
+    """The text of a ``--card-note`` file (``None``: none given)."""
+    try:
+        return card_note.read_text(encoding="utf-8") if card_note else None
+    except (OSError, ValueError) as error:
+        raise InputError(
+            f"cannot read the card note: {error}", where=str(card_note), hint="--card-note takes a UTF-8 Markdown file"
+        ) from None
 
 
 def back_translate_command(
@@ -351,12 +356,7 @@ def attach_reranker_command(
 
     Measure the weight first: python -m idtrans.training.rerank_tune MODEL REVERSE NAME=PREFIX ...
     """
-    try:
-        note = card_note.read_text(encoding="utf-8") if card_note else None
-    except (OSError, ValueError) as error:
-        raise InputError(
-            f"cannot read the card note: {error}", where=str(card_note), hint="--card-note takes a UTF-8 Markdown file"
-        ) from None
+    note = read_card_note(card_note)
     info = attach_reranker(
         model,
         reverse,
