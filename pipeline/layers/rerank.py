@@ -4,16 +4,20 @@ A small forward model's beam often holds a better translation than its first: on
 the first drops or garbles. A reverse (English→Indonesian) model can tell which: the English that
 best explains the Indonesian source scores highest when the reverse model reads it back. For each
 input, :class:`RerankingBackend` decodes ``hypotheses`` translations with the forward model and keeps
-the one with the highest ``forward + weight * reverse`` (both mean log-probabilities per token: the
-forward model's decoding score, the reverse model's :meth:`score` of the source given the English).
+the one with the highest ``forward + weight * reverse - unknown_word_penalty * n`` (both scores mean
+log-probabilities per token: the forward model's decoding score, the reverse model's ``score`` of the
+source given the English; ``n`` the English's words that are not English,
+:func:`~idtrans.glossary.invented.unknown_words`, counted without the glossary's exemptions, which
+this layer below the glossary does not know).
 
 It is a backend wrapper: every layer above (sentences, the unknown-word rounds, glossary
 enforcement) sees one output per input, as before, and the reranker's settings and the reverse
 model's identity are part of the backend identity, so of the sentence cache key.
 
 A model directory declares its reverse model in ``rerank.json`` (:func:`read_rerank_spec`):
-``{"reverse": "reverse-ct2-int8", "weight": 0.3, "hypotheses": 8}``, the reverse model a CTranslate2
-directory beside it (or an absolute path). The bundled model ships one; numbers in its model card.
+``{"reverse": "reverse-ct2-int8", "weight": 0.2, "hypotheses": 8, "unknown_word_penalty": 1}`` (the
+penalty optional), the reverse model a CTranslate2 directory beside it (or an absolute path). The
+bundled model ships one; how its settings were measured is in its model card and the README.
 """
 
 from __future__ import annotations
