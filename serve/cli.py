@@ -9,7 +9,7 @@ import typer
 
 from idtrans.errors import IdtransError
 from idtrans.pipeline.layers.factory import BackendName
-from idtrans.pipeline.options import Backend, Beams, Glossary, Model, ModelThreads, NoCache, NoGlossary
+from idtrans.pipeline.options import Backend, Beams, Glossary, Model, ModelThreads, NoCache, NoGlossary, NoRerank
 from idtrans.serve.config import ServeConfig
 from idtrans.serve.server import run_server
 from idtrans.settings import glossary_option
@@ -101,6 +101,7 @@ def serve_command(
     backend: Backend = BackendName.auto,
     threads: ModelThreads = None,
     beams: Beams = 4,
+    no_rerank: NoRerank = False,
     no_cache: NoCache = False,
     max_batch: MaxBatch = 32,
     batch_wait_ms: BatchWait = 10.0,
@@ -127,6 +128,7 @@ def serve_command(
         backend=backend.value,
         threads=threads,
         beams=beams,
+        rerank=not no_rerank,
         cache=not no_cache,
         max_batch=max_batch,
         batch_wait_ms=batch_wait_ms,

@@ -31,6 +31,7 @@ class ServeConfig:
     backend: str = "auto"
     threads: int | None = None
     beams: int = 4
+    rerank: bool = True  # with the model's reverse model, when it declares one (rerank.json)
     cache: bool = True
     cache_path: str | None = None
     max_batch: int = 32

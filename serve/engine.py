@@ -135,7 +135,7 @@ def load_engine(config: ServeConfig) -> Engine:
     choice = config.chosen_model()
     stack = build_stack(
         choice,
-        settings=DecodeSettings(beams=config.beams),
+        settings=DecodeSettings(beams=config.beams, rerank=config.rerank),
         glossary=glossary,
         backend=config.backend,
         threads=config.threads,

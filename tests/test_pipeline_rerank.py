@@ -344,3 +344,18 @@ def test_the_penalty_is_read_from_the_file_and_written_by_attach(reranked_model,
     model = Path(shutil.copytree(tiny_model_dir, tmp_path / "other"))
     attach_reranker(model, tiny_model_dir, weight=0.2, hypotheses=8, unknown_word_penalty=0.5)
     assert read_rerank_spec(model).unknown_word_penalty == 0.5
+
+
+@pytest.mark.parametrize("rerank", [True, False])
+def test_the_server_reranks_unless_told_not_to(reranked_model, rerank):
+    """`idtrans serve --no-rerank` reaches the server's stack (and its worker processes, through the config)."""
+    from idtrans.serve.config import ServeConfig
+    from idtrans.serve.engine import load_engine
+
+    config = ServeConfig(
+        model=str(reranked_model), backend="torch", threads=1, cache=False, no_glossary=True, rerank=rerank
+    )
+    assert ServeConfig(**json.loads(config.to_env())).rerank is rerank
+    engine = load_engine(config)
+    assert isinstance(engine.stack.backend, RerankingBackend) is rerank
+    engine.close()
