@@ -230,6 +230,15 @@ class CT2MarianBackend:
 
     def generate_scored(self, texts: Sequence[str], options: Generation) -> list[tuple[str, float]]:
         """Like :meth:`generate`, with each output's score (mean log-probability per token, CTranslate2's)."""
+        return [found[0] for found in self.generate_nbest(texts, options, 1)]
+
+    def generate_each(self, texts: Sequence[str], options: Sequence[Generation]) -> list[tuple[str, float]]:
+        """Each text decoded in a batch of its own with its own options (and score), the texts spread over
+        the model replicas at once: what one text becomes depends on it and its options alone."""
+        return [found[0] for found in self.generate_nbest_each(texts, options, 1)]
+
+    def generate_nbest(self, texts: Sequence[str], options: Generation, size: int) -> list[list[tuple[str, float]]]:
+        """Each text's best ``size`` translations, best first, with their scores (the beam widened to ``size``)."""
         if not texts:
             return []
         batch = [self.tokenizer.pieces(text) for text in texts]
@@ -237,43 +246,36 @@ class CT2MarianBackend:
         share = -(-len(batch) // self.inter_threads)
         sub_batch = min(share, self.max_batch_examples) if self.max_batch_examples else share
         results = self.translator.translate_batch(
-            batch, max_batch_size=sub_batch, batch_type="examples", **self._decoding(options)
+            batch, max_batch_size=sub_batch, batch_type="examples", **self._decoding(options, size)
         )
-        return [(self.tokenizer.decode(result.hypotheses[0]), float(result.scores[0])) for result in results]
+        return [self._hypotheses(result) for result in results]
 
-    def generate_each(self, texts: Sequence[str], options: Sequence[Generation]) -> list[tuple[str, float]]:
-        """Each text decoded in a batch of its own with its own options (and score), the texts spread over
-        the model replicas at once: what one text becomes depends on it and its options alone."""
+    def generate_nbest_each(
+        self, texts: Sequence[str], options: Sequence[Generation], size: int
+    ) -> list[list[tuple[str, float]]]:
+        """:meth:`generate_nbest` of each text alone with its own options, spread over the replicas as
+        :meth:`generate_each` does."""
         pending = [
-            self.translator.translate_batch([self.tokenizer.pieces(text)], asynchronous=True, **self._decoding(option))[
-                0
-            ]
+            self.translator.translate_batch(
+                [self.tokenizer.pieces(text)], asynchronous=True, **self._decoding(option, size)
+            )[0]
             for text, option in zip(texts, options)
         ]
-        results = [async_result.result() for async_result in pending]
-        return [(self.tokenizer.decode(result.hypotheses[0]), float(result.scores[0])) for result in results]
+        return [self._hypotheses(async_result.result()) for async_result in pending]
 
-    def generate_nbest(self, texts: Sequence[str], options: Generation, size: int) -> list[list[tuple[str, float]]]:
-        """Each text's best ``size`` translations, best first, with their scores (the beam widened to ``size``)."""
-        if not texts:
-            return []
-        batch = [self.tokenizer.pieces(text) for text in texts]
-        share = -(-len(batch) // self.inter_threads)
-        sub_batch = min(share, self.max_batch_examples) if self.max_batch_examples else share
-        decoding = self._decoding(options) | {"beam_size": max(options.beams, size), "num_hypotheses": size}
-        results = self.translator.translate_batch(batch, max_batch_size=sub_batch, batch_type="examples", **decoding)
+    def _hypotheses(self, result: Any) -> list[tuple[str, float]]:
+        """A translation result's hypotheses as texts, best first, with their scores."""
         return [
-            [(self.tokenizer.decode(tokens), float(score)) for tokens, score in zip(result.hypotheses, result.scores)]
-            for result in results
+            (self.tokenizer.decode(tokens), float(score)) for tokens, score in zip(result.hypotheses, result.scores)
         ]
 
-    def _decoding(self, options: Generation) -> dict[str, Any]:
-        """``translate_batch``'s decoding arguments for ``options``."""
+    def _decoding(self, options: Generation, size: int = 1) -> dict[str, Any]:
+        """``translate_batch``'s decoding arguments for ``options``, returning the best ``size`` hypotheses."""
         # transformers counts a forced final </s> within max_new_tokens; CTranslate2 does not.
         length = max(1, options.max_new_tokens - 1) if self.forced_eos else max(1, options.max_new_tokens)
         return dict(
-            beam_size=max(1, options.beams),
-            num_hypotheses=1,
+            beam_size=max(1, options.beams, size),
+            num_hypotheses=size,
             max_decoding_length=length,
             no_repeat_ngram_size=options.no_repeat_ngram_size,
             repetition_penalty=options.repetition_penalty,

@@ -90,27 +90,21 @@ class TorchMarianBackend:
         return split_by_window(text, self.count_tokens, window)
 
     def generate(self, texts: Sequence[str], options: Generation) -> list[str]:
-        torch = self._torch
-        batch = self.tokenizer(list(texts), return_tensors="pt", padding=True, truncation=False)
-        with torch.inference_mode():
-            output = self.model.generate(
-                **batch,
-                num_beams=options.beams,
-                max_new_tokens=options.max_new_tokens,
-                num_return_sequences=1,
-                no_repeat_ngram_size=options.no_repeat_ngram_size,
-                repetition_penalty=options.repetition_penalty,
-                do_sample=False,
-                early_stopping=True,
-                **self._banned(options.avoid),
-            )
-        return self.tokenizer.batch_decode(output, skip_special_tokens=True)
+        return self._generate(texts, options, 1)
 
     def generate_nbest(self, texts: Sequence[str], options: Generation, size: int) -> list[list[tuple[str, float]]]:
         """Each text's best ``size`` translations, best first (the beam widened to ``size``), each with
         :meth:`score`'s mean log-probability per token."""
         if not texts:
             return []
+        decoded = self._generate(texts, options, size)
+        scores = self.score([text for text in texts for _ in range(size)], decoded)
+        return [
+            list(zip(decoded[i * size : (i + 1) * size], scores[i * size : (i + 1) * size])) for i in range(len(texts))
+        ]
+
+    def _generate(self, texts: Sequence[str], options: Generation, size: int) -> list[str]:
+        """The best ``size`` translations of each text, in order (the beam widened to ``size``)."""
         torch = self._torch
         batch = self.tokenizer(list(texts), return_tensors="pt", padding=True, truncation=False)
         with torch.inference_mode():
@@ -125,12 +119,7 @@ class TorchMarianBackend:
                 early_stopping=True,
                 **self._banned(options.avoid),
             )
-        decoded = self.tokenizer.batch_decode(output, skip_special_tokens=True)
-        sources = [text for text in texts for _ in range(size)]
-        scores = self.score(sources, decoded)
-        return [
-            list(zip(decoded[i * size : (i + 1) * size], scores[i * size : (i + 1) * size])) for i in range(len(texts))
-        ]
+        return self.tokenizer.batch_decode(output, skip_special_tokens=True)
 
     def _banned(self, avoid: Sequence[str]) -> dict[str, Any]:
         """``bad_words_ids``: the generation config's own, and the target tokens of each word to ``avoid``;

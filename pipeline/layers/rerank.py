@@ -146,10 +146,16 @@ class RerankingBackend:
         return self._choose(texts, lists)
 
     def generate_each(self, texts: Sequence[str], options: Sequence[Generation]) -> list[tuple[str, float]]:
-        """Each text decoded alone with its own options (its own blocked words), then chosen as above."""
-        lists = [
-            self.forward.generate_nbest([text], option, self.spec.hypotheses)[0] for text, option in zip(texts, options)
-        ]
+        """Each text decoded alone with its own options (its own blocked words), then chosen as above; on the
+        forward backend's replicas at once when it can (``generate_nbest_each``)."""
+        each = getattr(self.forward, "generate_nbest_each", None)
+        if each is not None:
+            lists = each(texts, options, self.spec.hypotheses)
+        else:
+            lists = [
+                self.forward.generate_nbest([text], option, self.spec.hypotheses)[0]
+                for text, option in zip(texts, options)
+            ]
         return self._choose(texts, lists)
 
     def _choose(self, texts: Sequence[str], lists: list[list[tuple[str, float]]]) -> list[tuple[str, float]]:
