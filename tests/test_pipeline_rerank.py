@@ -359,3 +359,28 @@ def test_the_server_reranks_unless_told_not_to(reranked_model, rerank):
     engine = load_engine(config)
     assert isinstance(engine.stack.backend, RerankingBackend) is rerank
     engine.close()
+
+
+def test_tune_reports_a_bad_set_in_one_line(tiny_model_dir, tmp_path, capsys):
+    from idtrans.training.rerank_tune import main
+
+    prefix = tmp_path / "set"
+    assert main([str(tiny_model_dir), str(tiny_model_dir), f"set={prefix}"]) == 1
+    assert "set.id: cannot read it" in capsys.readouterr().err
+    prefix.with_suffix(".id").write_bytes(b"\xff\xfe bukan utf-8\n")
+    prefix.with_suffix(".en").write_text("one\n", encoding="utf-8")
+    assert main([str(tiny_model_dir), str(tiny_model_dir), f"set={prefix}"]) == 1
+    err = capsys.readouterr().err
+    assert "not UTF-8 text" in err and "Traceback" not in err
+    prefix.with_suffix(".id").write_text("satu\ndua\n", encoding="utf-8")
+    assert main([str(tiny_model_dir), str(tiny_model_dir), f"set={prefix}"]) == 1
+    assert "2 source lines but 1 reference lines" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main([str(tiny_model_dir), str(tiny_model_dir), f"set={prefix}", "--weights", "a,b"])
+
+
+def test_ct2_nbest_each_is_each_text_decoded_alone(reverse_ct2):
+    backend = CT2MarianBackend(reverse_ct2, threads=2)
+    options = [Generation(beams=2, max_new_tokens=10), Generation(beams=3, max_new_tokens=8, avoid=("kursk",))]
+    alone = [backend.generate_nbest([text], option, 3)[0] for text, option in zip(SOURCES[:2], options)]
+    assert backend.generate_nbest_each(SOURCES[:2], options, 3) == alone

@@ -14,15 +14,34 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import sys
 from pathlib import Path
 
+from idtrans.errors import IdtransError, InputError
 from idtrans.pipeline.backends.ct2_backend import load_ct2_backend
 from idtrans.pipeline.layers.modeltext import CaseRule, ModelText
-from idtrans.pipeline.layers.rerank import best_index, reverse_scores, unknown_counts
-from idtrans.pipeline.layers.translator import Generation
+from idtrans.pipeline.layers.rerank import MAX_HYPOTHESES, best_index, reverse_scores, unknown_counts
+from idtrans.pipeline.layers.translator import DecodeSettings, Generation
 
 #: Sentences per decoding call.
 _DECODE_CHUNK = 64
+#: The translator's default output-length rule.
+_SETTINGS = DecodeSettings(unknown_word_rounds=0)
+
+
+def _lines(path: Path) -> list[str]:
+    """The lines of a UTF-8 text file; an unreadable one is an InputError."""
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise InputError("not UTF-8 text", where=str(path), hint="give line-aligned UTF-8 files") from None
+    except OSError as error:
+        raise InputError(
+            f"cannot read it: {error.strerror or error}",
+            where=str(path),
+            hint="sets are NAME=PREFIX with PREFIX.id and PREFIX.en",
+        ) from None
 
 
 def tune(
@@ -40,8 +59,8 @@ def tune(
     unknown-word penalty (``penalties``, default none): setting ``0.2`` is weight 0.2, ``0.2-1u`` weight 0.2
     with penalty 1.
 
-    ``max_new_tokens`` of ``None``: as the translator derives it (twice the longest input of a chunk, plus 10,
-    within the model's position limit).
+    ``max_new_tokens`` of ``None``: as the translator derives it (:class:`DecodeSettings`' length ratio times
+    the longest input of a chunk, plus its slack, within the model's position limit).
     """
     import sacrebleu
 
@@ -50,15 +69,21 @@ def tune(
     case = CaseRule(forward.count_tokens)
     results: dict[str, dict[str, dict[str, float]]] = {}
     for name, prefix in sets.items():
-        sources = Path(f"{prefix}.id").read_text(encoding="utf-8").splitlines()
-        references = Path(f"{prefix}.en").read_text(encoding="utf-8").splitlines()
+        sources, references = _lines(Path(f"{prefix}.id")), _lines(Path(f"{prefix}.en"))
         if len(sources) != len(references):
-            raise SystemExit(f"{prefix}: {len(sources)} source lines but {len(references)} reference lines")
+            raise InputError(
+                f"{len(sources)} source lines but {len(references)} reference lines",
+                where=str(prefix),
+                hint="PREFIX.id and PREFIX.en must be line-aligned",
+            )
         given = [ModelText.of(source, case) for source in sources]
         lists = []
         for start in range(0, len(given), _DECODE_CHUNK):
             chunk = [g.text for g in given[start : start + _DECODE_CHUNK]]
-            limit = max_new_tokens or min(forward.max_output_tokens, 2 * max(forward.count_tokens(chunk)) + 10)
+            longest = max(forward.count_tokens(chunk))
+            limit = max_new_tokens or min(
+                forward.max_output_tokens, math.ceil(_SETTINGS.length_ratio * longest) + _SETTINGS.length_slack
+            )
             lists += forward.generate_nbest(chunk, Generation(beams=hypotheses, max_new_tokens=limit), hypotheses)
         pairs = [(text, g.text) for g, found in zip(given, lists) for text, _ in found]
         reverse_flat = reverse_scores(scorer, pairs)
@@ -95,17 +120,26 @@ def main(argv: list[str] | None = None) -> int:
         if not sep:
             parser.error(f"{item!r}: sets are NAME=PREFIX")
         sets[name] = Path(prefix)
-    weights = [float(w) for w in args.weights.split(",")]
-    penalties = [float(p) for p in args.penalties.split(",")]
-    results = tune(
-        args.model,
-        args.reverse,
-        sets,
-        hypotheses=args.hypotheses,
-        weights=weights,
-        threads=args.threads,
-        penalties=penalties,
-    )
+    if not 1 <= args.hypotheses <= MAX_HYPOTHESES:
+        parser.error(f"--hypotheses takes 1-{MAX_HYPOTHESES}")
+    try:
+        weights = [float(w) for w in args.weights.split(",")]
+        penalties = [float(p) for p in args.penalties.split(",")]
+    except ValueError:
+        parser.error("--weights and --penalties take comma-separated numbers, e.g. 0,0.2,0.5")
+    try:
+        results = tune(
+            args.model,
+            args.reverse,
+            sets,
+            hypotheses=args.hypotheses,
+            weights=weights,
+            threads=args.threads,
+            penalties=penalties,
+        )
+    except IdtransError as error:
+        print(f"error: {error}" + (f"\nhint: {error.hint}" if error.hint else ""), file=sys.stderr)
+        return 1
     for name, rows in results.items():
         for weight, scores in rows.items():
             print(f"{name}\t{weight}\tBLEU {scores['bleu']:.2f}\tchrF++ {scores['chrf++']:.2f}")
