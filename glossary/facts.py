@@ -240,14 +240,41 @@ def repair_name(text: str, name: NameFact) -> str:
     return text[: best[1]] + name.surface + text[best[2] :]
 
 
+#: Two words are forms of one word when they share this many first letters (``Ukraine`` /
+#: ``Ukrainian``, ``defense`` / ``defence``), or are equal.
+_STEM = 5
+
+
+def _rendered_otherwise(text: str, items: Sequence[Item], index: int) -> bool:
+    """Whether ``text`` has a form of a word of the item's rendering outside the other items' renderings.
+
+    ``Ukraine Secretary of Ukraine`` renders ``Menteri Pertahanan Ukraina`` badly, it does not drop it:
+    writing ``Ukrainian Defence Minister`` beside the name as well would say it twice. The word of
+    another item (``Ukrainian forces`` of ``pasukan Ukraina``) is not this item's rendering.
+    """
+    masked = text
+    for j, other in enumerate(items):
+        if j != index:
+            for start, end in other.spans_in(text):
+                masked = masked[:start] + " " * (end - start) + masked[end:]
+    known = re.findall(r"\w{4,}", masked.casefold())
+    words = re.findall(r"\w{4,}", items[index].rendering.casefold())
+    return any(same_word(word, seen) for word in words for seen in known)
+
+
+def same_word(a: str, b: str) -> bool:
+    """Whether two words are forms of one word: equal, or sharing their first ``_STEM`` letters (any case)."""
+    a, b = a.casefold(), b.casefold()
+    return a == b or (len(a) >= _STEM and len(b) >= _STEM and a[:_STEM] == b[:_STEM])
+
+
 def _insert_beside(text: str, items: Sequence[Item], index: int, source: str) -> str:
     """A dropped term written beside its neighbour in the source, when that neighbour occurs once in ``text``.
 
     ``kantor berita Reuters`` → ``told Reuters`` becomes ``told news agency Reuters``.
     """
     item = items[index]
-    known = re.findall(r"\w{4,}", text.casefold())
-    if any(word in known for word in re.findall(r"\w{4,}", item.rendering.casefold())):
+    if _rendered_otherwise(text, items, index):
         return text  # rendered differently rather than dropped: not for insertion
     for step in (1, -1):
         j = index + step

@@ -201,6 +201,16 @@ def test_a_dropped_term_beside_another_item_is_written_beside_it():
     }
 
 
+def test_pieces_translated_around_a_term_keep_the_sources_comma_before_it():
+    inner = FakeTranslator(
+        lambda text: re.sub(r"\s*\b(North Korea|London|Korea Utara)\b", "", text).strip().rstrip(",") + "."
+    )
+    enforcer = GlossaryTranslator(inner, GLOSSARY)
+    (result,) = enforcer.translate(["pasukan menyerang, Korea Utara dan Ukraina"])
+    assert result.text == "Troops attacked, North Korea and Ukraine"
+    assert result.info["glossary"][0]["strategy"].startswith("split")
+
+
 def test_dropped_term_is_repaired_by_translating_around_it():
     # the model silently drops the term (and every stand-in) whatever we do
     inner = FakeTranslator(lambda text: re.sub(r"\s*\b(North Korea|London|Korea Utara)\b", "", text))

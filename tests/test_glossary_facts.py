@@ -119,6 +119,39 @@ def test_repairs(source, english, repaired):
     assert repair_text(english, required_items(source, GLOSSARY), source) == repaired
 
 
+MINISTER = Glossary(
+    [
+        Entry("minister", ("Menteri Pertahanan Ukraina",), "Ukrainian Defence Minister", "title", "ignore"),
+        Entry("umerov", ("Rustem Umerov",), "Rustem Umerov", "person", "keep-source"),
+        Entry("forces", ("pasukan Ukraina",), "Ukrainian forces", "unit", "ignore"),
+    ],
+    name="m",
+)
+
+
+@pytest.mark.parametrize(
+    ("source", "english", "repaired"),
+    [
+        # dropped: written beside the name that followed it in the source (another item's Ukrainian is no hint)
+        (
+            "Menteri Pertahanan Ukraina Rustem Umerov kata pasukan Ukraina",
+            "Rustem Umerov said Ukrainian forces",
+            "Ukrainian Defence Minister Rustem Umerov said Ukrainian forces",
+        ),
+        # rendered badly, not dropped (Ukraine, a form of its word): not written a second time beside the name
+        (
+            "Menteri Pertahanan Ukraina Rustem Umerov kata",
+            "Ukraine Secretary of Ukraine Rustem Umerov said",
+            "Ukraine Secretary of Ukraine Rustem Umerov said",
+        ),
+        ("Menteri Pertahanan Ukraina Rustem Umerov kata", "The defense chief Rustem Umerov said", None),
+    ],
+)
+def test_a_dropped_term_is_inserted_but_a_badly_rendered_one_is_not(source, english, repaired):
+    items = required_items(source, MINISTER, numbers=False, names=False)
+    assert repair_text(english, items, source) == (repaired or english)
+
+
 def test_a_terms_indonesian_form_left_in_the_english_fails_it():
     source = "Ukraina mengatakan pasukan Ukraina bertahan."
     items = [i for i in required_items(source, GLOSSARY, numbers=False, names=False) if i.label == "ukraine"]

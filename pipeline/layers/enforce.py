@@ -52,6 +52,7 @@ from idtrans.glossary.facts import (
     repair_text,
     required_items,
     restore_items,
+    same_word,
 )
 from idtrans.glossary.invented import Counterparts, unknown_words
 from idtrans.glossary.matcher import Match
@@ -79,8 +80,10 @@ REVIEW_MARGIN = 1.0
 #: ``in``, and no comma before the year; v8: words that are not English flagged for review; v9: a name
 #: written more often than the source has it fails a sentence, like an invented one, and a proxy
 #: written as a plural is restored; v10: substitution in every candidate, and a rendering written short
-#: or in another form, ``Ukraine Minister``, replaced where it is).
-RULES_VERSION = "facts-v10"
+#: or in another form, ``Ukraine Minister``, replaced where it is; v11: a term rendered badly rather than
+#: dropped, ``Ukraine Secretary``, is not inserted again beside its neighbour, and pieces translated
+#: around a term keep the source's comma before it).
+RULES_VERSION = "facts-v11"
 
 #: English words never used as an anchor for substitution (too common to be the term).
 _COMMON = frozenset(
@@ -699,7 +702,10 @@ def _join_plan(plan: list[tuple[str, Any, str]], outputs: list[str]) -> str:
             if parts and first.lower() in _LOWER_AFTER_TERM and first[:1].isupper():
                 text = text[0].lower() + text[1:]
             if not re.search(r"[.!?…][\"'”’)]*\s*$", source_piece):
-                text = re.sub(r"[.!?]+$", "", text)
+                text = re.sub(r"[.!?]+$", "", text).rstrip()
+            pause = re.search(r"([,;:])\s*$", source_piece)  # the source's pause before the next item
+            if pause and not text.endswith(pause.group(1)):
+                text += pause.group(1)
             parts.append(text)
         else:
             parts.append(value.strip() if kind == "raw" else value)
@@ -746,35 +752,26 @@ def _fix_one(text: str, match: Match, alone: str, all_matches: list[Match]) -> s
     return _complete_place(text, match, all_matches)
 
 
-#: Two words are forms of one word when they share this many first letters (``Ukraine`` / ``Ukrainian``,
-#: ``defense`` / ``defence``, ``Korea`` / ``Korean``), or are equal.
-_STEM = 5
-
-
 #: Text ending in a capitalised word or abbreviation and spaces: a run after it is part of that name
 #: (unless the word is a common one: ``The``).
 _AFTER_NAME = re.compile(r"(?<![\w.'’])[A-Z][\w.'’]*\s+$")
-
-
-def _same_word(a: str, b: str) -> bool:
-    a, b = a.casefold(), b.casefold()
-    return a == b or (len(a) >= _STEM and len(b) >= _STEM and a[:_STEM] == b[:_STEM])
 
 
 def _near_rendering(text: str, match: Match, all_matches: list[Match]) -> tuple[int, int] | None:
     """4b. The one run of words that is the rendering written short or in another form, where it is.
 
     A run of consecutive words, each a form of a word of a rendering of two or more words
-    (:func:`_same_word`), covering at least half of those words and two of them: ``Ukraine Minister``
-    for ``Ukrainian Defence Minister``. Only when exactly one such run lies outside the other terms'
-    renderings (``Defence Minister`` of a right ``Ukrainian Defence Minister`` is not the Russian one's)
-    and after no capitalised word or abbreviation (``North Korean Defence Minister`` is another minister).
+    (:func:`~idtrans.glossary.facts.same_word`), covering at least half of those words and two of
+    them: ``Ukraine Minister`` for ``Ukrainian Defence Minister``. Only when exactly one such run lies
+    outside the other terms' renderings (``Defence Minister`` of a right ``Ukrainian Defence Minister``
+    is not the Russian one's) and after no capitalised word or abbreviation (``North Korean Defence
+    Minister`` is another minister).
     """
     words = [w for w in match.rendering.split() if w.casefold() not in _COMMON]
     if len(words) < 2:
         return None
     tokens = re.finditer(r"[^\W_][\w-]*(?:['’]s\b)?", text)  # a possessive in its word: Ukraine's
-    matched = [(t, {n for n, w in enumerate(words) if _same_word(t.group(), w)}) for t in tokens]
+    matched = [(t, {n for n, w in enumerate(words) if same_word(t.group(), w)}) for t in tokens]
     groups: list[list[tuple[re.Match[str], set[int]]]] = []
     for token, forms in matched:  # runs of matching words separated by spaces only
         if not forms:
