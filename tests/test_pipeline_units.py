@@ -525,3 +525,24 @@ def test_blocked_spellings_never_block_a_frequent_english_word(monkeypatch):
     assert blocker.spellings("seray") == [["\u2581ser", "ay"], ["ser", "ay"]]
     # a model that is not a unigram model has one segmentation
     assert blocking.Blocker(_FakeSpm(table, nbest=False), vocabulary).spellings("anying") == [["\u2581an", "y", "ing"]]
+
+
+def test_a_glued_spelling_inside_a_frequent_word_is_blocked_after_an_opening_quote_only(monkeypatch):
+    from idtrans.pipeline.backends import blocking
+
+    monkeypatch.setattr(blocking, "common_words", lambda: frozenset({"unforgettable", "table"}))
+    table = {
+        "unforgettable": [["\u2581un", "for", "ge", "t", "t", "able"]],
+        "table": [["\u2581t", "able"]],
+        "ttable": [["\u2581t", "t", "able"]],  # glued "t t able" is inside unforgettable
+        "t": [["\u2581t"]],  # begins table, spaced and glued: “table” must stay possible
+    }
+    pieces = {piece for segmentations in table.values() for tokens in segmentations for piece in tokens}
+    vocabulary = {piece: i for i, piece in enumerate(sorted(pieces | {"\u2581“", "("}))}
+    blocker = blocking.Blocker(_FakeSpm(table), vocabulary)
+    assert blocker.spellings("ttable") == [
+        ["\u2581t", "t", "able"],
+        ["\u2581“", "t", "t", "able"],  # “ttable”, as the model writes it in quotes
+        ["(", "t", "t", "able"],
+    ]
+    assert blocker.spellings("t") == []
