@@ -201,13 +201,20 @@ def test_a_dropped_term_beside_another_item_is_written_beside_it():
     }
 
 
-def test_pieces_translated_around_a_term_keep_the_sources_comma_before_it():
+@pytest.mark.parametrize(
+    ("ending", "expected"),
+    [
+        (".", "Troops attacked, North Korea and Ukraine"),  # the model's full stop for the comma: the comma back
+        (" -", "Troops attacked - North Korea and Ukraine"),  # a dash of its own: no comma after it
+    ],
+)
+def test_pieces_translated_around_a_term_keep_the_sources_comma_before_it(ending, expected):
     inner = FakeTranslator(
-        lambda text: re.sub(r"\s*\b(North Korea|London|Korea Utara)\b", "", text).strip().rstrip(",") + "."
+        lambda text: re.sub(r",\s*$", ending, re.sub(r"\s*\b(North Korea|London|Korea Utara)\b", "", text))
     )
     enforcer = GlossaryTranslator(inner, GLOSSARY)
     (result,) = enforcer.translate(["pasukan menyerang, Korea Utara dan Ukraina"])
-    assert result.text == "Troops attacked, North Korea and Ukraine"
+    assert result.text == expected
     assert result.info["glossary"][0]["strategy"].startswith("split")
 
 

@@ -704,7 +704,7 @@ def _join_plan(plan: list[tuple[str, Any, str]], outputs: list[str]) -> str:
             if not re.search(r"[.!?…][\"'”’)]*\s*$", source_piece):
                 text = re.sub(r"[.!?]+$", "", text).rstrip()
             pause = re.search(r"([,;:])\s*$", source_piece)  # the source's pause before the next item
-            if pause and not text.endswith(pause.group(1)):
+            if pause and re.search(r"[\w\"'”’)\]]$", text):  # not after a dash or a colon of its own
                 text += pause.group(1)
             parts.append(text)
         else:
