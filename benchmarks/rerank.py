@@ -10,7 +10,7 @@ rounds) twice in one process: as decoded (``--no-rerank``), then reranked
 outputs hold a word that is not English. A busy machine inflates the seconds of both alike only if it
 stays busy: run it on an idle machine.
 
-Usage (from the repository root; about eight minutes on 2 cores)::
+Usage (from the repository root; about four minutes on 2 cores)::
 
     .venv/bin/python benchmarks/rerank.py --model pipeline/default_model --threads 2
 """
