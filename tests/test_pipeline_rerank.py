@@ -366,15 +366,15 @@ def test_tune_reports_a_bad_set_in_one_line(tiny_model_dir, tmp_path, capsys):
 
     prefix = tmp_path / "set"
     assert main([str(tiny_model_dir), str(tiny_model_dir), f"set={prefix}"]) == 1
-    assert "set.id: cannot read it" in capsys.readouterr().err
+    assert "set.id: source file not found" in capsys.readouterr().err
     prefix.with_suffix(".id").write_bytes(b"\xff\xfe bukan utf-8\n")
     prefix.with_suffix(".en").write_text("one\n", encoding="utf-8")
     assert main([str(tiny_model_dir), str(tiny_model_dir), f"set={prefix}"]) == 1
     err = capsys.readouterr().err
-    assert "not UTF-8 text" in err and "Traceback" not in err
+    assert "set.id:1: source file is not UTF-8 text" in err and "Traceback" not in err
     prefix.with_suffix(".id").write_text("satu\ndua\n", encoding="utf-8")
     assert main([str(tiny_model_dir), str(tiny_model_dir), f"set={prefix}"]) == 1
-    assert "2 source lines but 1 reference lines" in capsys.readouterr().err
+    assert "set.en has 1 lines but" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main([str(tiny_model_dir), str(tiny_model_dir), f"set={prefix}", "--weights", "a,b"])
 

@@ -18,7 +18,8 @@ import math
 import sys
 from pathlib import Path
 
-from idtrans.errors import IdtransError, InputError
+from idtrans.errors import IdtransError
+from idtrans.eval.lines import check_aligned, read_lines
 from idtrans.pipeline.backends.ct2_backend import load_ct2_backend
 from idtrans.pipeline.layers.modeltext import CaseRule, ModelText
 from idtrans.pipeline.layers.rerank import MAX_HYPOTHESES, best_index, reverse_scores, unknown_counts
@@ -28,20 +29,6 @@ from idtrans.pipeline.layers.translator import DecodeSettings, Generation
 _DECODE_CHUNK = 64
 #: The translator's default output-length rule.
 _SETTINGS = DecodeSettings(unknown_word_rounds=0)
-
-
-def _lines(path: Path) -> list[str]:
-    """The lines of a UTF-8 text file; an unreadable one is an InputError."""
-    try:
-        return path.read_text(encoding="utf-8").splitlines()
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8 text", where=str(path), hint="give line-aligned UTF-8 files") from None
-    except OSError as error:
-        raise InputError(
-            f"cannot read it: {error.strerror or error}",
-            where=str(path),
-            hint="sets are NAME=PREFIX with PREFIX.id and PREFIX.en",
-        ) from None
 
 
 def tune(
@@ -64,18 +51,17 @@ def tune(
     """
     import sacrebleu
 
+    texts = {}  # every set read and checked before a model is loaded
+    for name, prefix in sets.items():
+        source_file = read_lines(f"{prefix}.id", role="source")
+        reference_file = read_lines(f"{prefix}.en", role="reference")
+        check_aligned(source_file, reference_file)
+        texts[name] = (source_file.lines, reference_file.lines)
     forward = load_ct2_backend(model, threads=threads)
     scorer = load_ct2_backend(reverse, threads=threads)
     case = CaseRule(forward.count_tokens)
     results: dict[str, dict[str, dict[str, float]]] = {}
-    for name, prefix in sets.items():
-        sources, references = _lines(Path(f"{prefix}.id")), _lines(Path(f"{prefix}.en"))
-        if len(sources) != len(references):
-            raise InputError(
-                f"{len(sources)} source lines but {len(references)} reference lines",
-                where=str(prefix),
-                hint="PREFIX.id and PREFIX.en must be line-aligned",
-            )
+    for name, (sources, references) in texts.items():
         given = [ModelText.of(source, case) for source in sources]
         lists = []
         for start in range(0, len(given), _DECODE_CHUNK):
